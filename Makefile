@@ -1,0 +1,64 @@
+# The suite's commands. `make lab` and `make test` set everything up on a fresh
+# machine with Python 3.11 and make; see README.md.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PORT   ?= 8866
+NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
+
+.PHONY: help venv lab test test-fast lint notebooks present bench freeze clean
+
+help:
+	@echo "make lab        create .venv if needed and open JupyterLab on the first notebook"
+	@echo "make test       create .venv if needed and run every test (unit, nbval, browser)"
+	@echo "make notebooks  re-run every notebook and store its outputs (then strip widget state)"
+	@echo "make present    serve the client presentation with Voila on 127.0.0.1:$(PORT)"
+	@echo "make bench      run the benchmarks and write benchmarks/RESULTS.md"
+	@echo "make lint       ruff"
+
+venv: $(STAMP)
+
+# Reinstall when the pins or the package metadata change.
+$(STAMP): requirements.txt pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	@touch $@
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/00_start_here.ipynb
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+# Unit tests only (no notebooks, no browser): the quick loop while editing the library.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest tests msp_analysis -o addopts="--doctest-modules -p no:cacheprovider" -m "not slow and not browser"
+
+lint: $(STAMP)
+	$(BIN)/ruff check msp_analysis tests benchmarks
+	$(BIN)/ruff format --check msp_analysis tests benchmarks
+
+notebooks: $(STAMP)
+	$(BIN)/python tests/notebook_tools.py regenerate $(NOTEBOOKS)
+
+present: $(STAMP)
+	$(BIN)/voila notebooks/07_client_presentation.ipynb --no-browser --port=$(PORT) \
+	  --Voila.ip=127.0.0.1 --theme=light \
+	  --MappingKernelManager.cull_interval=60 --MappingKernelManager.cull_idle_timeout=600 \
+	  --MappingKernelManager.cull_connected=True
+
+bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -r benchmarks/requirements-bench.txt
+	$(BIN)/python benchmarks/run.py
+
+# Re-resolve the pins from the top-level list in requirements.txt's header.
+freeze: $(STAMP)
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^msp.analysis' > requirements.freeze.tmp
+	@echo "review requirements.freeze.tmp, then move it over requirements.txt (keep the header)"
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis artifacts

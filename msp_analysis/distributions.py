@@ -1,0 +1,258 @@
+"""Small distribution objects, parameterised the way people think about them.
+
+Users rarely know a shape parameter. They know "usually about an hour, one
+time in ten more than three" (median and p90), "somewhere between 5k and 100k"
+(a 90 % range) or "at least, most likely, at most" (PERT). Each class below
+is built from such a statement, states what it implies for the mean and the
+tail, and carries the maths the exact expectations need: ``mean``, ``var``,
+``cdf``, ``ppf`` and partial moments ``E[X^j; a < X <= b]``.
+
+Sampling follows SPEC 7: every ``sample`` takes a ``numpy.random.Generator``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from scipy import optimize, special, stats
+
+__all__ = ["PERT", "Z90", "Gamma", "Lognormal"]
+
+#: Standard normal quantile of 0.9: a 90 % central range spans +-1.645 sigma,
+#: and a p90 sits 1.2816 sigma above the median.
+Z90 = float(stats.norm.ppf(0.9))
+_Z95 = float(stats.norm.ppf(0.95))
+
+
+def _clip_bounds(a, b):
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    return np.maximum(a, 0.0), np.maximum(b, 0.0)
+
+
+@lru_cache(maxsize=4096)
+def _gamma_shape_for_ratio(ratio: float) -> float:
+    """Shape k with ppf(0.9, k) / ppf(0.5, k) == ratio (scale-free)."""
+
+    def gap(log_k: float) -> float:
+        k = math.exp(log_k)
+        return math.log(special.gammaincinv(k, 0.9) / special.gammaincinv(k, 0.5)) - math.log(ratio)
+
+    return math.exp(optimize.brentq(gap, math.log(0.05), math.log(5e4), xtol=1e-12))
+
+
+#: The p90/median ratios a Gamma can express with shape in [0.05, 5e4].
+GAMMA_RATIO_RANGE = (
+    float(special.gammaincinv(5e4, 0.9) / special.gammaincinv(5e4, 0.5)),
+    float(special.gammaincinv(0.05, 0.9) / special.gammaincinv(0.05, 0.5)),
+)
+
+
+@dataclass(frozen=True)
+class Gamma:
+    """Gamma distribution with shape ``k`` and scale ``theta`` (mean ``k * theta``).
+
+    Used for durations: technician work hours, response waits, outage length.
+    Sums of independent Gamma variables with a common scale are Gamma
+    (``sum of n Gamma(k, theta) = Gamma(n k, theta)``), which lets the
+    simulation draw a year's total work in one draw whatever the headcount.
+
+    Examples
+    --------
+    >>> g = Gamma.from_median_p90(1.0, 2.5)
+    >>> print(round(g.ppf(0.5), 6), round(g.ppf(0.9), 6))
+    1.0 2.5
+    >>> round(g.mean(), 3)   # right-skewed: the mean lies above the median
+    1.234
+    """
+
+    shape: float
+    scale: float
+
+    @classmethod
+    def from_median_p90(cls, median: float, p90: float) -> Gamma:
+        """Gamma with the given median and 90th percentile.
+
+        The ratio ``p90 / median`` fixes the shape (a ratio near 1 means an
+        almost fixed duration, a ratio of 4 or more a long right tail where the
+        mean is well above the median); the median then fixes the scale.
+        The ratio must lie strictly between about 1.0 and 1e13.
+        """
+        if not (median > 0 and p90 > median):
+            raise ValueError(f"need 0 < median < p90, got median={median}, p90={p90}")
+        ratio = p90 / median
+        lo, hi = GAMMA_RATIO_RANGE
+        if not (lo < ratio < hi):
+            raise ValueError(f"p90/median = {ratio:.6g} is outside what a Gamma expresses ({lo:.6g}, {hi:.3g})")
+        k = _gamma_shape_for_ratio(float(ratio))
+        return cls(k, median / float(special.gammaincinv(k, 0.5)))
+
+    @classmethod
+    def from_mean_cv(cls, mean: float, cv: float) -> Gamma:
+        """Gamma with the given mean and coefficient of variation (std / mean)."""
+        k = 1.0 / cv**2
+        return cls(k, mean / k)
+
+    def mean(self) -> float:
+        return self.shape * self.scale
+
+    def var(self) -> float:
+        return self.shape * self.scale**2
+
+    def cdf(self, x):
+        return special.gammainc(self.shape, np.maximum(np.asarray(x, dtype=float), 0.0) / self.scale)
+
+    def sf(self, x):
+        return special.gammaincc(self.shape, np.maximum(np.asarray(x, dtype=float), 0.0) / self.scale)
+
+    def ppf(self, q):
+        return special.gammaincinv(self.shape, q) * self.scale
+
+    def sample(self, n, rng: np.random.Generator):
+        return rng.gamma(self.shape, self.scale, size=n)
+
+    def sample_sum(self, counts, rng: np.random.Generator):
+        """Sum of ``counts`` independent draws, per entry, in one Gamma draw each."""
+        counts = np.asarray(counts)
+        return rng.gamma(self.shape * counts, self.scale)
+
+    def partial_moment(self, j: int, a=0.0, b=np.inf):
+        """``E[X^j ; a < X <= b]`` for j = 0, 1, 2, exactly.
+
+        Uses ``E[X^j; X <= b] = theta^j Gamma(k+j)/Gamma(k) P(k+j, b/theta)``.
+        """
+        a, b = _clip_bounds(a, b)
+        k, th = self.shape, self.scale
+        factor = th**j * math.exp(special.gammaln(k + j) - special.gammaln(k))
+        return factor * (special.gammainc(k + j, b / th) - special.gammainc(k + j, a / th))
+
+
+@dataclass(frozen=True)
+class Lognormal:
+    """Lognormal distribution: ``log X ~ Normal(mu, sigma)``.
+
+    Used for money at risk (breach severity, fines). Built from a median and
+    p90, or from a 90 % range (5th and 95th percentiles). The mean is
+    ``median * exp(sigma^2 / 2)``: a wide range pushes the mean far above the
+    median, and the tail is heavier than any Gamma's but lighter than a
+    power law's (cyber-loss studies treat the lognormal as a floor for tail
+    risk, not a ceiling).
+
+    Examples
+    --------
+    >>> d = Lognormal.from_median_p90(16_000, 150_000)
+    >>> round(d.ppf(0.9))
+    150000
+    >>> round(d.mean())
+    73514
+    """
+
+    mu: float
+    sigma: float
+
+    @classmethod
+    def from_median_p90(cls, median: float, p90: float) -> Lognormal:
+        if not (median > 0 and p90 > median):
+            raise ValueError(f"need 0 < median < p90, got median={median}, p90={p90}")
+        return cls(math.log(median), math.log(p90 / median) / Z90)
+
+    @classmethod
+    def from_range(cls, low: float, high: float) -> Lognormal:
+        """Lognormal whose 5th and 95th percentiles are ``low`` and ``high``."""
+        if not (0 < low < high):
+            raise ValueError(f"need 0 < low < high, got low={low}, high={high}")
+        return cls((math.log(low) + math.log(high)) / 2, (math.log(high) - math.log(low)) / (2 * _Z95))
+
+    def median(self) -> float:
+        return math.exp(self.mu)
+
+    def mean(self) -> float:
+        return math.exp(self.mu + self.sigma**2 / 2)
+
+    def var(self) -> float:
+        return (math.exp(self.sigma**2) - 1) * math.exp(2 * self.mu + self.sigma**2)
+
+    def cdf(self, x):
+        x = np.asarray(x, dtype=float)
+        with np.errstate(divide="ignore"):
+            return stats.norm.cdf((np.log(np.maximum(x, 0.0)) - self.mu) / self.sigma)
+
+    def sf(self, x):
+        x = np.asarray(x, dtype=float)
+        with np.errstate(divide="ignore"):
+            return stats.norm.sf((np.log(np.maximum(x, 0.0)) - self.mu) / self.sigma)
+
+    def ppf(self, q):
+        return np.exp(self.mu + self.sigma * stats.norm.ppf(q))
+
+    def sample(self, n, rng: np.random.Generator):
+        return rng.lognormal(self.mu, self.sigma, size=n)
+
+    def partial_moment(self, j: int, a=0.0, b=np.inf):
+        """``E[X^j ; a < X <= b]``, exactly, for j = 0, 1, 2."""
+        a, b = _clip_bounds(a, b)
+        m = math.exp(j * self.mu + j**2 * self.sigma**2 / 2)
+        with np.errstate(divide="ignore"):
+            za = (np.log(a) - self.mu - j * self.sigma**2) / self.sigma
+            zb = (np.log(b) - self.mu - j * self.sigma**2) / self.sigma
+        return m * (stats.norm.cdf(zb) - stats.norm.cdf(za))
+
+    def limited_mean(self, cap: float) -> float:
+        """``E[min(X, cap)]``: the mean of a loss capped at ``cap``."""
+        if not np.isfinite(cap):
+            return self.mean()
+        return float(self.partial_moment(1, 0.0, cap) + cap * self.sf(cap))
+
+
+@dataclass(frozen=True)
+class PERT:
+    """Textbook PERT: a Beta on ``[low, high]`` with ``lambda = 4``.
+
+    ``alpha = 1 + 4 (mode - low) / (high - low)``, ``beta = 1 + 4 (high - mode)
+    / (high - low)``, mean ``(low + 4 mode + high) / 6``. Bounded: nothing
+    beyond ``high`` ever happens, so it understates tails that are really
+    open-ended. (pyfair's PERT differs from this textbook form.)
+
+    Examples
+    --------
+    >>> p = PERT(1.0, 2.0, 6.0)
+    >>> round(p.mean(), 6)
+    2.5
+    """
+
+    low: float
+    mode: float
+    high: float
+
+    def __post_init__(self):
+        if not (self.low <= self.mode <= self.high and self.low < self.high):
+            raise ValueError(f"need low <= mode <= high and low < high, got {self.low}, {self.mode}, {self.high}")
+
+    @property
+    def alpha(self) -> float:
+        return 1 + 4 * (self.mode - self.low) / (self.high - self.low)
+
+    @property
+    def beta(self) -> float:
+        return 1 + 4 * (self.high - self.mode) / (self.high - self.low)
+
+    def _frozen(self):
+        return stats.beta(self.alpha, self.beta, loc=self.low, scale=self.high - self.low)
+
+    def mean(self) -> float:
+        return (self.low + 4 * self.mode + self.high) / 6
+
+    def var(self) -> float:
+        return float(self._frozen().var())
+
+    def cdf(self, x):
+        return self._frozen().cdf(x)
+
+    def ppf(self, q):
+        return self._frozen().ppf(q)
+
+    def sample(self, n, rng: np.random.Generator):
+        return self.low + (self.high - self.low) * rng.beta(self.alpha, self.beta, size=n)

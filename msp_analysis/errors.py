@@ -1,0 +1,64 @@
+"""The library's exceptions.
+
+Two kinds of bad input reach the suite: impossible model parameters (a negative
+rate, a probability of 1.3) and broken client files (an empty CSV, a date that
+is not a date). Each has one exception type, both subclasses of ``ValueError``
+so that callers who only know the standard library can still catch them.
+"""
+
+from __future__ import annotations
+
+__all__ = ["DataError", "MSPAnalysisError", "ValidationError"]
+
+
+class MSPAnalysisError(ValueError):
+    """Base class of every error the library raises on purpose."""
+
+
+class ValidationError(MSPAnalysisError):
+    """A scenario parameter is missing, unknown or outside its allowed range.
+
+    Parameters
+    ----------
+    path : str
+        Dotted path of the field, e.g. ``"break_fix.hourly_rate"``.
+    value : object
+        The value that was given.
+    expected : str
+        What is allowed, in words (``"a number >= 0"``).
+
+    Examples
+    --------
+    >>> err = ValidationError("msp.sla_adherence", 1.3, "a probability in [0, 1]")
+    >>> str(err)
+    'msp.sla_adherence: got 1.3, expected a probability in [0, 1]'
+    """
+
+    def __init__(self, path: str, value: object, expected: str):
+        self.path = path
+        self.value = value
+        self.expected = expected
+        super().__init__(self._text())
+
+    def _text(self) -> str:
+        where = self.path or "scenario"
+        return f"{where}: got {self.value!r}, expected {self.expected}"
+
+    def with_prefix(self, prefix: str) -> ValidationError:
+        """The same error with ``prefix.`` put in front of its path."""
+        path = f"{prefix}.{self.path}" if self.path else prefix
+        return ValidationError(path, self.value, self.expected)
+
+
+class DataError(MSPAnalysisError):
+    """A client data file cannot be read as asked.
+
+    The message names the file and, for each problem (up to a limit), the row
+    as numbered in the file, the column, the offending value and what was
+    expected. ``problems`` holds the same as a list of dicts.
+    """
+
+    def __init__(self, message: str, problems: list[dict] | None = None, source: str | None = None):
+        self.problems = list(problems or [])
+        self.source = source
+        super().__init__(message)

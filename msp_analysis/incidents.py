@@ -1,0 +1,133 @@
+"""The incident stream: what happens in a year before any support model acts.
+
+Incidents of priority ``p`` arrive as a Poisson process with rate
+``rate_per_user_year * users``. Every incident carries independent marks:
+
+- its Break/Fix *category*: on site or remote, in or out of business hours,
+  which decides how Break/Fix bills it;
+- its MSP *class*: prevented by proactive maintenance, or (if not) caught by
+  monitoring before users notice or noticed, and in or out of the contract's
+  scope.
+
+Independent marks split a Poisson stream into independent Poisson streams
+(thinning), so each (category, class) cell is its own Poisson count and the
+two support models see the very same incidents: the common random numbers
+that make "Break/Fix minus MSP" a low-variance, per-year comparison.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .billing import BillingMoments, billing_moments
+from .distributions import Gamma
+from .scenario import PRIORITIES
+
+__all__ = ["CATEGORIES", "CLASSES", "Category", "PriorityPlan", "incident_plan"]
+
+#: MSP classes of an incident, in the order used by the simulation's arrays.
+CLASSES = ("prevented", "noticed_in_scope", "noticed_out_of_scope", "caught_in_scope", "caught_out_of_scope")
+NOTICED = np.array([False, True, True, False, False])
+OUT_OF_SCOPE = np.array([False, False, True, False, True])
+OCCURRED = np.array([False, True, True, True, True])
+
+
+@dataclass(frozen=True)
+class Category:
+    """A Break/Fix billing category: where and when the work is done, and its price."""
+
+    onsite: bool
+    after_hours: bool
+    probability: float
+    rate: float
+    multiplier: float
+    minimum: float
+    increment: float
+    trip_fee: float
+    moments: BillingMoments
+
+    @property
+    def hourly_price(self) -> float:
+        return self.rate * self.multiplier
+
+    @property
+    def exact_billing(self) -> bool:
+        """True when billed hours equal worked hours (no minimum, no rounding)."""
+        return self.minimum == 0 and self.increment == 0
+
+
+CATEGORIES = ((True, False), (True, True), (False, False), (False, True))
+
+
+@dataclass(frozen=True)
+class PriorityPlan:
+    """Everything the simulation and the exact expectations need for one priority."""
+
+    priority: str
+    rate: float  # incidents per year, whole organisation
+    work: Gamma
+    users_affected: float
+    degradation: float
+    categories: tuple[Category, ...]
+    class_probabilities: np.ndarray  # over CLASSES
+    onsite_share: float
+
+    @property
+    def user_hours_per_hour(self) -> float:
+        """User-hours lost per hour an incident lasts."""
+        return self.users_affected * self.degradation
+
+
+def incident_plan(scenario) -> tuple[PriorityPlan, ...]:
+    """Derive the per-priority plan of a scenario (rates, marks, billing moments)."""
+    from .downtime import users_affected
+
+    org, bf, msp = scenario.organization, scenario.break_fix, scenario.msp
+    plans = []
+    for p in PRIORITIES:
+        cls = scenario.incidents[p]
+        work = Gamma.from_median_p90(cls.work_median_hours, cls.work_p90_hours)
+        cats = []
+        for onsite, after in CATEGORIES:
+            prob = (cls.onsite_share if onsite else 1 - cls.onsite_share) * (
+                cls.after_hours_share if after else 1 - cls.after_hours_share
+            )
+            minimum = bf.onsite_minimum_hours if onsite else bf.remote_minimum_hours
+            cats.append(
+                Category(
+                    onsite=onsite,
+                    after_hours=after,
+                    probability=prob,
+                    rate=bf.hourly_rate if onsite else bf.remote_hourly_rate,
+                    multiplier=bf.after_hours_multiplier if after else 1.0,
+                    minimum=minimum,
+                    increment=bf.billing_increment_hours,
+                    trip_fee=bf.trip_fee if onsite else 0.0,
+                    moments=billing_moments(work, minimum, bf.billing_increment_hours),
+                )
+            )
+        prev, caught, oos = msp.prevented_share[p], msp.caught_early_share[p], msp.out_of_scope_share
+        q = np.array(
+            [
+                prev,
+                (1 - prev) * (1 - caught) * (1 - oos),
+                (1 - prev) * (1 - caught) * oos,
+                (1 - prev) * caught * (1 - oos),
+                (1 - prev) * caught * oos,
+            ]
+        )
+        plans.append(
+            PriorityPlan(
+                priority=p,
+                rate=cls.rate_per_user_year * org.users,
+                work=work,
+                users_affected=users_affected(scenario, p),
+                degradation=cls.degradation,
+                categories=tuple(cats),
+                class_probabilities=q,
+                onsite_share=cls.onsite_share,
+            )
+        )
+    return tuple(plans)

@@ -1,0 +1,82 @@
+"""Scenario strategies and statistical helpers shared by the tests."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from hypothesis import strategies as st
+
+from msp_analysis import REGIMES, sample_scenario
+
+
+def _gamma_pair(draw, lo, hi):
+    median = draw(st.floats(lo, hi))
+    ratio = draw(st.floats(1.3, 6.0))
+    return median, median * ratio
+
+
+@st.composite
+def scenarios(draw, min_users: int = 1, max_users: int = 2000):
+    """Random valid scenarios around the sample: every section and billing rule varies."""
+    base = sample_scenario()
+    users = draw(st.integers(min_users, max_users))
+    changes = {
+        "organization.users": users,
+        "organization.workstations": draw(st.integers(0, 2 * users)),
+        "organization.servers": draw(st.integers(0, max(1, users // 10))),
+        "organization.loaded_hourly_cost": draw(st.floats(20, 200)),
+        "organization.it_dependency": draw(st.floats(0, 1)),
+        "organization.revenue_per_outage_hour": draw(st.sampled_from([0.0, 500.0, 5000.0])),
+        "organization.compliance": draw(st.sampled_from(REGIMES)),
+        "break_fix.hourly_rate": draw(st.floats(80, 300)),
+        "break_fix.remote_hourly_rate": draw(st.floats(60, 250)),
+        "break_fix.onsite_minimum_hours": draw(st.sampled_from([0.0, 0.5, 1.0, 2.0])),
+        "break_fix.remote_minimum_hours": draw(st.sampled_from([0.0, 0.25, 0.5])),
+        "break_fix.billing_increment_hours": draw(st.sampled_from([0.0, 0.1, 0.25, 0.5, 1.0])),
+        "break_fix.trip_fee": draw(st.floats(0, 150)),
+        "break_fix.after_hours_multiplier": draw(st.floats(1, 3)),
+        "break_fix.patch_latency_days": draw(st.floats(0, 90)),
+        "msp.per_user_monthly": draw(st.floats(0, 250)),
+        "msp.per_workstation_monthly": draw(st.floats(0, 100)),
+        "msp.monthly_minimum": draw(st.floats(0, 5000)),
+        "msp.sla_adherence": draw(st.floats(0.5, 1.0)),
+        "msp.sla_credit_per_critical_miss": draw(st.floats(0, 0.2)),
+        "msp.sla_credit_cap": draw(st.floats(0, 0.3)),
+        "msp.out_of_scope_share": draw(st.floats(0, 0.3)),
+        "msp.remote_resolution_share": draw(st.floats(0, 1)),
+        "msp.patch_latency_days": draw(st.floats(0, 30)),
+        "msp.monitoring_coverage": draw(st.floats(0, 1)),
+        "security.base_rate_per_user_year": draw(st.floats(0, 0.02)),
+    }
+    for p in ("p1", "p2", "p3", "p4"):
+        med, p90 = _gamma_pair(draw, 0.2, 4.0)
+        changes[f"incidents.{p}.rate_per_user_year"] = draw(st.floats(0, 5))
+        changes[f"incidents.{p}.work_median_hours"] = med
+        changes[f"incidents.{p}.work_p90_hours"] = p90
+        changes[f"incidents.{p}.onsite_share"] = draw(st.floats(0, 1))
+        changes[f"incidents.{p}.after_hours_share"] = draw(st.floats(0, 0.5))
+        changes[f"incidents.{p}.users_affected_share"] = draw(st.floats(0, 1))
+        med, p90 = _gamma_pair(draw, 0.5, 24.0)
+        changes[f"break_fix.response_median_hours.{p}"] = med
+        changes[f"break_fix.response_p90_hours.{p}"] = p90
+        changes[f"msp.prevented_share.{p}"] = draw(st.floats(0, 0.6))
+        changes[f"msp.caught_early_share.{p}"] = draw(st.floats(0, 0.6))
+    return base.replace(changes)
+
+
+def zscores(trials_frame, expected_series):
+    """(simulated mean - exact mean) / standard error, per column.
+
+    A column constant in every trial (zero standard error, e.g. MSP fees with
+    nothing out of scope) scores 0 when it equals the exact value and
+    infinity when it does not.
+    """
+    n = len(trials_frame)
+    se = (trials_frame.std(ddof=1) / np.sqrt(n)).to_numpy()
+    diff = (trials_frame.mean() - expected_series).to_numpy()
+    # (a rare event may simply not occur in any trial: allow a relative 1e-6)
+    exact = np.abs(diff) <= 1e-6 * (1 + np.abs(expected_series.to_numpy()))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        constant = se <= 1e-12 * (1 + np.abs(expected_series.to_numpy()))
+        z = np.where(~constant, diff / se, np.where(exact, 0.0, np.inf))
+    return pd.Series(z, index=trials_frame.columns)

@@ -1,0 +1,131 @@
+"""A plain per-incident Monte Carlo of the model: the oracle for the fast engine.
+
+Every incident of every simulated year is drawn one by one with its own
+marks, work, billing, response and downtime, written straight from the
+model's description (module docstrings of msp_analysis) and sharing no
+simulation code with ``msp_analysis.simulation``. Its cost grows with
+trials x incidents; it exists so that tests can show the fast engine draws
+from the same distribution.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from msp_analysis.billing import msp_annual_fixed_fee, msp_monthly_fee
+from msp_analysis.distributions import Gamma, Lognormal
+
+PRIORITIES = ("p1", "p2", "p3", "p4")
+
+
+def _per_trial(idx, values, trials):
+    return np.bincount(idx, weights=values, minlength=trials)
+
+
+def reference_simulate(scenario, trials: int, seed: int) -> dict[str, dict[str, np.ndarray]]:
+    rng = np.random.default_rng(seed)
+    org, bf, msp, sec = scenario.organization, scenario.break_fix, scenario.msp, scenario.security
+    users = org.users
+    per_user_hour = org.loaded_hourly_cost * org.it_dependency + org.revenue_per_outage_hour / users
+    zeros = lambda: np.zeros(trials)  # noqa: E731
+    B = {k: zeros() for k in ("fees", "incidents", "downtime_hours")}
+    M = {k: zeros() for k in ("incidents", "noticed", "downtime_hours", "oos_hours", "critical_misses")}
+    excess = Gamma.from_median_p90(msp.sla_miss_excess_median, msp.sla_miss_excess_p90)
+    for p in PRIORITIES:
+        c = scenario.incidents[p]
+        n = rng.poisson(c.rate_per_user_year * users, size=trials)
+        idx = np.repeat(np.arange(trials), n)
+        k = idx.size
+        onsite = rng.random(k) < c.onsite_share
+        after = rng.random(k) < c.after_hours_share
+        work = Gamma.from_median_p90(c.work_median_hours, c.work_p90_hours).sample(k, rng)
+        # Break/Fix: bill each incident, wait for a technician.
+        minimum = np.where(onsite, bf.onsite_minimum_hours, bf.remote_minimum_hours)
+        if bf.billing_increment_hours > 0:
+            rounded = np.ceil(work / bf.billing_increment_hours - 1e-9) * bf.billing_increment_hours
+        else:
+            rounded = work
+        billed = np.maximum(rounded, minimum)
+        rate = np.where(onsite, bf.hourly_rate, bf.remote_hourly_rate) * np.where(after, bf.after_hours_multiplier, 1.0)
+        fee = billed * rate + np.where(onsite, bf.trip_fee, 0.0)
+        wait_bf = Gamma.from_median_p90(bf.response_median_hours[p], bf.response_p90_hours[p]).sample(k, rng)
+        affected = max(1.0, c.users_affected_share * users) * c.degradation
+        B["fees"] += _per_trial(idx, fee, trials)
+        B["incidents"] += np.bincount(idx, minlength=trials)
+        B["downtime_hours"] += _per_trial(idx, (wait_bf + work) * affected, trials)
+        # MSP: the same incidents, some prevented, some caught before users notice.
+        prevented = rng.random(k) < msp.prevented_share[p]
+        caught = rng.random(k) < msp.caught_early_share[p]
+        oos = rng.random(k) < msp.out_of_scope_share
+        occurred = ~prevented
+        noticed = occurred & ~caught
+        target = msp.sla_response_hours[p]
+        miss = rng.random(k) < 1 - msp.sla_adherence
+        wait = np.where(miss, target * (1 + excess.sample(k, rng)), target * rng.beta(2.0, 2.0, size=k))
+        dispatched = onsite & (rng.random(k) >= msp.remote_resolution_share)
+        wait = wait + np.where(dispatched, msp.onsite_dispatch_hours, 0.0)
+        M["incidents"] += _per_trial(idx, occurred, trials)
+        M["noticed"] += _per_trial(idx, noticed, trials)
+        M["downtime_hours"] += _per_trial(idx, noticed * (wait + work) * affected, trials)
+        M["oos_hours"] += _per_trial(idx, (occurred & oos) * work, trials)
+        if p in ("p1", "p2"):
+            M["critical_misses"] += _per_trial(idx, noticed & miss, trials)
+
+    out = {"break_fix": {}, "msp": {}}
+    b, m = out["break_fix"], out["msp"]
+    b["fees"] = B["fees"]
+    b["internal_cost"] = org.loaded_hourly_cost * bf.coordination_hours_per_incident * B["incidents"]
+    b["downtime_hours"] = B["downtime_hours"]
+    b["incidents"] = B["incidents"]
+    monthly = msp_monthly_fee(scenario)
+    credits = np.minimum(
+        msp.sla_credit_per_critical_miss * monthly * M["critical_misses"], msp.sla_credit_cap * 12 * monthly
+    )
+    m["fees"] = msp_annual_fixed_fee(scenario) + msp.out_of_scope_rate * M["oos_hours"] - credits
+    m["internal_cost"] = org.loaded_hourly_cost * (
+        msp.coordination_hours_per_incident * M["noticed"] + 12 * msp.vendor_management_hours_per_month
+    )
+    m["downtime_hours"] = M["downtime_hours"]
+    m["incidents"] = M["incidents"]
+
+    # Security: the same attacks for both models (common random numbers); each
+    # model keeps an attack with probability its rate / the higher rate.
+    severity = Lognormal.from_median_p90(sec.severity_median, sec.severity_p90)
+    outage = Gamma.from_median_p90(sec.outage_median_hours, sec.outage_p90_hours)
+    regime = org.compliance
+    rates = {}
+    for model, side in (("break_fix", bf), ("msp", msp)):
+        saved = max(sec.reference_patch_latency_days - side.patch_latency_days, 0.0)
+        rates[model] = sec.base_rate_per_user_year * users * 2.0 ** (-saved / sec.patch_halving_days)
+    top = max(rates.values())
+    n = rng.poisson(top, size=trials) if top > 0 else np.zeros(trials, dtype=int)
+    idx = np.repeat(np.arange(trials), n)
+    k = idx.size
+    mark = rng.random(k)
+    direct = severity.sample(k, rng)
+    hours = outage.sample(k, rng)
+    fine = np.zeros(k)
+    if regime != "none":
+        drawn = np.minimum(
+            Lognormal.from_median_p90(sec.fine_median[regime], sec.fine_p90[regime]).sample(k, rng),
+            sec.fine_cap[regime],
+        )
+        fine = np.where(rng.random(k) < sec.fine_probability[regime], drawn, 0.0)
+    for model, side in (("break_fix", bf), ("msp", msp)):
+        kept = mark < (rates[model] / top if top > 0 else 0.0)
+        loss = kept * (
+            direct * (1 - sec.detection_severity_reduction * side.monitoring_coverage)
+            + fine
+            + hours * per_user_hour * users
+        )
+        d = out[model]
+        d["security_incidents"] = _per_trial(idx, kept, trials)
+        d["security_loss"] = _per_trial(idx, loss, trials)
+        d["security_downtime_hours"] = _per_trial(idx, kept * hours * users, trials)
+    for d in out.values():
+        d["downtime_cost"] = per_user_hour * d["downtime_hours"]
+        d["total_cost"] = d["fees"] + d["internal_cost"] + d["downtime_cost"] + d["security_loss"]
+        d["availability"] = 1 - (d["downtime_hours"] + d["security_downtime_hours"]) / (
+            users * org.business_hours_per_year
+        )
+    return out
