@@ -551,6 +551,8 @@ class Scenario:
         Keyword arguments name whole sections (``organization=...``) or use
         ``__`` for dots (``msp__per_user_monthly=120``).
         """
+        if changes is not None and not isinstance(changes, Mapping):
+            raise ValidationError("", changes, "a mapping of dotted field paths to values")
         updates = dict(changes or {})
         updates.update({k.replace("__", "."): v for k, v in kwargs.items()})
         data = self.to_dict()

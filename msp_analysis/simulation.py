@@ -319,6 +319,14 @@ class ModelResult:
         """Mean, std, CV, P5, P50, P95, VaR and TVaR of every column."""
         return metrics.describe(self.trials, level=level)
 
+    def prob_exceeds(self, budget, column: str = "total_cost"):
+        """Share of simulated years in which ``column`` exceeds ``budget`` (scalar or array)."""
+        return metrics.prob_exceeds(self.trials[column].to_numpy(), budget)
+
+    def loss_exceedance(self, column: str = "security_loss", thresholds=None) -> pd.DataFrame:
+        """P(a year's ``column`` exceeds x) over a grid of x (log-spaced by default)."""
+        return metrics.loss_exceedance(self.trials[column].to_numpy(), thresholds)
+
 
 @dataclass(frozen=True)
 class Comparison:

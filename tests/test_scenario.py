@@ -150,3 +150,9 @@ def test_field_info_describes_units_and_ranges():
 def test_compliance_is_normalised(sample):
     assert sample.replace({"organization.compliance": " HIPAA "}).organization.compliance == "hipaa"
     assert sample.replace({"organization.currency": "eur"}).organization.currency == "EUR"
+
+
+def test_replace_needs_a_mapping(sample):
+    for bad in ["organization.users=3", [("organization.users", 3)], 5]:
+        with pytest.raises(ValidationError):
+            sample.replace(bad)

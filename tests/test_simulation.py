@@ -128,3 +128,14 @@ def test_bad_trials_argument(sample):
         simulate(sample, trials=0)
     with pytest.raises(TypeError):
         simulate({"not": "a scenario"})
+
+
+def test_budget_and_exceedance_helpers(sample):
+    c = simulate(sample, trials=4_000, seed=3)
+    t = c.break_fix.trials["total_cost"]
+    budget = float(t.median())
+    assert c.break_fix.prob_exceeds(budget) == pytest.approx((t > budget).mean())
+    probs = c.msp.prob_exceeds([0.0, 1e12])
+    assert probs[0] == 1.0 and probs[1] == 0.0
+    curve = c.break_fix.loss_exceedance("security_loss")
+    assert curve["probability"].is_monotonic_decreasing
