@@ -235,3 +235,347 @@ def plot_savings_distribution(comparison, ax=None, bins: int = 60):
     ax.set_yticks([])
     ax.xaxis.set_major_formatter(money_formatter(sym))
     return ax
+
+
+# -- decision tools: tornado, break-even, projection, monthly fees, scorecard ----------------
+
+__all__ += [
+    "plot_break_even",
+    "plot_monthly_fee_bands",
+    "plot_projection",
+    "plot_scorecard",
+    "plot_tornado",
+]
+
+
+def _value_text(x: float, unit: str, symbol: str) -> str:
+    """A parameter value with its unit: ``$180.48 per user per month``, ``5 users``, ``0.07 share``."""
+    x = float(x)
+    if unit.startswith("currency"):
+        rest = unit[len("currency") :].strip()
+        amount = money(x, symbol, digits=2 if abs(x) < 1000 and not x.is_integer() else 0)
+        return f"{amount} {rest}".strip()
+    number = f"{int(x):,}" if x.is_integer() else (f"{x:,.2f}" if abs(x) >= 1 else f"{x:.3g}")
+    return f"{number} {unit}".strip()
+
+
+def _plain(text: str) -> str:
+    """Text shown literally: a ``$`` would otherwise start matplotlib mathtext (two of them eat the words between)."""
+    return text.replace("$", r"\$")
+
+
+def _short(text: str, width: int = 48) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def plot_tornado(table, ax=None, max_rows: int = 12, symbol: str | None = None):
+    """Tornado chart of a :func:`msp_analysis.decision.sensitivity` table.
+
+    Each bar runs from today's expected savings to the savings with the
+    parameter lowered (light) or raised (solid); blue where the change
+    favours the MSP (savings rise), vermillion where it favours Break/Fix.
+    The largest effect is at the top.
+    """
+    rows = table.head(max_rows).iloc[::-1]
+    ax = _axes(ax, (10, 0.45 * len(rows) + 1.8))
+    sym = symbol or table.attrs.get("currency_symbol", "$")
+    base = float(table.attrs.get("base_savings", np.nan))
+    if rows.empty:
+        ax.text(0.5, 0.5, "No parameter changes the expected savings", ha="center", va="center", transform=ax.transAxes)
+        ax.set_title("Nothing to show")
+        return ax
+    y = np.arange(len(rows))
+    for yi, (_, r) in zip(y, rows.iterrows()):
+        for end, alpha in (("low", 0.45), ("high", 0.95)):
+            s = float(r[f"savings_{end}"])
+            color = COLORS["msp"] if s >= base else COLORS["break_fix"]
+            ax.barh(yi, s - base, left=base, height=0.6, color=color, alpha=alpha)
+            ax.annotate(
+                _plain(_value_text(r[f"{end}_value"], "", sym)),
+                (s, yi),
+                xytext=(4 if s >= base else -4, 0),
+                textcoords="offset points",
+                ha="left" if s >= base else "right",
+                va="center",
+                fontsize="small",
+                color="0.3",
+            )
+    ax.set_yticks(y, [_short(str(label)) for label in rows["label"]])
+    ax.axvline(base, color="black", lw=1, ls="--")
+    lo = float(min(rows["savings_low"].min(), rows["savings_high"].min(), base))
+    hi = float(max(rows["savings_low"].max(), rows["savings_high"].max(), base))
+    if lo <= 0 <= hi:
+        ax.axvline(0, color=COLORS["neutral"], lw=1.5)
+        ax.annotate(
+            "break-even", (0, 1.0), xycoords=("data", "axes fraction"), ha="center", va="bottom", fontsize="small"
+        )
+    pad = 0.15 * (hi - lo if hi > lo else max(abs(base), 1.0))
+    ax.set_xlim(lo - pad, hi + pad)
+    ax.xaxis.set_major_formatter(money_formatter(sym))
+    swing = table.attrs.get("swing")
+    ax.set_xlabel(
+        _plain(
+            f"MSP savings per year (dashed: today, {money(base, sym)})"
+            + (f"; parameters -/+{swing:.0%}" if swing else "")
+        )
+    )
+    from matplotlib.patches import Patch
+
+    ax.legend(
+        handles=[
+            Patch(color=COLORS["msp"], label="favours the MSP"),
+            Patch(color=COLORS["break_fix"], label="favours Break/Fix"),
+            Patch(color="0.5", alpha=0.45, label="parameter lowered"),
+            Patch(color="0.5", alpha=0.95, label="parameter raised"),
+        ],
+        loc="lower right",
+        fontsize="small",
+    )
+    top = table.iloc[0]
+    a, b = sorted((float(top["savings_low"]), float(top["savings_high"])))
+    ax.set_title(_plain(f"{_short(str(top['label']), 60)} matters most: savings {money(a, sym)} to {money(b, sym)}"))
+    ax.grid(axis="y", visible=False)
+    return ax
+
+
+def plot_break_even(
+    scenario,
+    parameter: str,
+    ax=None,
+    low: float | None = None,
+    high: float | None = None,
+    *,
+    kind: str = "totals",
+    points: int = 81,
+    scale_devices: bool = True,
+):
+    """Expected totals (or savings) of both models against one parameter, crossing marked.
+
+    ``kind="totals"`` draws both expected totals; ``kind="savings"`` draws
+    Break/Fix minus MSP. ``low``/``high`` set the plotted range (default:
+    around today's value and the break-even). The break-even comes from
+    :func:`msp_analysis.decision.break_even`; when there is none, the title
+    says so.
+    """
+    from .decision import NoCrossingError, _label, break_even, savings_curve
+    from .scenario import field_info
+
+    if kind not in ("totals", "savings"):
+        raise ValueError(f"kind: got {kind!r}, expected 'totals' or 'savings'")
+    ax = _axes(ax)
+    sym = scenario.organization.currency_symbol
+    info = field_info(parameter)
+    x0 = float(scenario.get(parameter))
+    try:
+        be = break_even(scenario, parameter, low, high, scale_devices=scale_devices)
+        domain, err = be.search_range, None
+    except NoCrossingError as e:
+        be, domain, err = None, (e.low, e.high), e
+    if low is not None and high is not None:
+        lo, hi = float(low), float(high)
+    else:
+        anchors = [x0] + ([be.continuous_value] if be is not None else [])
+        a, b = min(anchors), max(anchors)
+        pad = 0.6 * (b - a) if b > a else 0.5 * max(abs(x0), 1.0)
+        lo = max(domain[0], a - pad) if low is None else float(low)
+        hi = min(domain[1], b + pad) if high is None else float(high)
+        if err is not None and not lo < hi:
+            lo, hi = domain
+    grid = np.linspace(lo, hi, points)
+    if info.integer:
+        grid = np.unique(np.floor(grid + 0.5)).astype(int)
+    curve = savings_curve(scenario, parameter, grid, scale_devices=scale_devices)
+    draw = ax.step if info.integer else ax.plot
+    extra = {"where": "mid"} if info.integer else {}
+    if kind == "totals":
+        for m in MODELS:
+            draw(curve["value"], curve[m], color=COLORS[m], lw=2, label=MODEL_LABELS[m], **extra)
+        ax.set_ylabel("Expected total cost per year")
+    else:
+        draw(
+            curve["value"], curve["savings"], color=COLORS["savings"], lw=2, label="Savings (Break/Fix - MSP)", **extra
+        )
+        ax.axhline(0, color="black", lw=1)
+        ax.set_ylabel("Expected savings of the MSP per year")
+    ax.axvline(x0, color=COLORS["neutral"], ls=":", lw=1.5, label=_plain(f"today: {_value_text(x0, info.unit, sym)}"))
+    label = _label(parameter)
+    if be is not None:
+        xb = be.continuous_value
+        yb = (be.break_fix_total + be.msp_total) / 2 if kind == "totals" else 0.0
+        if info.integer:
+            yb = np.interp(xb, curve["value"], curve[["break_fix", "msp"]].mean(axis=1)) if kind == "totals" else 0.0
+        ax.axvline(xb, color="black", ls="--", lw=1)
+        ax.plot([xb], [yb], "o", color="black", zorder=5)
+        ax.annotate(
+            "break-even", (xb, yb), xytext=(6, 8), textcoords="offset points", fontsize="small", fontweight="bold"
+        )
+        if info.integer:
+            where = (
+                f"from {_value_text(be.value, info.unit, sym)} up"
+                if be.msp_cheaper == "above"
+                else (f"below {_value_text(be.value, info.unit, sym)}")
+            )
+        else:
+            where = f"{be.msp_cheaper} {_value_text(be.value, info.unit, sym)}"
+        ax.set_title(_plain(f"The MSP is cheaper {where} (today {_value_text(x0, info.unit, sym)})"))
+    else:
+        who = "the MSP" if err.savings_low > 0 else "Break/Fix"
+        ax.set_title(
+            _plain(
+                f"No break-even between {_value_text(err.low, info.unit, sym)} and "
+                f"{_value_text(err.high, info.unit, sym)}: {who} is cheaper throughout"
+            )
+        )
+    ax.set_xlabel(f"{_short(label, 70)} ({info.unit})")
+    ax.yaxis.set_major_formatter(money_formatter(sym))
+    if info.unit.startswith("currency"):
+        ax.xaxis.set_major_formatter(money_formatter(sym))
+    ax.legend()
+    return ax
+
+
+def plot_projection(result, ax=None, band: bool = True):
+    """Cumulative expected cost of both models by year, with the simulated P5-P95 band.
+
+    ``result`` is a :class:`msp_analysis.projection.Projection`; the year the
+    MSP's running total falls below Break/Fix's is marked.
+    """
+    ax = _axes(ax)
+    sym = result.symbol
+    t = result.table
+    for m in MODELS:
+        r = t[t["model"] == m]
+        ax.plot(r["year"], r["cumulative_total"], "o-", color=COLORS[m], lw=2, label=f"{MODEL_LABELS[m]} (expected)")
+        if band:
+            ax.fill_between(
+                r["year"],
+                r["sim_cumulative_p5"],
+                r["sim_cumulative_p95"],
+                color=COLORS[m],
+                alpha=0.18,
+                lw=0,
+                label=f"{MODEL_LABELS[m]}: 90% of simulated paths",
+            )
+    payback = result.payback_year
+    if payback is not None:
+        ax.axvline(payback, color=COLORS["neutral"], ls=":", lw=1.5)
+    s = result.summary()
+    total = float(s["cumulative_savings"].iloc[-1])
+    n = result.years
+    if total > 0:
+        title = f"Over {n} year{'s' if n > 1 else ''} the MSP saves {money(total, sym)} (expected)"
+        title += f"; cheaper from year {payback}" if payback is not None else ""
+    else:
+        title = f"Over {n} year{'s' if n > 1 else ''} Break/Fix costs {money(-total, sym)} less (expected)"
+    ax.set_title(_plain(title))
+    ax.set_xticks(list(range(1, n + 1)))
+    ax.set_xlabel("Year")
+    ax.set_ylabel("Cumulative total cost")
+    ax.yaxis.set_major_formatter(money_formatter(sym))
+    ax.set_ylim(bottom=0)
+    ax.legend(loc="upper left")
+    return ax
+
+
+def plot_monthly_fee_bands(monthly, ax=None, lower: float = 0.05, upper: float = 0.95):
+    """Monthly fees of both models by month: median line and the P5-P95 band.
+
+    ``monthly`` is a :class:`msp_analysis.budget.MonthlyFees`.
+    """
+    ax = _axes(ax)
+    sym = monthly.symbol
+    bands = monthly.bands(lower, upper)
+    lo_col, hi_col = bands.columns[-3], bands.columns[-1]
+    for m in MODELS:
+        b = bands[bands["model"] == m]
+        ax.fill_between(b["month"], b[lo_col], b[hi_col], step="mid", color=COLORS[m], alpha=0.25, lw=0)
+        ax.step(b["month"], b["p50"], where="mid", color=COLORS[m], lw=2, label=f"{MODEL_LABELS[m]} (median, P5-P95)")
+    # The title describes an ordinary month: the onboarding month is left out.
+    first = 1 if monthly.onboarding_fee > 0 and monthly.months > 1 else 0
+    spread = {}
+    for m in MODELS:
+        v = monthly.fees[m][:, first:]
+        spread[m] = np.quantile(v, [lower, upper])
+    ax.set_title(
+        _plain(
+            f"Break/Fix bills {money(spread['break_fix'][0], sym)}–{money(spread['break_fix'][1], sym)} a month, "
+            f"the MSP {money(spread['msp'][0], sym)}–{money(spread['msp'][1], sym)} (90% of months)"
+        )
+    )
+    if monthly.onboarding_fee > 0:
+        ax.annotate(
+            _plain(f"onboarding {money(monthly.onboarding_fee, sym)}"),
+            (1, float(bands[(bands["model"] == "msp") & (bands["month"] == 1)]["p50"].iloc[0])),
+            xytext=(10, 12),
+            textcoords="offset points",
+            va="bottom",
+            fontsize="small",
+            color=COLORS["msp"],
+        )
+    ax.set_xlabel("Month")
+    ax.set_ylabel("Fees invoiced in the month")
+    ax.yaxis.set_major_formatter(money_formatter(sym))
+    ax.set_ylim(bottom=0)
+    ax.legend(loc="lower right")
+    return ax
+
+
+def plot_scorecard(table, ax=None):
+    """Scores of both models by dimension (0-10), judgments hatched, weighted totals in the title.
+
+    ``table`` is the frame :func:`msp_analysis.scorecard.scorecard` returns.
+    """
+    dims = table.drop(index="total", errors="ignore")
+    ax = _axes(ax, (8.5, 0.55 * len(dims) + 2))
+    y = np.arange(len(dims))[::-1]
+    h = 0.38
+    for k, m in enumerate(MODELS):
+        offset = h / 2 if k == 0 else -h / 2
+        for yi, (_, r) in zip(y, dims.iterrows()):
+            judged = r["basis"] == "judgment"
+            ax.barh(
+                yi + offset,
+                float(r[m]),
+                height=h,
+                color=COLORS[m],
+                alpha=0.55 if judged else 0.95,
+                hatch="//" if judged else None,
+                edgecolor="white",
+            )
+            ax.annotate(
+                f"{float(r[m]):.1f}",
+                (float(r[m]), yi + offset),
+                xytext=(3, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize="small",
+            )
+    labels = [f"{r['label']} ({r['weight_share']:.0%})" for _, r in dims.iterrows()]
+    ax.set_yticks(y, labels)
+    ax.set_xlim(0, 10.8)
+    ax.set_xlabel("Score (0-10; weight share in brackets)")
+    from matplotlib.patches import Patch
+
+    ax.legend(
+        handles=[
+            Patch(color=COLORS["break_fix"], label=MODEL_LABELS["break_fix"]),
+            Patch(color=COLORS["msp"], label=MODEL_LABELS["msp"]),
+            Patch(facecolor="0.6", hatch="//", edgecolor="white", label="judgment"),
+            Patch(facecolor="0.3", label="derived from the results"),
+        ],
+        loc="lower right",
+        fontsize="small",
+    )
+    if "total" in table.index:
+        bf, ms = float(table.loc["total", "break_fix"]), float(table.loc["total", "msp"])
+    else:
+        w = dims["weight"] / dims["weight"].sum()
+        bf, ms = float((w * dims["break_fix"]).sum()), float((w * dims["msp"]).sum())
+    lead = "MSP" if ms >= bf else "Break/Fix"
+    ax.set_title(
+        f"{lead} scores higher: MSP {ms:.1f}, Break/Fix {bf:.1f} of 10 (weighted)"
+        if abs(ms - bf) >= 0.05
+        else f"A tie: both score {ms:.1f} of 10 (weighted)"
+    )
+    ax.grid(axis="y", visible=False)
+    return ax
