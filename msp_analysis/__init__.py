@@ -10,9 +10,12 @@ incidents for both, with exact expected values beside the simulation.
 >>> table = expected(scenario)
 """
 
+from .budget import MonthlyFees, monthly_fees, prob_fees_exceed
+from .decision import BreakEven, NoCrossingError, break_even, sensitivity
 from .defaults import assumptions, data_dir, sample_scenario, scenario_assumptions
 from .errors import DataError, MSPAnalysisError, ValidationError
 from .expected import expected
+from .projection import Projection, project
 from .scenario import (
     MSP,
     PRIORITIES,
@@ -26,6 +29,7 @@ from .scenario import (
     Scenario,
     Security,
 )
+from .scorecard import scorecard
 from .simulation import COLUMNS, COST_COLUMNS, MODEL_LABELS, MODELS, Comparison, ModelResult, simulate
 
 __version__ = "0.1.0"
@@ -38,23 +42,33 @@ __all__ = [
     "MSP",
     "PRIORITIES",
     "REGIMES",
+    "BreakEven",
     "BreakFix",
     "Comparison",
     "DataError",
     "Incidents",
     "MSPAnalysisError",
     "ModelResult",
+    "MonthlyFees",
+    "NoCrossingError",
     "Organization",
     "PerPriority",
     "PerRegime",
     "PriorityClass",
+    "Projection",
     "Scenario",
     "Security",
     "ValidationError",
     "assumptions",
+    "break_even",
     "data_dir",
     "expected",
+    "monthly_fees",
+    "prob_fees_exceed",
+    "project",
     "sample_scenario",
     "scenario_assumptions",
+    "scorecard",
+    "sensitivity",
     "simulate",
 ]
