@@ -190,18 +190,20 @@ class BreakEven:
         return abs(self.savings) / top if top > 0 else 0.0
 
     def __str__(self) -> str:
-        unit = f" {self.unit}" if self.unit else ""
+        def show(x):
+            return _with_unit(x, self.unit, self.symbol)
+
         if self.integer:
             where = (
-                f"between {_num(self.value - 1)} and {_num(self.value)}{unit} "
+                f"between {_num(self.value - 1)} and {show(self.value)} "
                 f"(interpolated {self.continuous_value:,.2f}); "
                 f"the MSP is cheaper {'from' if self.msp_cheaper == 'above' else 'below'} {_num(self.value)}"
                 f"{' up' if self.msp_cheaper == 'above' else ''}"
             )
         else:
-            where = f"at {_num(self.value)}{unit}; the MSP is cheaper {self.msp_cheaper} it"
+            where = f"at {show(self.value)}; the MSP is cheaper {self.msp_cheaper} it"
         text = (
-            f"{self.parameter}: break-even {where} (now {_num(self.current_value)}). "
+            f"{self.parameter}: break-even {where} (now {show(self.current_value)}). "
             f"Expected totals at {_num(self.value)}: Break/Fix {_money(self.break_fix_total, self.symbol)}, "
             f"MSP {_money(self.msp_total, self.symbol)} (gap {self.relative_gap:.2%})."
         )
@@ -803,6 +805,14 @@ def _num(x) -> str:
     if abs(x) >= 1:
         return f"{x:,.2f}"
     return f"{x:.4g}"
+
+
+def _with_unit(x, unit: str, symbol: str) -> str:
+    """``$180.48 per user per month`` for a currency unit, ``5 users`` otherwise."""
+    if unit.startswith("currency"):
+        rest = unit[len("currency") :].strip()
+        return f"{'-' if x < 0 else ''}{symbol}{_num(abs(x))}" + (f" {rest}" if rest else "")
+    return f"{_num(x)} {unit}".strip()
 
 
 def _money(x: float, symbol: str) -> str:

@@ -321,3 +321,20 @@ def test_sensitivity_rejects_non_numeric_parameters(sample):
     with pytest.raises(ValidationError) as err:
         sensitivity(sample, ["organization.currency"])
     assert err.value.path == "organization.currency"
+
+
+def test_two_crossings_give_the_nearer_and_name_the_other(sample, monkeypatch):
+    """A savings curve that dips below zero between 100 and 150 (synthetic, to exercise the search)."""
+    import msp_analysis.decision as decision
+
+    def totals(scenario):
+        x = scenario.msp.per_user_monthly
+        return (x - 100.0) * (x - 150.0) + 1e5, 1e5
+
+    monkeypatch.setattr(decision, "_totals", totals)
+    inside = break_even(sample.replace({"msp.per_user_monthly": 120.0}), "msp.per_user_monthly", low=0, high=1000)
+    assert inside.value == pytest.approx(100.0) and inside.msp_cheaper == "below"
+    assert "again at 150" in inside.note
+    # no sign change at the ends nor at today's value: the grid scan still finds them
+    outside = break_even(sample.replace({"msp.per_user_monthly": 300.0}), "msp.per_user_monthly", low=0, high=1000)
+    assert outside.value == pytest.approx(150.0) and outside.msp_cheaper == "above"
