@@ -15,8 +15,27 @@ compliance regime brings a fine with the regime's probability (lognormal,
 capped per incident at the statutory maximum).
 
 Both support models see the same underlying attacks in a trial (common
-random numbers): events are drawn at the higher of the two rates and each
-model keeps an event when its thinning mark falls under its own rate.
+random numbers): attacks arrive at the higher of the two rates and each model
+suffers an attack when its thinning mark falls under its own rate.
+
+How attacks are drawn. An organisation expecting fewer than
+``AGGREGATE_MIN_ATTACKS`` a year (the usual case) has each attack drawn one by
+one with its marks. A large one (a 10,000-user firm expects about 30 a year,
+a million-user one thousands) is drawn by group, the same distribution with
+less work per attack and bounded memory: thinning splits the attacks into two
+independent Poisson groups, *shared* ones (the lower rate), suffered by both
+models, and *extra* ones (the difference), suffered only by the model with
+the higher rate. Per trial and group the year needs only the count and three
+sums, all linear in the attacks:
+
+- outage hours: a sum of ``n`` Gamma(k, theta) is Gamma(n k, theta), one draw
+  whatever ``n`` is;
+- fines: the number fined is Binomial(n, q), and only those draw an amount;
+- direct severity: lognormal, whose sums have no closed form, drawn one by
+  one in batches of at most ``EVENT_BATCH`` attacks.
+
+A model's loss is its own severity multiplier times its groups' severity
+sum, plus their fines and priced outage: the same attacks, exactly, for both.
 """
 
 from __future__ import annotations
@@ -29,6 +48,8 @@ from .distributions import Gamma, Lognormal
 from .downtime import cost_per_user_hour
 
 __all__ = [
+    "AGGREGATE_MIN_ATTACKS",
+    "EVENT_BATCH",
     "SecurityProfile",
     "expected_security",
     "incident_rate",
@@ -105,21 +126,53 @@ def expected_security(scenario, model: str) -> dict[str, float]:
     }
 
 
-def simulate_security(scenario, trials: int, rng: np.random.Generator) -> dict[str, dict[str, np.ndarray]]:
-    """Per-trial security incidents, losses and outage user-hours for both models.
+#: Expected attacks a year from which they are drawn by group, not one by one.
+AGGREGATE_MIN_ATTACKS = 30.0
+#: Attacks whose severities are drawn at once on the grouped path: bounds memory
+#: for very large organisations (a million users suffer thousands a year).
+EVENT_BATCH = 1_000_000
 
-    Draws each costly event once and lets both models keep or drop it by
-    their own rate (common random numbers); severities, fines and outages of
-    a kept event are the same event's, scaled by each model's detection.
+
+def _sum_of_draws(counts: np.ndarray, draw, rng: np.random.Generator) -> np.ndarray:
+    """Per-trial sums of ``counts[i]`` independent draws of ``draw(size, rng)``.
+
+    Trials are taken in consecutive batches of at most :data:`EVENT_BATCH`
+    events (a single trial with more events is its own batch).
     """
-    profiles = {m: security_profile(scenario, m) for m in ("break_fix", "msp")}
-    top = max(p.rate for p in profiles.values())
-    out = {
-        m: {k: np.zeros(trials) for k in ("security_incidents", "security_loss", "security_downtime_hours")}
-        for m in profiles
-    }
-    if top <= 0:
-        return out
+    total = np.zeros(counts.size)
+    ends = np.cumsum(counts)
+    start = 0
+    while start < counts.size:
+        before = ends[start - 1] if start else 0
+        stop = max(int(np.searchsorted(ends, before + EVENT_BATCH, side="right")), start + 1)
+        batch = counts[start:stop]
+        if ends[stop - 1] > before:
+            trial = np.repeat(np.arange(batch.size), batch)
+            total[start:stop] = np.bincount(trial, weights=draw(trial.size, rng), minlength=batch.size)
+        start = stop
+    return total
+
+
+def _group_sums(prof: SecurityProfile, rate: float, trials: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Count, direct severity, fines and outage hours per trial of a Poisson group of attacks."""
+    if rate <= 0:
+        z = np.zeros(trials)
+        return {"count": z, "severity": z, "fines": z, "outage": z}
+    counts = rng.poisson(rate, size=trials)
+    severity = _sum_of_draws(counts, prof.severity.sample, rng)
+    outage = rng.gamma(prof.outage.shape * counts, prof.outage.scale)
+    if prof.fine is not None and prof.fine_probability > 0:
+        fined = rng.binomial(counts, prof.fine_probability)
+        cap = prof.fine_cap
+        fines = _sum_of_draws(fined, lambda n, g: np.minimum(prof.fine.sample(n, g), cap), rng)
+    else:
+        fines = np.zeros(trials)
+    return {"count": counts.astype(float), "severity": severity, "fines": fines, "outage": outage}
+
+
+def _per_attack(profiles, top, trials, rng):
+    """Each attack drawn one by one with its marks (few attacks a year)."""
+    out = {}
     counts = rng.poisson(top, size=trials)
     n = int(counts.sum())
     trial = np.repeat(np.arange(trials), counts)
@@ -136,7 +189,49 @@ def simulate_security(scenario, trials: int, rng: np.random.Generator) -> dict[s
     for model, prof in profiles.items():
         keep = (mark < prof.rate / top).astype(float)
         loss = keep * (severity * prof.severity_multiplier + fines + outage * prof.outage_cost_per_hour)
-        out[model]["security_incidents"] = np.bincount(trial, weights=keep, minlength=trials)
-        out[model]["security_loss"] = np.bincount(trial, weights=loss, minlength=trials)
-        out[model]["security_downtime_hours"] = np.bincount(trial, weights=keep * outage * prof.users, minlength=trials)
+        out[model] = {
+            "security_incidents": np.bincount(trial, weights=keep, minlength=trials),
+            "security_loss": np.bincount(trial, weights=loss, minlength=trials),
+            "security_downtime_hours": np.bincount(trial, weights=keep * outage * prof.users, minlength=trials),
+        }
     return out
+
+
+def _by_group(profiles, top, trials, rng):
+    """Shared and extra attacks drawn as groups (many attacks a year; see the module docstring)."""
+    low = min(p.rate for p in profiles.values())
+    any_profile = profiles["break_fix"]  # severity, outage and fines do not depend on the model
+    shared = _group_sums(any_profile, low, trials, rng)
+    extra = _group_sums(any_profile, top - low, trials, rng)
+    out = {}
+    for model, prof in profiles.items():
+        groups = (shared, extra) if prof.rate == top else (shared,)
+        g = {k: sum(grp[k] for grp in groups) for k in shared}
+        out[model] = {
+            "security_incidents": g["count"],
+            "security_loss": prof.severity_multiplier * g["severity"]
+            + g["fines"]
+            + prof.outage_cost_per_hour * g["outage"],
+            "security_downtime_hours": prof.users * g["outage"],
+        }
+    return out
+
+
+def simulate_security(scenario, trials: int, rng: np.random.Generator) -> dict[str, dict[str, np.ndarray]]:
+    """Per-trial security incidents, losses and outage user-hours for both models.
+
+    Both models face the same attacks (common random numbers); severities,
+    fines and outages of an attack are the same for every model that suffers
+    it, severity scaled by each model's detection. Few attacks are drawn one by
+    one, many by group (module docstring): the same distribution either way.
+    """
+    profiles = {m: security_profile(scenario, m) for m in ("break_fix", "msp")}
+    top = max(p.rate for p in profiles.values())
+    if top <= 0:
+        return {
+            m: {k: np.zeros(trials) for k in ("security_incidents", "security_loss", "security_downtime_hours")}
+            for m in profiles
+        }
+    if top < AGGREGATE_MIN_ATTACKS:
+        return _per_attack(profiles, top, trials, rng)
+    return _by_group(profiles, top, trials, rng)
