@@ -579,3 +579,371 @@ def plot_scorecard(table, ax=None):
     )
     ax.grid(axis="y", visible=False)
     return ax
+
+
+# -- the notebook series: billing, response, incidents, downtime, budget, security -----------
+
+__all__ += [
+    "plot_billing_rule",
+    "plot_budget_exceedance",
+    "plot_column_distribution",
+    "plot_fees_vs_headcount",
+    "plot_fines_by_regime",
+    "plot_incident_outcomes",
+    "plot_response_times",
+    "plot_security_rate",
+]
+
+#: Money columns of a result (formatted in the currency); the others are counts or hours.
+_MONEY_COLUMNS = ("fees", "internal_cost", "downtime_cost", "security_loss", "total_cost")
+_COLUMN_LABELS = {
+    "fees": "Fees",
+    "internal_cost": "Staff time",
+    "downtime_hours": "User-hours lost",
+    "downtime_cost": "Downtime cost",
+    "security_loss": "Security losses",
+    "total_cost": "Total cost",
+    "incidents": "Incidents",
+    "security_incidents": "Costly security incidents",
+    "security_downtime_hours": "User-hours lost to security incidents",
+    "availability": "Availability",
+}
+_PRIORITY_NAMES = {"p1": "P1 site-wide", "p2": "P2 team / key system", "p3": "P3 one user", "p4": "P4 request"}
+
+
+def _hours_text(h: float) -> str:
+    """``30 min``, ``2 h``, ``1.5 h``."""
+    if h < 1:
+        return f"{h * 60:.0f} min"
+    return f"{h:g} h" if float(h).is_integer() else f"{h:.1f} h"
+
+
+def plot_billing_rule(scenario, ax=None, max_hours: float = 3.0):
+    """What Break/Fix bills for one incident against the technician's actual work.
+
+    Lines for remote work, on-site work (minimum, increments, trip fee) and
+    on-site work after hours, against the grey line of the work itself at
+    the on-site rate: the gap is what minimums, rounding and fees add.
+    """
+    from .billing import billed_hours
+
+    ax = _axes(ax)
+    bf = scenario.break_fix
+    sym = scenario.organization.currency_symbol
+    work = np.linspace(0.0, max_hours, 1201)[1:]
+    onsite = bf.hourly_rate * billed_hours(work, bf.onsite_minimum_hours, bf.billing_increment_hours) + bf.trip_fee
+    remote = bf.remote_hourly_rate * billed_hours(work, bf.remote_minimum_hours, bf.billing_increment_hours)
+    after = (
+        bf.after_hours_multiplier
+        * bf.hourly_rate
+        * billed_hours(work, bf.onsite_minimum_hours, bf.billing_increment_hours)
+        + bf.trip_fee
+    )
+    c = COLORS["break_fix"]
+    ax.plot(work, after, color=c, lw=1.5, ls=":", label=f"On site, after hours (×{bf.after_hours_multiplier:g})")
+    ax.plot(work, onsite, color=c, lw=2.5, label="On site, business hours")
+    ax.plot(work, remote, color=c, lw=1.5, ls="--", label="Remote")
+    ax.plot(work, bf.hourly_rate * work, color=COLORS["neutral"], lw=1, label="The work itself at the on-site rate")
+    quarter = 0.25
+    billed = float(
+        bf.hourly_rate * billed_hours(np.array([quarter]), bf.onsite_minimum_hours, bf.billing_increment_hours)[0]
+        + bf.trip_fee
+    )
+    ax.set_title(
+        _plain(
+            f"A 15-minute visit is billed {money(billed, sym)}: "
+            f"{_hours_text(max(bf.onsite_minimum_hours, quarter))} minimum + {money(bf.trip_fee, sym)} trip fee"
+        )
+    )
+    ax.set_xlabel("Technician's actual work on one incident (hours)")
+    ax.set_ylabel("Billed for the incident")
+    ax.yaxis.set_major_formatter(money_formatter(sym))
+    ax.set_xlim(0, max_hours)
+    ax.set_ylim(0, None)
+    ax.legend(loc="upper left")
+    return ax
+
+
+def plot_response_times(scenario, ax=None):
+    """Break/Fix waits (median to p90) against the MSP's SLA targets, by priority (log scale).
+
+    The label of each priority gives how often a Break/Fix response would
+    meet the MSP's target (:func:`msp_analysis.response.sla_attainment`).
+    """
+    from .response import break_fix_response, expected_msp_response, sla_attainment
+
+    ax = _axes(ax, (8, 4.5))
+    from .scenario import PRIORITIES
+
+    attain = sla_attainment(scenario)
+    msp = scenario.msp
+    y = np.arange(len(PRIORITIES))[::-1]
+    for yi, p in zip(y, PRIORITIES):
+        g = break_fix_response(scenario, p)
+        med, p90 = float(g.ppf(0.5)), float(g.ppf(0.9))
+        ax.plot([med, p90], [yi + 0.15] * 2, color=COLORS["break_fix"], lw=6, solid_capstyle="butt", alpha=0.6)
+        ax.plot([g.mean()], [yi + 0.15], "o", color=COLORS["break_fix"], ms=7)
+        target = msp.sla_response_hours[p]
+        ax.plot([target], [yi - 0.15], "|", color=COLORS["msp"], ms=18, mew=3)
+        ax.plot([expected_msp_response(scenario, p)], [yi - 0.15], "o", color=COLORS["msp"], ms=7)
+    labels = [f"{_PRIORITY_NAMES[p]}\nBreak/Fix within target: {attain[p]:.0%}" for p in PRIORITIES]
+    ax.set_yticks(y, labels)
+    ax.set_xscale("log")
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda h, _pos=None: _hours_text(h)))
+    ax.set_xlabel("Business hours until a technician starts (log scale)")
+    ax.plot([], [], color=COLORS["break_fix"], lw=6, alpha=0.6, label="Break/Fix wait: median to p90")
+    ax.plot([], [], "o", color=COLORS["break_fix"], label="Break/Fix mean wait")
+    ax.plot([], [], "|", color=COLORS["msp"], ms=12, mew=3, label=f"MSP SLA target (met {msp.sla_adherence:.0%})")
+    ax.plot([], [], "o", color=COLORS["msp"], label="MSP mean wait")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    ax.grid(axis="y", visible=False)
+    ax.set_title(
+        f"Break/Fix answers a P1 outage within the MSP's {_hours_text(msp.sla_response_hours['p1'])} "
+        f"target in {attain['p1']:.0%} of calls"
+    )
+    return ax
+
+
+def plot_incident_outcomes(scenario, ax=None):
+    """What becomes of each priority's incidents: all reach users under Break/Fix; the MSP prevents or catches some.
+
+    One pair of bars per priority, as shares of that priority's incidents
+    (its expected number a year is written beside it), so rare site-wide
+    outages read as clearly as frequent requests.
+    """
+    from .incidents import CLASSES, incident_plan
+
+    ax = _axes(ax, (8, 4.5))
+    plans = incident_plan(scenario)
+    idx = {c: i for i, c in enumerate(CLASSES)}
+    q = np.array([p.class_probabilities for p in plans])
+    prevented = q[:, idx["prevented"]]
+    caught = q[:, idx["caught_in_scope"]] + q[:, idx["caught_out_of_scope"]]
+    noticed = 1.0 - prevented - caught
+    rate = np.array([p.rate for p in plans])
+    y = np.arange(len(plans))[::-1] * 1.0
+    h = 0.36
+    ax.barh(y + h / 2, np.ones(len(plans)), h, color=COLORS["break_fix"], label="Break/Fix: reaches users")
+    ax.barh(y - h / 2, noticed, h, color=COLORS["msp"], label="MSP: users notice")
+    ax.barh(y - h / 2, caught, h, left=noticed, color="#56B4E9", label="MSP: fixed before users notice")
+    ax.barh(
+        y - h / 2,
+        prevented,
+        h,
+        left=noticed + caught,
+        color="white",
+        edgecolor=COLORS["msp"],
+        hatch="//",
+        label="MSP: prevented",
+    )
+    for yi, r in zip(y, rate):
+        ax.annotate(f"{r:,.1f} a year", (1.01, yi), va="center", fontsize="small", annotation_clip=False)
+    ax.set_yticks(y, [_PRIORITY_NAMES[p.priority] for p in plans])
+    ax.set_xlim(0, 1)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos=None: f"{v:.0%}"))
+    ax.set_xlabel("Share of the priority's incidents")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=2)
+    ax.grid(axis="y", visible=False)
+    n_prev, n_caught = float(rate @ prevented), float(rate @ caught)
+    ax.set_title(
+        f"Of {rate.sum():,.0f} incidents a year the MSP prevents {n_prev:,.0f} and quietly fixes {n_caught:,.0f}"
+    )
+    return ax
+
+
+def _column_formatter(column: str, sym: str):
+    if column in _MONEY_COLUMNS:
+        return money_formatter(sym)
+    if column == "availability":
+        return FuncFormatter(lambda v, _pos=None: f"{v:.2%}")
+    return FuncFormatter(lambda v, _pos=None: f"{v:,.0f}")
+
+
+def _column_text(column: str, value: float, sym: str) -> str:
+    if column in _MONEY_COLUMNS:
+        return money(value, sym)
+    if column == "availability":
+        return f"{value:.2%}"
+    return f"{value:,.0f}"
+
+
+def plot_column_distribution(comparison, column: str = "downtime_hours", ax=None, bins: int = 60):
+    """Overlaid histograms of any simulated column (hours, counts, money), means marked."""
+    ax = _axes(ax)
+    sym = _symbol(comparison)
+    data = {m: comparison[m].trials[column].to_numpy() for m in MODELS}
+    both = np.concatenate(list(data.values()))
+    lo, hi = np.quantile(both, [0.001, 0.995])
+    if hi <= lo:
+        hi = lo + 1.0
+    edges = np.linspace(lo, hi, bins + 1)
+    for m, v in data.items():
+        ax.hist(np.clip(v, lo, hi), bins=edges, alpha=0.55, color=COLORS[m], label=MODEL_LABELS[m], density=True)
+        ax.axvline(v.mean(), color=COLORS[m], lw=2, ls="--")
+    name = _COLUMN_LABELS.get(column, column)
+    means = {m: v.mean() for m, v in data.items()}
+    ax.set_title(
+        _plain(
+            f"{name} in a year: Break/Fix {_column_text(column, means['break_fix'], sym)}, "
+            f"MSP {_column_text(column, means['msp'], sym)} on average"
+        )
+    )
+    ax.set_xlabel(f"{name} in a year (dashed: mean; tail beyond the 99.5th percentile clipped)")
+    ax.set_yticks([])
+    ax.set_ylabel("Share of simulated years")
+    ax.xaxis.set_major_formatter(_column_formatter(column, sym))
+    ax.legend()
+    return ax
+
+
+def plot_budget_exceedance(comparison, budget: float | None = None, ax=None, column: str = "fees"):
+    """P(a year's ``column`` exceeds x) for both models, with a budget marked.
+
+    The budget defaults to the expected MSP figure plus 10 %.
+    """
+    ax = _axes(ax)
+    sym = _symbol(comparison)
+    data = {m: comparison[m].trials[column].to_numpy() for m in MODELS}
+    both = np.concatenate(list(data.values()))
+    lo, hi = np.quantile(both, [0.0, 0.995])
+    grid = np.linspace(max(lo * 0.9, 0.0), hi, 400)
+    for m, v in data.items():
+        ax.plot(grid, metrics.prob_exceeds(v, grid), color=COLORS[m], lw=2.5, label=MODEL_LABELS[m])
+    if budget is None:
+        budget = 1.1 * float(data["msp"].mean())
+    p = {m: metrics.prob_exceeds(v, budget) for m, v in data.items()}
+    ax.axvline(budget, color="black", lw=1, ls="--", label=_plain(f"Budget {money(budget, sym)}"))
+    name = _COLUMN_LABELS.get(column, column).lower()
+    ax.set_title(
+        _plain(
+            f"A {name} budget of {money(budget, sym)} is overrun in {p['break_fix']:.0%} of years "
+            f"with Break/Fix, {p['msp']:.0%} with the MSP"
+        )
+    )
+    ax.set_xlabel(f"Annual {name}")
+    ax.set_ylabel("Probability of exceeding it")
+    ax.xaxis.set_major_formatter(_column_formatter(column, sym))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos=None: f"{v:.0%}"))
+    ax.set_ylim(-0.02, 1.02)
+    ax.legend()
+    return ax
+
+
+def plot_fees_vs_headcount(scenarios, users, ax=None, reference: int | None = None):
+    """Expected annual fees against headcount for several offers (pricing structures).
+
+    ``scenarios`` maps a label to a scenario (e.g. the same MSP quoted per
+    user, per device and hybrid); each is scaled to every headcount in
+    ``users`` with its devices (:func:`msp_analysis.decision.with_headcount`).
+    The first scenario's Break/Fix fees are drawn too. ``reference`` marks
+    today's headcount (default: the first scenario's).
+    """
+    from .decision import with_headcount
+    from .expected import expected_components
+
+    ax = _axes(ax)
+    items = list(scenarios.items())
+    first = items[0][1]
+    sym = first.organization.currency_symbol
+    users = np.asarray(list(users), dtype=int)
+    styles = ["-", "--", "-.", ":"]
+    at_ref = {}
+    ref = first.organization.users if reference is None else int(reference)
+    bf = [expected_components(with_headcount(first, int(u)))["break_fix"]["fees"] for u in users]
+    ax.plot(users, bf, color=COLORS["break_fix"], lw=2.5, label="Break/Fix (expected hourly bills)")
+    for i, (name, s) in enumerate(items):
+        fees = [expected_components(with_headcount(s, int(u)))["msp"]["fees"] for u in users]
+        ax.plot(users, fees, color=COLORS["msp"], lw=2, ls=styles[i % len(styles)], label=f"MSP {name}")
+        at_ref[name] = expected_components(with_headcount(s, ref))["msp"]["fees"]
+    ax.axvline(ref, color=COLORS["neutral"], lw=1, ls=":")
+    cheapest = min(at_ref, key=at_ref.get)
+    ax.set_title(
+        _plain(f"At {ref} users the cheapest quote is {cheapest}: {money(at_ref[cheapest], sym)} a year in fees")
+    )
+    ax.set_xlabel("Users (workstations and servers scaled with them)")
+    ax.set_ylabel("Expected fees per year")
+    ax.yaxis.set_major_formatter(money_formatter(sym))
+    ax.legend(loc="upper left")
+    return ax
+
+
+def plot_security_rate(scenario, ax=None, max_days: float = 120.0):
+    """Costly security incidents a year against patch latency, both models marked."""
+    from .security import incident_rate
+
+    ax = _axes(ax)
+    days = np.linspace(0.0, max_days, 241)
+    rate = np.array([incident_rate(scenario, d) for d in days])
+    ax.plot(days, rate, color=COLORS["neutral"], lw=2)
+    pts = {}
+    for m in MODELS:
+        d = getattr(scenario, m).patch_latency_days
+        pts[m] = incident_rate(scenario, d)
+        ax.plot([d], [pts[m]], "o", ms=10, color=COLORS[m], label=f"{MODEL_LABELS[m]}: patches in {d:g} days")
+    ref = scenario.security.reference_patch_latency_days
+    ax.axvline(ref, color=COLORS["neutral"], lw=1, ls=":")
+    ax.set_xlabel("Days from a patch's release to its installation")
+    ax.set_ylabel("Costly security incidents a year")
+    ax.set_ylim(0, None)
+    bf, ms = pts["break_fix"], pts["msp"]
+    if bf > 0 and ms < bf:
+        title = f"Faster patching cuts costly incidents by {1 - ms / bf:.0%}: {bf:.3f} to {ms:.3f} a year"
+    else:
+        title = f"Costly incidents a year: Break/Fix {bf:.3f}, MSP {ms:.3f}"
+    ax.set_title(title)
+    ax.legend()
+    return ax
+
+
+def plot_fines_by_regime(scenario, ax=None):
+    """Expected annual security loss by compliance regime: direct cost, outage and fines, both models."""
+    from .scenario import REGIMES
+    from .security import security_profile
+
+    ax = _axes(ax, (8, 4.5))
+    sym = scenario.organization.currency_symbol
+    parts = {"direct": "Direct cost", "outage": "Outage", "fines": "Fines"}
+    shades = {"direct": 1.0, "outage": 0.6, "fines": 0.3}
+    x = np.arange(len(REGIMES))
+    w = 0.38
+    totals = {}
+    for k, m in enumerate(MODELS):
+        bottom = np.zeros(len(REGIMES))
+        for part in parts:
+            vals = []
+            for r in REGIMES:
+                prof = security_profile(scenario.replace({"organization.compliance": r}), m)
+                if part == "direct":
+                    v = prof.rate * prof.severity.mean() * prof.severity_multiplier
+                elif part == "outage":
+                    v = prof.rate * prof.outage.mean() * prof.outage_cost_per_hour
+                else:
+                    v = prof.rate * prof.fine_probability * prof.fine.limited_mean(prof.fine_cap) if prof.fine else 0.0
+                vals.append(v)
+            vals = np.array(vals)
+            ax.bar(
+                x + (k - 0.5) * w,
+                vals,
+                w,
+                bottom=bottom,
+                color=COLORS[m],
+                alpha=shades[part],
+                edgecolor="white",
+                label=f"{MODEL_LABELS[m]}: {parts[part].lower()}",
+            )
+            bottom += vals
+        totals[m] = bottom
+    ax.set_xticks(x, [r.upper() if r != "none" else "No regime" for r in REGIMES])
+    ax.set_ylabel("Expected security loss per year")
+    ax.yaxis.set_major_formatter(money_formatter(sym))
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize="small")
+    ax.grid(axis="x", visible=False)
+    worst = int(np.argmax(totals["break_fix"]))
+    ax.set_title(
+        _plain(
+            f"Fines weigh most under {REGIMES[worst].upper() if REGIMES[worst] != 'none' else 'no regime'}: "
+            f"{money(totals['break_fix'][worst], sym)} a year with Break/Fix, "
+            f"{money(totals['msp'][worst], sym)} with the MSP"
+        )
+    )
+    return ax
