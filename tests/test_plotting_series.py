@@ -10,8 +10,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from msp_analysis import simulate
 from msp_analysis import plotting as P
+from msp_analysis import simulate
 from msp_analysis.billing import billed_hours
 from msp_analysis.response import sla_attainment
 from msp_analysis.security import incident_rate
