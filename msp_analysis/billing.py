@@ -35,6 +35,8 @@ __all__ = [
 # Floating-point slack when asking how many increments fit in the minimum
 # (0.3 / 0.1 is 2.9999999999999996 in binary floating point).
 _EPS = 1e-9
+# Upper bound on billing-lattice cells in the exact expectation (see _moments).
+_MAX_CELLS = 20_000
 
 
 def billed_hours(work, minimum: float, increment: float):
@@ -91,23 +93,24 @@ def _moments(shape: float, scale: float, minimum: float, increment: float) -> Bi
         eb2 = minimum**2 * p_low + float(g.partial_moment(2, minimum))
     else:
         # Work up to m0 is billed at the minimum; each cell (m0 + (j-1)d, m0 + jd]
-        # above it at m0 + jd. Cells run until the Gamma's tail is below 1e-15;
-        # beyond that the rounding adds at most one increment to a negligible mass.
+        # above it at m0 + jd. Cells run until the Gamma's tail is below 1e-12 (at
+        # most _MAX_CELLS of them). Beyond that the rounding-up is treated as
+        # uniform on [0, d): exact in the limit, and weighted by a mass < 1e-12
+        # unless the cap binds (work tails of hundreds of hours billed in minutes).
         m0 = math.floor(minimum / increment + _EPS) * increment
-        top = max(float(g.ppf(1 - 1e-15)), m0 + increment)
-        n_cells = min(math.ceil((top - m0) / increment), 2_000_000)
+        top = max(float(g.ppf(1 - 1e-12)), m0 + increment)
+        n_cells = max(1, min(math.ceil((top - m0) / increment), _MAX_CELLS))
         edges = m0 + increment * np.arange(n_cells + 1)
         billed = edges[1:]
         p = np.diff(g.cdf(edges))
         pw = np.diff(g.partial_moment(1, 0, edges))
-        tail_p = float(g.sf(edges[-1]))
-        tail_w = float(g.partial_moment(1, edges[-1]))
-        tail_w2 = float(g.partial_moment(2, edges[-1]))
+        t = edges[-1]
+        tail_p, tail_w, tail_w2 = float(g.sf(t)), float(g.partial_moment(1, t)), float(g.partial_moment(2, t))
         low_p = float(g.cdf(m0))
         low_w = float(g.partial_moment(1, 0, m0))
         eb = minimum * low_p + float(billed @ p) + tail_w + 0.5 * increment * tail_p
-        ebw = minimum * low_w + float(billed @ pw) + tail_w2
-        eb2 = minimum**2 * low_p + float(billed**2 @ p) + tail_w2
+        ebw = minimum * low_w + float(billed @ pw) + tail_w2 + 0.5 * increment * tail_w
+        eb2 = minimum**2 * low_p + float(billed**2 @ p) + tail_w2 + increment * tail_w + increment**2 / 3 * tail_p
     mean_r = eb - ew
     var_r = max(eb2 - 2 * ebw + ew2 - mean_r**2, 0.0)
     cov_rw = ebw - eb * ew - g.var()
@@ -147,9 +150,23 @@ def msp_monthly_fee(scenario) -> float:
 
 
 def msp_annual_fixed_fee(scenario) -> float:
-    """Twelve months of subscription plus the onboarding fee spread over the term."""
+    """Twelve months of subscription plus a year's share of the onboarding fee.
+
+    The fee is paid once and spread over the term (a 36-month term carries a
+    third of it each year); a term of a year or less carries all of it, once:
+    renewing a month-to-month contract does not onboard the client again.
+
+    Examples
+    --------
+    >>> from msp_analysis import sample_scenario
+    >>> s = sample_scenario()   # 6,075 a month, 2,500 onboarding over 36 months
+    >>> msp_annual_fixed_fee(s)
+    73733.33333333333
+    >>> msp_annual_fixed_fee(s.replace({"msp.term_months": 1})) - 12 * msp_monthly_fee(s)
+    2500.0
+    """
     m = scenario.msp
-    return 12 * msp_monthly_fee(scenario) + m.onboarding_fee * 12 / m.term_months
+    return 12 * msp_monthly_fee(scenario) + m.onboarding_fee * 12 / max(m.term_months, 12)
 
 
 def sla_credits(critical_misses, scenario):

@@ -125,8 +125,10 @@ def plot_total_cost_distribution(comparison, ax=None, column: str = "total_cost"
     cheaper = min(means, key=means.get)
     other = max(means, key=means.get)
     ax.set_title(
-        f"{MODEL_LABELS[cheaper]} costs {money(means[other] - means[cheaper], sym)} a year less on average "
-        f"(P(MSP cheaper) = {comparison.prob_msp_cheaper:.0%})"
+        _plain(
+            f"{MODEL_LABELS[cheaper]} costs {money(means[other] - means[cheaper], sym)} a year less on average "
+            f"(P(MSP cheaper) = {comparison.prob_msp_cheaper:.0%})"
+        )
     )
     ax.set_xlabel("Total cost of a year (dashed: mean; tail beyond the 99.5th percentile clipped)")
     ax.set_yticks([])
@@ -158,7 +160,7 @@ def plot_cost_breakdown(expected_table, ax=None, symbol: str = "$"):
         bottom += vals
     for xi, total in zip(x, bottom):
         ax.annotate(
-            money(total, symbol),
+            _plain(money(total, symbol)),
             (xi, total),
             ha="center",
             va="bottom",
@@ -200,7 +202,7 @@ def plot_loss_exceedance(comparison, ax=None, column: str = "security_loss"):
             where="post",
             color=COLORS[m],
             lw=2,
-            label=f"{MODEL_LABELS[m]} (mean {money(v.mean(), sym)})",
+            label=_plain(f"{MODEL_LABELS[m]} (mean {money(v.mean(), sym)})"),
         )
     ax.set_xscale("log")
     ax.set_yscale("log")
@@ -211,7 +213,9 @@ def plot_loss_exceedance(comparison, ax=None, column: str = "security_loss"):
     big = 100_000 if pos.max() > 100_000 else float(np.quantile(pos, 0.9))
     pb = {m: metrics.prob_exceeds(v, big) for m, v in values.items()}
     ax.set_title(
-        f"A loss above {money(big, sym)}: {pb['break_fix']:.1%} of years with Break/Fix, {pb['msp']:.1%} with the MSP"
+        _plain(
+            f"A loss above {money(big, sym)}: {pb['break_fix']:.1%} of years with Break/Fix, {pb['msp']:.1%} with the MSP"
+        )
     )
     ax.legend()
     return ax
@@ -229,7 +233,9 @@ def plot_savings_distribution(comparison, ax=None, bins: int = 60):
     ax.axvline(s.mean(), color=COLORS["savings"], lw=2, ls="--")
     p5, p95 = np.quantile(s, [0.05, 0.95])
     ax.set_title(
-        f"The MSP saves {money(s.mean(), sym)} a year on average (90% of years: {money(p5, sym)} to {money(p95, sym)})"
+        _plain(
+            f"The MSP saves {money(s.mean(), sym)} a year on average (90% of years: {money(p5, sym)} to {money(p95, sym)})"
+        )
     )
     ax.set_xlabel("Break/Fix total minus MSP total, per year (right of zero: the MSP is cheaper)")
     ax.set_yticks([])

@@ -21,7 +21,7 @@ How year ``t`` (1, 2, ...) differs from the scenario as given:
   (``(1 + msp_escalator) ** (months elapsed / 12)``); a year that straddles
   a renewal is priced as at its start.
 - **Onboarding**: ``expected()`` and ``simulate()`` spread the onboarding fee
-  over the term (``onboarding_fee * 12 / term_months`` a year). The
+  over the term (``onboarding_fee * 12 / max(term_months, 12)`` a year). The
   projection takes that spread out of every year and, by default
   (``onboarding="upfront"``), puts the whole fee into year one, when it is
   paid. ``onboarding="spread"`` instead charges each year its share of the
@@ -42,11 +42,8 @@ every MSP figure other than ``fees`` and ``total_cost`` equals
 ``expected(scenario)["msp"]``. MSP fees and total cost differ from
 ``expected()`` by exactly the onboarding adjustment, shown in the
 ``onboarding`` column minus ``expected()``'s spread: with ``"upfront"`` they
-are ``expected() + onboarding_fee * (1 - 12 / term_months)``; with
-``"spread"`` and a term of at least 12 months they equal ``expected()``. (For
-a term shorter than a year ``expected()`` charges ``12 / term_months`` fees a
-year, as if every renewal were onboarded again; the projection charges the
-fee once.)
+are ``expected() + onboarding_fee * (1 - 12 / max(term_months, 12))``; with
+``"spread"`` they equal ``expected()``.
 
 Examples
 --------

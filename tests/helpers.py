@@ -64,7 +64,36 @@ def scenarios(draw, min_users: int = 1, max_users: int = 2000):
     return base.replace(changes)
 
 
-def zscores(trials_frame, expected_series):
+def security_variances(scenario, model):
+    """Exact per-year variances of the security columns (compound Poisson: Var = lambda E[L^2]).
+
+    Heavy-tailed losses with few events make the sample standard deviation a
+    poor standard error (the rare large losses are missing from most samples),
+    so the mean tests use these exact variances for the security part.
+    """
+    from msp_analysis.security import security_profile
+
+    prof = security_profile(scenario, model)
+    lam = prof.rate
+    a = prof.severity_multiplier
+    b = prof.outage_cost_per_hour
+    ex, ex2 = prof.severity.mean(), prof.severity.var() + prof.severity.mean() ** 2
+    ed, ed2 = prof.outage.mean(), prof.outage.var() + prof.outage.mean() ** 2
+    if prof.fine is not None:
+        cap, q = prof.fine_cap, prof.fine_probability
+        ef = q * prof.fine.limited_mean(cap)
+        ef2 = q * (float(prof.fine.partial_moment(2, 0, cap)) + cap**2 * float(prof.fine.sf(cap)))
+    else:
+        ef = ef2 = 0.0
+    el2 = a * a * ex2 + ef2 + b * b * ed2 + 2 * a * ex * ef + 2 * a * b * ex * ed + 2 * b * ef * ed
+    return {
+        "security_incidents": lam,
+        "security_loss": lam * el2,
+        "security_downtime_hours": lam * ed2 * prof.users**2,
+    }
+
+
+def zscores(trials_frame, expected_series, scenario=None, model=None):
     """(simulated mean - exact mean) / standard error, per column.
 
     A column constant in every trial (zero standard error, e.g. MSP fees with
@@ -72,7 +101,15 @@ def zscores(trials_frame, expected_series):
     infinity when it does not.
     """
     n = len(trials_frame)
-    se = (trials_frame.std(ddof=1) / np.sqrt(n)).to_numpy()
+    var = trials_frame.var(ddof=1)
+    if scenario is not None:
+        exact = security_variances(scenario, model)
+        rest = (trials_frame["total_cost"] - trials_frame["security_loss"]).var(ddof=1)
+        var = var.copy()
+        for col, v in exact.items():
+            var[col] = max(var[col], v)
+        var["total_cost"] = max(var["total_cost"], rest + exact["security_loss"])
+    se = np.sqrt(var / n).to_numpy()
     diff = (trials_frame.mean() - expected_series).to_numpy()
     # (a rare event may simply not occur in any trial: allow a relative 1e-6)
     exact = np.abs(diff) <= 1e-6 * (1 + np.abs(expected_series.to_numpy()))

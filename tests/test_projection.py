@@ -52,10 +52,10 @@ def test_onboarding_is_paid_once(sample):
     short = sample.replace({"msp.term_months": 6})
     p = project(short, years=2, trials=50, seed=0, onboarding="spread")
     np.testing.assert_allclose(p.table.loc[p.table["model"] == "msp", "onboarding"], [fee, 0.0])
-    # expected() annualises a 6-month term's fee twice a year; the projection charges it once
+    # a term of a year or less carries the whole fee, once, in expected() too
     e = expected(short)
     y1 = year(p, 1)
-    assert y1.loc["msp", "fees"] == pytest.approx(e.loc["fees", "msp"] - fee * 12 / 6 + fee, rel=1e-12)
+    assert y1.loc["msp", "fees"] == pytest.approx(e.loc["fees", "msp"], rel=1e-12)
 
 
 def test_headcount_and_device_growth(sample):

@@ -35,7 +35,7 @@ def test_sample_means_match_exact_expectations(sample):
     c = simulate(sample, trials=40_000, seed=2024)
     e = expected(sample)
     for m in MODELS:
-        z = zscores(c[m].trials, e[m])
+        z = zscores(c[m].trials, e[m], sample, m)
         assert (z.abs() < 4).all(), f"{m}:\n{z}"
 
 
@@ -46,7 +46,7 @@ def test_random_scenarios_means_match_exact_expectations(scenario):
     c = simulate(scenario, trials=20_000, seed=7)
     e = expected(scenario)
     for m in MODELS:
-        z = zscores(c[m].trials, e[m])
+        z = zscores(c[m].trials, e[m], scenario, m)
         assert (z.abs() < 4).all(), f"{m}:\n{z}\n{scenario.to_dict()}"
 
 
@@ -59,7 +59,7 @@ def test_every_regime_and_size(sample, regime, users):
     c = simulate(s, trials=20_000, seed=users)
     e = expected(s)
     for m in MODELS:
-        z = zscores(c[m].trials, e[m])
+        z = zscores(c[m].trials, e[m], s, m)
         assert (z.abs() < 4).all(), f"{m}:\n{z}"
     if regime != "none":
         assert (
