@@ -475,7 +475,12 @@ def compare_invoices(
         )
     if ticket_amount is not None and paid > 0:
         gap = ticket_amount / paid - 1
-        if abs(gap) <= 0.10:
+        if abs(gap) < 0.005:
+            verdict += (
+                f" Billing the logged tickets at the scenario's terms gives {money(ticket_amount, sym)}, what was "
+                "paid: the hourly terms match the invoices."
+            )
+        elif abs(gap) <= 0.10:
             verdict += (
                 f" Billing the logged tickets at the scenario's terms gives {money(ticket_amount, sym)}, within "
                 f"{abs(gap):.0%} of what was paid: the hourly terms match the invoices."

@@ -2168,11 +2168,22 @@ def read_table(
     )
 
 
-def finish(table, problems, frame: pd.DataFrame, *, lenient: bool, notes, warnings, period_column: str, counts=None):
+def finish(
+    table,
+    problems,
+    frame: pd.DataFrame,
+    *,
+    lenient: bool,
+    notes,
+    warnings,
+    period_column: str,
+    counts=None,
+    lenient_hint: bool = True,
+):
     """Shared last step: raise, or set rows aside and build the report."""
     n = len(table.data)
     if len(problems) and not lenient:
-        raise problems.error(n)
+        raise problems.error(n, lenient_hint=lenient_hint)
     bad = problems.bad_positions()
     keep = np.ones(n, dtype=bool)
     keep[bad] = False

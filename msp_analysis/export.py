@@ -1,0 +1,129 @@
+"""Tables written for spreadsheets, safe against formula injection.
+
+A cell whose text starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+return is run as a formula by Excel, LibreOffice and Google Sheets when a CSV
+is opened (``=HYPERLINK(...)``, ``=cmd|...``): a ticket summary typed by
+anyone can become code on the consultant's laptop. :func:`safe_table_export`
+writes CSV or XLSX with such text prefixed by a single quote (the OWASP
+advice), in the header and index too, while real numbers -- negative ones
+included -- stay numbers.
+
+Examples
+--------
+>>> import pandas as pd, tempfile, pathlib
+>>> table = pd.DataFrame({"summary": ["=1+1", "fine", "-2 users", "@SUM(A1)"], "saving": [-120.5, 3.0, 0.0, 1.0]})
+>>> neutralise_frame(table)["summary"].tolist()
+["'=1+1", 'fine', "'-2 users", "'@SUM(A1)"]
+>>> path = safe_table_export(table, pathlib.Path(tempfile.mkdtemp()) / "table.csv")
+>>> path.read_text().splitlines()[1]
+"'=1+1,-120.5"
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["FORMULA_PREFIXES", "neutralise", "neutralise_frame", "safe_table_export"]
+
+#: Characters that make a spreadsheet treat a cell's text as a formula.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?")
+# Characters XLSX (XML 1.0) cannot hold; openpyxl refuses them.
+_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def neutralise(value):
+    """One cell made safe: text that a spreadsheet would run as a formula gets a leading ``'``.
+
+    Text that is just a number (``"-5"``, ``"+3.2"``) is left alone: a
+    spreadsheet reads it as that number, not as a formula.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES) and not _PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` with every text cell, column name and index label neutralised."""
+    out = frame.copy()
+    for col in out.columns:
+        s = out[col]
+        if s.dtype == object or pd.api.types.is_string_dtype(s.dtype) or isinstance(s.dtype, pd.CategoricalDtype):
+            out[col] = s.astype(object).map(neutralise)
+    out.columns = [neutralise(str(c)) if not isinstance(c, str) else neutralise(c) for c in out.columns]
+    if out.index.dtype == object or pd.api.types.is_string_dtype(out.index.dtype):
+        out.index = out.index.map(neutralise)
+    if out.index.name is not None:
+        out.index.name = neutralise(str(out.index.name))
+    return out
+
+
+def safe_table_export(frame: pd.DataFrame, path, *, index: bool = False, sheet_name: str = "table") -> Path:
+    """Write ``frame`` to ``path`` (``.csv`` or ``.xlsx``) with formula injection neutralised.
+
+    CSV is written as UTF-8 with a byte-order mark, so that Excel opens
+    accented text correctly. In XLSX every text cell is stored as a string
+    (never a formula), time zones are dropped (Excel has none) and characters
+    XML cannot hold are removed.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise ValueError(f"{path.name}: expected a .csv or .xlsx file name")
+    safe = neutralise_frame(frame)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".csv":
+        safe.to_csv(path, index=index, encoding="utf-8-sig", lineterminator="\n")
+        return path
+    _write_xlsx(safe, path, index=index, sheet_name=sheet_name)
+    return path
+
+
+def _cell(value):
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and np.isnan(value):
+        return None
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, pd.Timestamp):
+        value = value.tz_localize(None) if value.tzinfo is not None else value
+        return value.to_pydatetime()
+    if isinstance(value, str):
+        return _ILLEGAL_XML.sub("", value)
+    if isinstance(value, (int, float, bool)):
+        return value
+    return _ILLEGAL_XML.sub("", str(value))
+
+
+def _write_xlsx(frame: pd.DataFrame, path: Path, *, index: bool, sheet_name: str) -> None:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(title=_ILLEGAL_XML.sub("", sheet_name)[:31] or "table")
+    bold = Font(bold=True)
+    header = ([frame.index.name or ""] if index else []) + [str(c) for c in frame.columns]
+    cells = []
+    for h in header:
+        c = WriteOnlyCell(ws, value=_cell(h))
+        c.font = bold
+        c.data_type = "s"
+        cells.append(c)
+    ws.append(cells)
+    values = frame.to_numpy(dtype=object)
+    labels = frame.index.to_numpy(dtype=object)
+    for label, row in zip(labels, values):
+        out = []
+        for v in ([label] if index else []) + list(row):
+            c = WriteOnlyCell(ws, value=_cell(v))
+            if isinstance(c.value, str):
+                c.data_type = "s"  # text is text: never let it become a formula
+            out.append(c)
+        ws.append(out)
+    wb.save(path)
