@@ -11,11 +11,16 @@ incidents for both, with exact expected values beside the simulation.
 """
 
 from .budget import MonthlyFees, monthly_fees, prob_fees_exceed
+from .calibration import CalibrationResult, calibrate
+from .clients import list_clients, load_client, save_client_scenario
 from .decision import BreakEven, NoCrossingError, break_even, sensitivity
 from .defaults import assumptions, data_dir, sample_scenario, scenario_assumptions
 from .errors import DataError, MSPAnalysisError, ValidationError
 from .expected import expected
+from .export import safe_table_export
+from .invoices import compare_invoices, load_invoices
 from .projection import Projection, project
+from .quotes import apply_quote, load_msp_quote
 from .scenario import (
     MSP,
     PRIORITIES,
@@ -31,6 +36,8 @@ from .scenario import (
 )
 from .scorecard import scorecard
 from .simulation import COLUMNS, COST_COLUMNS, MODEL_LABELS, MODELS, Comparison, ModelResult, simulate
+from .tickets import LoadReport, load_tickets
+from .workbook import scenario_from_workbook, scenario_to_workbook
 
 __version__ = "0.1.0"
 
@@ -44,9 +51,11 @@ __all__ = [
     "REGIMES",
     "BreakEven",
     "BreakFix",
+    "CalibrationResult",
     "Comparison",
     "DataError",
     "Incidents",
+    "LoadReport",
     "MSPAnalysisError",
     "ModelResult",
     "MonthlyFees",
@@ -59,15 +68,27 @@ __all__ = [
     "Scenario",
     "Security",
     "ValidationError",
+    "apply_quote",
     "assumptions",
     "break_even",
+    "calibrate",
+    "compare_invoices",
     "data_dir",
     "expected",
+    "list_clients",
+    "load_client",
+    "load_invoices",
+    "load_msp_quote",
+    "load_tickets",
     "monthly_fees",
     "prob_fees_exceed",
     "project",
+    "safe_table_export",
     "sample_scenario",
+    "save_client_scenario",
     "scenario_assumptions",
+    "scenario_from_workbook",
+    "scenario_to_workbook",
     "scorecard",
     "sensitivity",
     "simulate",
