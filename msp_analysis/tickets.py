@@ -96,6 +96,7 @@ class ColumnSpec:
     expected: str
     units: Mapping[str, str] = field(default_factory=dict)
     doc: str = ""
+    examples: tuple[str, ...] = ()  # names as exports spell them, for messages
 
 
 def _aliases(text: str) -> tuple[str, ...]:
@@ -115,6 +116,7 @@ TICKET_COLUMNS: tuple[ColumnSpec, ...] = (
         ),
         "a ticket number, unique in the file",
         doc="Ticket number (unique)",
+        examples=("Ticket #", "Ticket Number", "Id", "Ticket Id", "Ref"),
     ),
     ColumnSpec(
         "opened",
@@ -129,6 +131,14 @@ TICKET_COLUMNS: tuple[ColumnSpec, ...] = (
         ),
         "a date (and time) such as 2024-03-01 14:30",
         doc="When the ticket was opened",
+        examples=(
+            "Date Entered (ConnectWise)",
+            "Created (Autotask)",
+            "Created at (Zendesk)",
+            "Created Time (Freshservice)",
+            "Opened",
+            "Date reported",
+        ),
     ),
     ColumnSpec(
         "first_response",
@@ -155,6 +165,12 @@ TICKET_COLUMNS: tuple[ColumnSpec, ...] = (
             "first response time in business hours": "hours",
         },
         doc="First response (a time, or a duration after opening)",
+        examples=(
+            "Date Responded",
+            "First Response Date Time",
+            "First reply time in minutes",
+            "First Response Time (in Hrs)",
+        ),
     ),
     ColumnSpec(
         "resolved",
@@ -168,6 +184,7 @@ TICKET_COLUMNS: tuple[ColumnSpec, ...] = (
         ),
         "a date (and time) on or after the opened date",
         doc="When it was resolved (or closed)",
+        examples=("Date Resolved", "Complete Date", "Solved at", "Resolved Time", "Closed"),
     ),
     ColumnSpec(
         "priority",
@@ -176,6 +193,7 @@ TICKET_COLUMNS: tuple[ColumnSpec, ...] = (
         _aliases("priority|priority level|priority name|ticket priority|prio|severity|severity level|urgency"),
         "a priority such as P1-P4, 1-4, Critical, Urgent, High, Medium, Normal or Low",
         doc="Priority (mapped to p1-p4)",
+        examples=("Priority", "Severity", "Urgency"),
     ),
     ColumnSpec(
         "category",
@@ -205,6 +223,13 @@ TICKET_COLUMNS: tuple[ColumnSpec, ...] = (
             "total time spent sec": "seconds",
         },
         doc="Technician work on the ticket",
+        examples=(
+            "Actual Hours",
+            "Total Hours Worked",
+            "Time Tracked",
+            "Agent work time in minutes",
+            "Time spent (mins)",
+        ),
     ),
     ColumnSpec(
         "onsite",
@@ -450,8 +475,15 @@ class _Grid:
 
 
 def _records_frame(records: list) -> pd.DataFrame:
-    frame = pd.DataFrame(records, dtype=object) if records else pd.DataFrame(dtype=object)
-    frame.columns = range(frame.shape[1])
+    """Records of unequal length as a rectangular frame, padded with None."""
+    if not records:
+        return pd.DataFrame(dtype=object)
+    width = max(map(len, records))
+    if width == 0:
+        return pd.DataFrame(index=range(len(records)), dtype=object)
+    padded = [r if len(r) == width else list(r) + [None] * (width - len(r)) for r in records]
+    frame = pd.DataFrame(padded, dtype=object)
+    frame.columns = range(width)
     return frame
 
 
@@ -864,7 +896,7 @@ def _missing_message(grid: _Grid, header: list[str], missing: list[ColumnSpec], 
     shown = [h for h in header if not h.startswith("(column ")]
     lines.append("  Columns found: " + (", ".join(repr(h) for h in shown) if shown else "none"))
     for s in missing:
-        examples = ", ".join(repr(a) for a in s.aliases[:12])
+        examples = ", ".join(repr(a) for a in (s.examples or s.aliases[:10]))
         lines.append(f"  {s.name} ({s.doc or s.expected}) is recognised under names such as {examples}.")
     if len(shown) == 1 and any(d in shown[0] for d in ";\t|,"):
         lines.append("  Only one column was found: the file may use a different separator (pass delimiter=';').")
@@ -1329,6 +1361,28 @@ def _to_datetime(values: pd.Series, fmt: str) -> pd.Series:
     return out
 
 
+def _plausible_formats(sample: pd.Series, dayfirst: bool) -> list[str]:
+    """The formats worth trying on these values: numeric, year-first, with month names, compact."""
+    s = sample.astype(str)
+    numeric = bool(s.str.match(r"^\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}").any())
+    year_first = bool(s.str.match(r"^\d{4}[/.]\d{1,2}[/.]\d{1,2}").any())
+    named = bool(s.str.contains(r"[A-Za-z]{3}").any() and s.str.contains(r"\d").any())
+    compact = bool(s.str.match(r"^\d{8}").any())
+    out = []
+    for fmt in _date_formats(dayfirst):
+        if "%b" in fmt or "%B" in fmt or "%a" in fmt:
+            keep = named
+        elif fmt.startswith("%Y%m%d"):
+            keep = compact
+        elif fmt.startswith("%Y"):
+            keep = year_first
+        else:
+            keep = numeric
+        if keep:
+            out.append(fmt)
+    return out
+
+
 def _twin(fmt: str) -> str | None:
     """The same numeric format with day and month swapped (``%m/%d/%Y`` <-> ``%d/%m/%Y``)."""
     if fmt.startswith(("%m/%d", "%d/%m", "%m-%d", "%d-%m")):
@@ -1357,7 +1411,7 @@ def _parse_date_strings(s: pd.Series, dayfirst: bool | None):
     if rest.any():
         r = s[rest]
         r_sample = pd.Series(pd.unique(r.to_numpy()[:5000])[:200], dtype=object).str.replace(r"\s+", " ", regex=True)
-        formats = _date_formats(bool(dayfirst))
+        formats = _plausible_formats(r_sample, bool(dayfirst))
         best, best_hits = None, 0
         for fmt in formats:  # the first format that reads the whole sample, else the one that reads most
             got_n = int(pd.to_datetime(r_sample, format=fmt, errors="coerce").notna().sum())
@@ -1404,7 +1458,9 @@ def _parse_date_strings(s: pd.Series, dayfirst: bool | None):
             pos = np.flatnonzero(rest)
             parsed[pos] = got.to_numpy(dtype="datetime64[ns]")
         left = np.isnat(parsed)
-        if left.any():
+        # Values no format read in the sample are not retried one by one unless the sample
+        # did not see them all (a second format further down a long column).
+        if left.any() and (best_hits or r.nunique() > r_sample.size):
             # Mixed formats: the per-value search, once per distinct leftover.
             lv = s[left]
             uniq = pd.Series(pd.unique(lv.to_numpy()), dtype=object)
@@ -1455,7 +1511,7 @@ def _parse_unique_dates(uniq: pd.Series, dayfirst: bool | None):
         rest_clean = rest.str.replace(r"\s+", " ", regex=True)
         got = pd.Series(pd.NaT, index=rest.index, dtype="datetime64[ns]")
         remaining = pd.Series(True, index=rest.index)
-        for fmt in _date_formats(use_dayfirst):
+        for fmt in _plausible_formats(rest_clean, use_dayfirst):
             if not remaining.any():
                 break
             cand = rest_clean[remaining]
