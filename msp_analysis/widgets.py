@@ -92,6 +92,7 @@ __all__ = [
     "estimate_downtime_inputs",
     "label",
     "live",
+    "parameter",
     "register",
     "short_unit",
     "ui_range",
@@ -465,6 +466,44 @@ def control(path: str, scenario: Scenario, **overrides) -> W.ValueWidget:
     for key, val in overrides.items():
         setattr(widget, key, val)
     return widget
+
+
+def parameter(
+    description: str,
+    value: float,
+    min: float,
+    max: float,
+    step: float,
+    *,
+    fmt: str | None = None,
+    tooltip: str | None = None,
+) -> W.ValueWidget:
+    """A slider for a value that is not a scenario field (a budget, a weight, a growth rate).
+
+    Styled like :func:`control`; an ``IntSlider`` when ``value``, ``min``,
+    ``max`` and ``step`` are all whole numbers given as ``int``. ``fmt`` is
+    the readout's d3 format (``".0%"``, ``",.0f"``). Pass it to a view with
+    ``params={"name": widget}``.
+
+    Examples
+    --------
+    >>> budget = parameter("Annual fees budget ($)", 50_000, 10_000, 150_000, 1_000, fmt=",.0f")
+    >>> type(budget).__name__, budget.readout_format, budget.max
+    ('FloatSlider', ',.0f', 150000.0)
+    >>> type(parameter("Years", 5, 1, 10, 1)).__name__
+    'IntSlider'
+    """
+    common = {
+        "description": description,
+        "tooltip": tooltip or description,
+        "style": dict(_STYLE),
+        "layout": W.Layout(width=_WIDTH),
+        "continuous_update": True,
+    }
+    if all(isinstance(v, int) and not isinstance(v, bool) for v in (value, min, max, step)) and fmt is None:
+        return W.IntSlider(value=value, min=min, max=max, step=step, **common)
+    fmt = fmt or f",.{_decimals(float(step))}f"
+    return W.FloatSlider(value=value, min=min, max=max, step=step, readout_format=fmt, **common)
 
 
 def _fit_range(widget, value) -> None:
@@ -1469,12 +1508,14 @@ def drive(views: Iterable[Any] | None = None, *, combinations: int = 3, seed: in
     -------
     dict
         ``{"views": n, "settings": n, "invalid": n, "errors": [text, ...],
-        "stale": [text, ...], "renders": {"exact": n, "simulated": n, ...}}``:
+        "stale": [text, ...], "renders": {"exact": n, "simulated": n, ...},
+        "seconds": t}``:
         ``errors`` lists exceptions the views caught, ``stale`` settings after
         which a view did not redraw. Both must be empty.
     """
     global MAX_TRIALS, FIGURE_DPI
     views = list(VIEWS if views is None else views)
+    started = time.perf_counter()
     report = {"views": len(views), "settings": 0, "invalid": 0, "errors": [], "stale": [], "renders": {}}
     rng = np.random.default_rng(seed)
     saved = MAX_TRIALS, FIGURE_DPI
@@ -1550,6 +1591,7 @@ def drive(views: Iterable[Any] | None = None, *, combinations: int = 3, seed: in
             report["errors"].append(f"{type(v).__name__}: {type(e).__name__}: {e}\n{text[-2000:]}")
         for part, n in (getattr(v, "renders", {}) or {}).items():
             report["renders"][part] = report["renders"].get(part, 0) + n - renders0[id(v)].get(part, 0)
+    report["seconds"] = round(time.perf_counter() - started, 2)
     return report
 
 
