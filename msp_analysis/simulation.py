@@ -256,10 +256,22 @@ def simulate_raw(scenario: Scenario, trials: int = 10_000, seed=None, progress: 
         from tqdm.auto import tqdm
 
         chunks = tqdm(chunks, desc=f"simulating {trials:,} years", unit="chunk", leave=False)
-    parts = [_simulate_chunk(scenario, sizes[k], chunk_seeds[k]) for k in chunks]
     if n_chunks == 1:
-        return parts[0]
-    return {m: {c: np.concatenate([p[m][c] for p in parts]) for c in parts[0][m]} for m in MODELS}
+        return _simulate_chunk(scenario, trials, chunk_seeds[0])
+    # Each chunk is written into the result as soon as it is drawn: peak memory is
+    # the result plus one chunk's working arrays (a list of parts and their
+    # concatenation would hold the result twice).
+    out = None
+    start = 0
+    for k in chunks:
+        part = _simulate_chunk(scenario, sizes[k], chunk_seeds[k])
+        if out is None:
+            out = {m: {c: np.empty(trials) for c in part[m]} for m in MODELS}
+        for m in MODELS:
+            for c, values in part[m].items():
+                out[m][c][start : start + sizes[k]] = values
+        start += sizes[k]
+    return out
 
 
 def simulate(scenario: Scenario, trials: int = 10_000, seed=None, progress: bool | None = None) -> Comparison:
@@ -292,7 +304,9 @@ def simulate(scenario: Scenario, trials: int = 10_000, seed=None, progress: bool
     if not isinstance(scenario, Scenario):
         raise TypeError(f"scenario: expected a Scenario, got {type(scenario).__name__}")
     raw = simulate_raw(scenario, trials, seed, progress)
-    results = {m: ModelResult(m, pd.DataFrame({c: raw[m][c] for c in COLUMNS})) for m in MODELS}
+    # copy=False: the frame takes the engine's arrays as its columns (nothing else
+    # holds them), instead of copying a million-trial result into one block.
+    results = {m: ModelResult(m, pd.DataFrame({c: raw[m][c] for c in COLUMNS}, copy=False)) for m in MODELS}
     return Comparison(scenario, results["break_fix"], results["msp"], seed=seed)
 
 
