@@ -15,7 +15,7 @@ Examples
 >>> neutralise_frame(table)["summary"].tolist()
 ["'=1+1", 'fine', "'-2 users", "'@SUM(A1)"]
 >>> path = safe_table_export(table, pathlib.Path(tempfile.mkdtemp()) / "table.csv")
->>> path.read_text().splitlines()[1]
+>>> path.read_text(encoding="utf-8-sig").splitlines()[1]
 "'=1+1,-120.5"
 """
 
@@ -66,7 +66,7 @@ def safe_table_export(frame: pd.DataFrame, path, *, index: bool = False, sheet_n
     """Write ``frame`` to ``path`` (``.csv`` or ``.xlsx``) with formula injection neutralised.
 
     CSV is written as UTF-8 with a byte-order mark, so that Excel opens
-    accented text correctly. In XLSX every text cell is stored as a string
+    accented text correctly, with Windows line ends. In XLSX every text cell is stored as a string
     (never a formula), time zones are dropped (Excel has none) and characters
     XML cannot hold are removed.
     """
@@ -77,7 +77,8 @@ def safe_table_export(frame: pd.DataFrame, path, *, index: bool = False, sheet_n
     safe = neutralise_frame(frame)
     path.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".csv":
-        safe.to_csv(path, index=index, encoding="utf-8-sig", lineterminator="\n")
+        # CRLF line ends: the csv writer then quotes any cell holding a \r or \n, so none splits a row.
+        safe.to_csv(path, index=index, encoding="utf-8-sig", lineterminator="\r\n")
         return path
     _write_xlsx(safe, path, index=index, sheet_name=sheet_name)
     return path

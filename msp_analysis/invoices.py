@@ -301,7 +301,8 @@ def load_invoices(
     )
     frame = pd.DataFrame({c: out[c] for c in INVOICE_OUTPUT})
     if "invoice_id" in label:
-        key = frame[["invoice_id", "date", "amount", "hours", "description"]].astype(str).agg("|".join, axis=1)
+        cols = ["invoice_id", "date", "amount", "hours", "description"]
+        key = pd.Series(list(zip(*(frame[c].astype(object).where(frame[c].notna(), None) for c in cols))))
         dup = key.duplicated(keep="first").to_numpy()
         if dup.any():
             first = dict(zip(key[::-1], frame["row"][::-1]))

@@ -1,0 +1,101 @@
+"""MSP quotes: price lines into the msp section, with errors naming the quote's file and row."""
+
+from __future__ import annotations
+
+import pytest
+
+from msp_analysis import DataError, ValidationError, apply_quote, load_msp_quote
+from msp_analysis.clients import load_client
+from msp_analysis.quotes import PRICE_PATHS, classify_line
+from msp_analysis.synthetic import generate_quote
+
+
+@pytest.mark.parametrize(
+    ("item", "unit", "path"),
+    [
+        ("Managed services", "per user per month", "msp.per_user_monthly"),
+        ("Help desk", "per seat", "msp.per_user_monthly"),
+        ("Endpoint management", "per device", "msp.per_workstation_monthly"),
+        ("Workstations", "", "msp.per_workstation_monthly"),
+        ("Server care", "per server", "msp.per_server_monthly"),
+        ("Platform fee", "flat", "msp.flat_monthly"),
+        ("Minimum monthly charge", "", "msp.monthly_minimum"),
+        ("Setup", "one-off", "msp.onboarding_fee"),
+        ("Onboarding", "", "msp.onboarding_fee"),
+        ("Contract term", "months", "msp.term_months"),
+        ("Out-of-scope work", "per hour", "msp.out_of_scope_rate"),
+        ("Additional work", "hourly", "msp.out_of_scope_rate"),
+        ("Annual price increase", "%", "msp.annual_escalator"),
+        ("P1 response", "minutes", "msp.sla_response_hours.p1"),
+        ("Priority 3 response target", "hours", "msp.sla_response_hours.p3"),
+        ("SLA adherence", "%", "msp.sla_adherence"),
+        ("vCIO", "hours per year", "msp.vcio_hours_per_year"),
+        ("msp.patch_latency_days", "", "msp.patch_latency_days"),
+        ("Coffee", "per cup", None),
+    ],
+)
+def test_lines_are_classified(item, unit, path):
+    assert classify_line(item, unit) == path
+
+
+def test_the_sample_quote_reproduces_the_sample_prices(sample):
+    quote = load_msp_quote(load_client("sample").quote)
+    assert apply_quote(sample, quote) == sample
+    assert quote.rows["msp.per_user_monthly"] == [2]
+    assert quote.source == "quote.csv"
+    generated = load_msp_quote(generate_quote(sample).to_csv(index=False).encode(), name="q.csv")
+    assert dict(generated) == dict(quote)
+
+
+def test_periods_bundles_percentages_and_minutes(sample):
+    text = (
+        "Item,Unit,Price\n"
+        "Help desk,per user per month,$80\n"
+        "Security stack,per user per month,$25.50\n"
+        'Server care,per server per year,"1,800"\n'
+        "Annual increase,,5%\n"
+        "P1 response,minutes,30\n"
+        "Term,years,3\n"
+    )
+    quote = load_msp_quote(text.encode(), name="q.csv")
+    assert quote["msp.per_user_monthly"] == pytest.approx(105.5)
+    assert quote.rows["msp.per_user_monthly"] == [2, 3]
+    assert quote["msp.per_server_monthly"] == pytest.approx(150.0)
+    assert quote["msp.annual_escalator"] == pytest.approx(0.05)
+    assert quote["msp.sla_response_hours.p1"] == pytest.approx(0.5)
+    assert quote["msp.term_months"] == 36
+    s = apply_quote(sample, quote)
+    assert s.msp.per_user_monthly == pytest.approx(105.5)
+    assert s.msp.onboarding_fee == 0.0 and s.msp.monthly_minimum == 0.0  # not quoted: no such charge
+    kept = apply_quote(sample, quote, reset_prices=False)
+    assert kept.msp.onboarding_fee == sample.msp.onboarding_fee
+    assert set(PRICE_PATHS) <= set(s.paths())
+
+
+def test_bad_quote_lines_are_named():
+    text = "Item,Unit,Price\nCoffee,per cup,3\nUsers,per user,-3\nTerm,months,12\nTerm,months,24\nServers,per server,lots\n"
+    with pytest.raises(DataError) as err:
+        load_msp_quote(text.encode(), name="q.csv")
+    msg = str(err.value)
+    assert "row 2, column 'Item': 'Coffee (per cup)' is not a price line" in msg
+    assert "row 3, column 'Price': '-3' is negative" in msg
+    assert "row 5, column 'Item': 'Term' sets msp.term_months again (first on row 4)" in msg
+    assert "row 6, column 'Price': 'lots'" in msg
+    assert "lenient" not in msg
+
+
+def test_rejected_values_name_the_quote_file_and_row(sample):
+    quote = load_msp_quote(b"Item,Unit,Price\nUsers,per user,100\nContract term,months,500\n", name="q.csv")
+    with pytest.raises(ValidationError) as err:
+        apply_quote(sample, quote)
+    assert err.value.path == "msp.term_months"
+    assert "(from q.csv, row 3)" in str(err.value)
+    with pytest.raises(ValidationError, match="msp"):
+        apply_quote(sample, {"organization.users": 3})
+
+
+def test_quote_files_that_are_not_quotes(tmp_path):
+    with pytest.raises(DataError, match="'item'"):
+        load_msp_quote(b"a,b\n1,2\n", name="q.csv")
+    with pytest.raises(DataError, match="no data rows"):
+        load_msp_quote(b"Item,Unit,Price\n", name="q.csv")
