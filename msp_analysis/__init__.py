@@ -71,6 +71,7 @@ __all__ = [
     "apply_quote",
     "assumptions",
     "break_even",
+    "build_report",
     "calibrate",
     "compare_invoices",
     "data_dir",
@@ -93,3 +94,13 @@ __all__ = [
     "sensitivity",
     "simulate",
 ]
+
+
+def __getattr__(name):
+    # The report pulls in matplotlib and python-pptx: imported on first use,
+    # so `import msp_analysis` stays light.
+    if name == "build_report":
+        from .report import build_report
+
+        return build_report
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

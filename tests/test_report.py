@@ -1,0 +1,315 @@
+"""The leave-behind report (HTML, PowerPoint, PDF) and the command line that writes it."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from pptx import Presentation
+from pptx.enum.shapes import MSO_SHAPE_TYPE
+
+from msp_analysis import expected, sample_scenario, scenario_assumptions, simulate
+from msp_analysis.__main__ import main
+from msp_analysis.report import (
+    CHARTS,
+    assumption_rows,
+    build_report,
+    format_value,
+    headline,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+DATE = dt.date(2026, 3, 14)
+TRIALS = 400
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def client():
+    """A client whose own numbers differ from the defaults, with a name that needs escaping."""
+    return sample_scenario().replace(
+        {"organization.name": "Acme <Tools> & Sons", "msp.per_user_monthly": 99.0, "organization.users": 60}
+    )
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory, client):
+    out = tmp_path_factory.mktemp("report")
+    paths = build_report(client, out, trials=TRIALS, seed=3, date=DATE)
+    return {p.suffix.lstrip("."): p for p in paths}
+
+
+# -- HTML ---------------------------------------------------------------------------------------
+
+
+def test_writes_the_three_formats_named_after_the_client(report):
+    assert sorted(report) == ["html", "pdf", "pptx"]
+    assert all(p.name.startswith("acme-tools-sons-") and p.stat().st_size > 0 for p in report.values())
+
+
+def test_html_has_no_external_url_and_every_resource_is_embedded(report):
+    text = report["html"].read_text(encoding="utf-8")
+    assert not re.search(r"https?://", text, flags=re.IGNORECASE)
+    assert "//" not in re.sub(r"data:[^\"']*", "", " ".join(re.findall(r"(?:src|href)\s*=\s*[\"'][^\"']*", text)))
+    refs = re.findall(r"\b(src|href|srcset|action|poster)\s*=\s*[\"']([^\"']*)", text, flags=re.IGNORECASE)
+    assert refs, "expected the charts as <img src=...>"
+    assert all(value.startswith("data:image/png;base64,") for _, value in refs), refs
+    assert not re.search(r"<(script|link|iframe|object|embed)\b", text, flags=re.IGNORECASE)
+    assert not re.search(r"@import|url\(", text, flags=re.IGNORECASE)
+
+
+def test_html_embeds_the_four_charts_as_png(report):
+    text = report["html"].read_text(encoding="utf-8")
+    images = re.findall(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', text)
+    assert len(images) == len(CHARTS) == 4
+    for data in images:
+        png = base64.b64decode(data, validate=True)
+        assert png.startswith(PNG_MAGIC)
+        assert b"matplotlib.org" not in png  # no URL hidden in the PNG metadata either
+
+
+def test_html_escapes_the_client_name_and_shows_the_figures(report, client):
+    text = report["html"].read_text(encoding="utf-8")
+    assert "Acme &lt;Tools&gt; &amp; Sons" in text
+    assert "<Tools>" not in text
+    exp = expected(client)
+    assert f"${exp.loc['total_cost', 'break_fix']:,.0f}" in text
+    assert f"${exp.loc['total_cost', 'msp']:,.0f}" in text
+    assert "14 March 2026" in text
+    for heading in ("Headline figures", "Assumptions and sources", "Method notes"):
+        assert heading in text
+
+
+def test_html_marks_the_clients_own_numbers(report):
+    text = report["html"].read_text(encoding="utf-8")
+    row = re.search(r'<tr class="yours">.*?Price per user.*?</tr>', text)
+    assert row is not None
+    assert "$99 per user per month" in row.group(0) and "your figure" in row.group(0)
+    assert "default $125 per user per month" in row.group(0)
+
+
+def test_same_scenario_and_seed_give_the_same_html(tmp_path, client):
+    a = build_report(client, tmp_path / "a", trials=200, seed=5, formats=("html",), date=DATE)[0]
+    b = build_report(client, tmp_path / "b", trials=200, seed=5, formats=("html",), date=DATE)[0]
+    assert a.read_bytes() == b.read_bytes()
+
+
+# -- PowerPoint ------------------------------------------------------------------------------------
+
+
+def _titles(prs):
+    return [s.shapes.title.text if s.shapes.title is not None else "" for s in prs.slides]
+
+
+def test_pptx_opens_and_has_the_expected_slides(report):
+    prs = Presentation(str(report["pptx"]))
+    titles = _titles(prs)
+    assert "Acme <Tools> & Sons" in titles[0]
+    subtitle = prs.slides[0].placeholders[1].text
+    assert "14 March 2026" in subtitle
+    assert titles[1] == "Headline figures"
+    assert any(t.startswith("Assumptions and sources") for t in titles)
+    assert titles[-1] == "Method notes"
+    # one slide per chart, each with exactly one picture, titled with the chart's finding
+    chart_slides = [s for s in prs.slides if any(sh.shape_type == MSO_SHAPE_TYPE.PICTURE for sh in s.shapes)]
+    assert len(chart_slides) == 4
+    for slide in chart_slides:
+        pictures = [sh for sh in slide.shapes if sh.shape_type == MSO_SHAPE_TYPE.PICTURE]
+        assert len(pictures) == 1
+        assert pictures[0].image.blob.startswith(PNG_MAGIC)
+        assert pictures[0].image.content_type == "image/png"
+        title = slide.shapes.title.text
+        assert title and "\\$" not in title  # the finding as plain, editable text
+    assert [s for s in prs.slides].index(chart_slides[0]) == 2
+
+
+def test_pptx_headline_table_holds_the_figures(report, client):
+    prs = Presentation(str(report["pptx"]))
+    table = next(sh.table for sh in prs.slides[1].shapes if sh.has_table)
+    cells = [[table.cell(r, c).text for c in range(len(table.columns))] for r in range(len(table.rows))]
+    labels = [row[0] for row in cells[1:]]
+    assert labels[:5] == [
+        "Expected annual total cost",
+        "Expected saving with the MSP",
+        "Chance the MSP is cheaper in a given year",
+        "Downtime avoided with the MSP",
+        "Expected annual security loss",
+    ]
+    total = f"${expected(client).loc['total_cost', 'msp']:,.0f}"
+    assert total in cells[1][1]
+    assert "90% of years" in cells[2][1]
+
+
+def test_pptx_assumptions_show_sources_and_mark_the_clients_numbers(report):
+    prs = Presentation(str(report["pptx"]))
+    text = []
+    for slide in prs.slides:
+        if slide.shapes.title is not None and slide.shapes.title.text.startswith("Assumptions and sources"):
+            for sh in slide.shapes:
+                if sh.has_table:
+                    text += [c.text for row in sh.table.rows for c in row.cells]
+    joined = "\n".join(text)
+    assert "iknowtech.com, rate schedule, 2023" in joined  # a published source
+    assert "assumption:" in joined  # an assumption says what it rests on
+    marked = [t for t in text if "your figure" in t]
+    assert any("$99 per user per month" in t for t in marked)
+    assert any("60 users" in t for t in marked)
+
+
+# -- PDF ------------------------------------------------------------------------------------------------
+
+
+def test_pdf_is_a_valid_multipage_pdf(report):
+    data = report["pdf"].read_bytes()
+    assert data.startswith(b"%PDF-")
+    assert data.rstrip().endswith(b"%%EOF")
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", data))
+    assert pages >= 1 + len(CHARTS) + 2  # title, charts, assumptions, method notes
+    assert b"https://" not in data and b"http://" not in data
+
+
+# -- what the report says ---------------------------------------------------------------------------
+
+
+def test_headline_figures_agree_with_expected_and_the_simulation():
+    s = sample_scenario()
+    comparison = simulate(s, trials=1_000, seed=11)
+    h = headline(comparison, budget=60_000, level=0.9)
+    exp = expected(s)
+    assert h.total == pytest.approx(exp.loc["total_cost"].to_dict())
+    assert h.savings == pytest.approx(exp.loc["total_cost", "break_fix"] - exp.loc["total_cost", "msp"])
+    p5, p95 = np.quantile(comparison.savings, [0.05, 0.95])
+    assert (h.savings_p5, h.savings_p95) == pytest.approx((p5, p95))
+    assert h.prob_msp_cheaper == comparison.prob_msp_cheaper
+    downtime = exp.loc["downtime_hours"] + exp.loc["security_downtime_hours"]
+    assert h.downtime_hours_avoided == pytest.approx(downtime["break_fix"] - downtime["msp"])
+    assert h.security_loss == pytest.approx(exp.loc["security_loss"].to_dict())
+    assert h.prob_over_budget["msp"] == pytest.approx(float((comparison.msp.trials["fees"] > 60_000).mean()))
+    assert h.bad_year["break_fix"] == pytest.approx(np.quantile(comparison.break_fix.trials["total_cost"], 0.9))
+
+
+def test_assumption_rows_flag_the_same_fields_as_scenario_assumptions(client):
+    rows = assumption_rows(client, paths=client.paths())
+    reference = scenario_assumptions(client)
+    assert list(rows["path"]) == list(reference["path"])
+    assert list(rows["yours"]) == list(reference["changed"])
+    key = assumption_rows(client)
+    assert set(key.loc[key["yours"], "path"]) == {
+        "organization.name",
+        "organization.users",
+        "msp.per_user_monthly",
+    }
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "text"),
+    [
+        ("organization.users", 45, "45 users"),
+        ("organization.loaded_hourly_cost", 75.0, "$75 per hour"),
+        ("msp.sla_adherence", 0.955, "95.5%"),
+        ("security.fine_cap.hipaa", 2_134_831.0, "$2.13M"),
+        ("organization.compliance", "hipaa", "hipaa"),
+    ],
+)
+def test_format_value(path, value, text):
+    assert format_value(path, value) == text
+
+
+def test_unknown_format_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="formats: got"):
+        build_report(sample_scenario(), tmp_path, trials=50, formats=("docx",))
+    assert not any(tmp_path.iterdir())
+
+
+# -- command line -------------------------------------------------------------------------------------------
+
+
+def test_cli_writes_the_report(tmp_path, capsys, client):
+    scenario_file = client.to_json(tmp_path / "acme.json")
+    out = tmp_path / "out"
+    status = main(
+        ["report", "--scenario", str(scenario_file), "--out", str(out), "--trials", "300", "--formats", "html,pptx"]
+    )
+    assert status == 0
+    written = capsys.readouterr().out.split()
+    assert [Path(p).suffix for p in written] == [".html", ".pptx"]
+    assert all(Path(p).parent == out and Path(p).is_file() for p in written)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('{"schema_version": 1}', "organization: got '<missing>', expected a section: it is required"),
+        ("{not json", "expected valid JSON"),
+        (None, "expected an existing scenario file"),
+    ],
+)
+def test_cli_bad_scenario_file_gives_one_clear_line_and_status_2(tmp_path, capsys, content, message):
+    path = tmp_path / "bad.json"
+    if content is not None:
+        path.write_text(content, encoding="utf-8")
+    status = main(["report", "--scenario", str(path), "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert message in err and err.startswith("error: ")
+    assert "Traceback" not in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_cli_out_of_range_value_names_the_field(tmp_path, capsys):
+    data = sample_scenario().to_dict()
+    data["organization"]["users"] = -5
+    path = tmp_path / "neg.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert main(["report", "--scenario", str(path), "--out", str(tmp_path / "o")]) == 2
+    assert "organization.users: got -5, expected a whole number in [1, 1,000,000] (users)" in capsys.readouterr().err
+
+
+def test_cli_end_to_end_in_a_subprocess(tmp_path):
+    """``python -m msp_analysis``: a report, and a bad file, as a user runs them (exit status included)."""
+    run = [sys.executable, "-m", "msp_analysis"]
+    scenario_file = sample_scenario().to_json(tmp_path / "s.json")
+    ok = subprocess.run(
+        [*run, "report", "--scenario", str(scenario_file), "--out", str(tmp_path / "r"), "--trials", "200"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert ok.returncode == 0, ok.stderr
+    assert sorted(p.suffix for p in (tmp_path / "r").iterdir()) == [".html", ".pdf", ".pptx"]
+    (tmp_path / "bad.json").write_text("[]", encoding="utf-8")
+    bad = subprocess.run(
+        [*run, "report", "--scenario", str(tmp_path / "bad.json"), "--out", str(tmp_path / "x")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert bad.returncode == 2
+    assert "expected a mapping with sections" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_cli_help(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["report", "--help"])
+    assert exit_info.value.code == 0
+    text = capsys.readouterr().out
+    assert "--scenario FILE" in text and "--out DIR" in text and "--formats LIST" in text
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    assert "report" in capsys.readouterr().out
+
+
+def test_cli_rejects_bad_options_with_usage_errors(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["report", "--scenario", "x.json", "--out", "o", "--trials", "0"])
+    assert exit_info.value.code == 2
+    assert "--trials: got 0, expected a whole number >= 1" in capsys.readouterr().err
