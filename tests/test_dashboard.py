@@ -1,0 +1,166 @@
+"""The presentation dashboard's logic, driven without a browser (the browser test drives the page)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from msp_analysis import ValidationError, expected, sample_scenario, widgets
+from msp_analysis.dashboard import (
+    TEMPLATE,
+    Dashboard,
+    available_scenarios,
+    measure_latency,
+    voila_command,
+)
+
+
+def _other():
+    return sample_scenario().replace({"organization.name": "Bayside <Clinic>", "organization.users": 120})
+
+
+def _broken():
+    raise ValidationError("organization.users", -3, "a whole number in [1, 1,000,000] (users)")
+
+
+@pytest.fixture
+def dash(tmp_path):
+    scenarios = {"Sample organisation": sample_scenario, "Client: bayside": _other(), "Client: broken": _broken}
+    return Dashboard(scenarios, trials=300, report_trials=200, out_dir=tmp_path / "reports")
+
+
+def _total(d, model):
+    return d.headline.total[model]
+
+
+def test_starts_on_the_first_scenario_with_exact_figures(dash):
+    exp = expected(sample_scenario()).loc["total_cost"]
+    assert dash.headline.total == pytest.approx(exp.to_dict())
+    assert "Harbourview Partners (sample)" in dash.title.value
+    assert 'data-figure="savings"' in dash.cards.value
+    assert dash.inputs["users"].value == 45 and dash.inputs["msp_price"].value == 125
+    assert dash.errors == []
+    assert dash in list(widgets.VIEWS)
+    assert bytes(dash.charts["distribution"].image.value).startswith(b"\x89PNG")
+
+
+def test_a_slider_changes_the_figures(dash):
+    before = dict(dash.headline.total)
+    dash.set("msp_price", 150)
+    assert _total(dash, "msp") > before["msp"]
+    assert _total(dash, "break_fix") == pytest.approx(before["break_fix"])
+    assert dash.scenario.msp.per_user_monthly == 150
+    assert dash.errors == []
+
+
+def test_headcount_scales_devices_and_rate_keeps_the_remote_ratio(dash):
+    dash.set("users", 90)
+    org = dash.scenario.organization
+    assert (org.users, org.workstations, org.servers) == (90, 100, 6)
+    dash.set("hourly_rate", 200)
+    bf = dash.scenario.break_fix
+    assert bf.hourly_rate == 200 and bf.remote_hourly_rate == pytest.approx(140 * 200 / 150)
+    assert dash.errors == []
+
+
+def test_budget_and_risk_change_only_the_figures(dash):
+    draws = dash.chart_draws
+    dash.set("budget", 1_000.0)
+    assert dash.headline.prob_over_budget == {"break_fix": 1.0, "msp": 1.0}
+    dash.set("risk", "1 year in 100 (P99)")
+    assert dash.headline.level == 0.99 and "1 in 100" in dash.cards.value
+    assert dash.chart_draws == draws  # nothing a chart shows has changed
+
+
+def test_only_the_chart_on_screen_is_redrawn_and_only_when_its_data_change(dash):
+    dash.tabs.selected_index = 2  # security risk
+    drawn = dash.chart_draws
+    assert not dash.charts["exceedance"].stale
+    dash.set("msp_price", 160)  # prices do not move security losses
+    assert dash.chart_draws == drawn
+    assert dash.charts["distribution"].stale  # redrawn when its tab opens
+    dash.set("patch_latency", 10)  # faster patching: fewer incidents, a new curve
+    assert dash.chart_draws == drawn + 1
+    dash.flush()
+    assert not any(c.stale for c in dash.charts.values())
+
+
+def test_switching_scenario_resets_the_controls_and_changes_the_figures(dash):
+    dash.set("msp_price", 200)
+    before = dict(dash.headline.total)
+    dash.select("Client: bayside")
+    assert dash.inputs["users"].value == 120 and dash.inputs["msp_price"].value == 125
+    assert dash.headline.total["msp"] != before["msp"]
+    assert "Bayside &lt;Clinic&gt;" in dash.title.value
+    assert dash.errors == []
+
+
+def test_a_broken_scenario_shows_its_error_and_keeps_the_screen(dash):
+    before = dict(dash.headline.total)
+    dash.select("Client: broken")
+    assert dash.inputs["scenario"].value == "Sample organisation"
+    assert dash.headline.total == before
+    assert len(dash.errors) == 1 and isinstance(dash.errors[0], ValidationError)
+    assert "organization.users: got -3" in dash.status.value
+    assert "Traceback" not in dash.status.value
+
+
+def test_export_button_writes_the_report_and_says_where(dash, tmp_path):
+    dash.set("msp_price", 110)
+    dash.export_button.click()
+    assert dash.errors == []
+    folders = list((tmp_path / "reports").iterdir())
+    assert len(folders) == 1 and folders[0].name.startswith("harbourview-partners-sample-")
+    assert sorted(p.suffix for p in folders[0].iterdir()) == [".html", ".pdf", ".pptx"]
+    assert "Report written to" in dash.export_status.value and folders[0].name in dash.export_status.value
+    html = next(folders[0].glob("*.html")).read_text(encoding="utf-8")
+    assert "$110 per user per month" in html  # the report is of what is on screen
+
+
+def test_hold_batches_changes_into_one_recomputation(dash):
+    n = dash.renders["figures"]
+    with dash.hold():
+        dash.set("users", 60)
+        dash.set("msp_price", 100)
+    assert dash.renders["figures"] == n + 1
+    assert dash.scenario.organization.users == 60 and dash.scenario.msp.per_user_monthly == 100
+
+
+@pytest.mark.slow
+def test_every_control_at_its_extremes_raises_nothing():
+    d = Dashboard({"Sample organisation": sample_scenario, "Client: bayside": _other()}, trials=300)
+    report = widgets.drive([d], combinations=2)
+    assert report["errors"] == [] and report["stale"] == []
+    assert report["settings"] > 10 and report["renders"]["figures"] >= report["settings"]
+
+
+def test_available_scenarios_lists_the_sample_then_the_clients(tmp_path, monkeypatch):
+    (tmp_path / "clients" / "acme").mkdir(parents=True)
+    sample_scenario().replace({"organization.name": "Acme"}).to_json(tmp_path / "clients" / "acme" / "scenario.json")
+    for name in ("sample_scenario.json", "assumptions.csv"):
+        (tmp_path / name).write_bytes((Path(__file__).resolve().parent.parent / "data" / name).read_bytes())
+    monkeypatch.setenv("MSP_ANALYSIS_DATA", str(tmp_path))
+    found = available_scenarios()
+    assert list(found) == ["Sample organisation", "Client: acme"]
+    assert found["Client: acme"]().organization.name == "Acme"
+
+
+def test_voila_command_serves_locally_offline_with_culling():
+    argv, env = voila_command(8899)
+    assert argv[1:3] == ["-m", "voila"] and argv[3].endswith("07_client_presentation.ipynb")
+    assert "--Voila.ip=127.0.0.1" in argv and "--port=8899" in argv and f"--template={TEMPLATE}" in argv
+    assert "--MappingKernelManager.cull_connected=False" in argv
+    assert any(a.startswith("--MappingKernelManager.cull_idle_timeout=") for a in argv)
+    template = Path(env["JUPYTER_PATH"].split(":")[0]) / "voila" / "templates" / TEMPLATE
+    assert json.loads((template / "conf.json").read_text())["base_template"] == "lab"
+    index = (template / "index.html.j2").read_text()
+    assert "html_head_js_mermaidjs" in index and "fontawesome-free" in index
+
+
+def test_measure_latency_reports_timings(dash):
+    result = measure_latency(changes=3, dashboard=dash)
+    assert result["n"] == 3 and len(result["times_ms"]) == 3
+    assert 0 < result["median_ms"] <= result["max_ms"]
+    assert result["errors"] == []
