@@ -502,6 +502,7 @@ class Dashboard:
         self._labels: dict[str, W.HTML] = {}
         scenario = W.Dropdown(options=list(self.sources), value=self._label, layout=W.Layout(width="340px"))
         scenario.observe(self._on_scenario, names="value")
+        scenario.add_class("msp-scenario")
         self.inputs["scenario"] = scenario
         rows: list[W.Widget] = []
         for key, path in _PATHS.items():
