@@ -347,6 +347,35 @@ class CalibrationResult:
         t = self.report.dropna(subset=["path"])
         return t[["path", "unit", "default", "value", "ci_low", "ci_high", "n", "source"]].reset_index(drop=True)
 
+    def table(self, digits: int = 3) -> pd.DataFrame:
+        """The report formatted for reading: numbers to ``digits`` significant figures, as text.
+
+        Columns: priority, quantity, default, from the data, interval (the
+        confidence interval), n, used, source, fit.
+        """
+
+        def g(x) -> str:
+            return "" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.{digits}g}"
+
+        t = self.report
+        # an order-statistic interval can be open at one end with few values: "?" says so
+        interval = [
+            f"{g(lo) or '?'} to {g(hi) or '?'}" if g(lo) or g(hi) else "" for lo, hi in zip(t["ci_low"], t["ci_high"])
+        ]
+        return pd.DataFrame(
+            {
+                "priority": t["priority"].str.upper(),
+                "quantity": t["quantity"].str.replace("_", " "),
+                "default": t["default"].map(g),
+                "from the data": t["estimate"].map(g),
+                "interval": interval,
+                "n": t["n"].map("{:,}".format),
+                "used": t["value"].map(g),
+                "source": t["source"],
+                "fit": t["fit"].str.replace(r"^Gamma MLE ", "", regex=True),
+            }
+        )
+
     def overview(self) -> pd.DataFrame:
         """Period, headcount, ticket counts and warnings as an (item, value) table."""
         start, end = self.period

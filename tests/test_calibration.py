@@ -104,6 +104,12 @@ def test_report_layout_and_fit_quality(calibrated):
     assert result.n_tickets == len(tickets)
     assert result.years == pytest.approx(2.0, abs=0.01)
     assert "period" in result.overview()["item"].tolist()
+    shown = result.table()
+    assert list(shown.columns) == [
+        "priority", "quantity", "default", "from the data", "interval", "n", "used", "source", "fit",
+    ]  # fmt: skip
+    assert shown.map(lambda v: isinstance(v, str)).all().all()
+    assert shown.loc[0, "priority"] == "P1" and " to " in shown.loc[0, "interval"]
     side = result.side_by_side()
     assert list(side.columns) == ["path", "unit", "default", "value", "ci_low", "ci_high", "n", "source"]
 
