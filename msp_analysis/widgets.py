@@ -257,8 +257,8 @@ _UNITS = {
     "ISO code": "",
 }
 
-_STYLE = {"description_width": "250px"}
-_WIDTH = "560px"
+_STYLE = {"description_width": "300px"}
+_WIDTH = "640px"
 
 
 # -- labels, units, ranges -----------------------------------------------------
@@ -629,25 +629,35 @@ class ScenarioControls:
         self.error = W.HTML()
         self.message = W.HTML()
         # Text-only buttons: Voila's icon font comes from a CDN (missing offline).
-        self.reset_button = W.Button(description="Reset to defaults", icon="", tooltip="Back to the starting scenario")
+        auto = W.Layout(width="auto")
+        self.reset_button = W.Button(
+            description="Reset to defaults", icon="", tooltip="Back to the starting scenario", layout=auto
+        )
         self.reset_button.on_click(lambda _b: self._guard(self.reset))
         self.save_name = W.Text(
             value=f"{_slug(scenario.organization.name)}/scenario.json",
             description="File",
             tooltip=f"Relative names are saved under {self.folder.name}/",
-            layout=W.Layout(width="360px"),
+            layout=W.Layout(width="340px"),
             style={"description_width": "40px"},
         )
-        self.save_button = W.Button(description="Save scenario", icon="")
+        self.save_button = W.Button(description="Save scenario", icon="", layout=auto)
         self.save_button.on_click(lambda _b: self._guard(self.save))
-        self.load_button = W.Button(description="Load scenario", icon="", tooltip="Load the file named on the left")
+        self.load_button = W.Button(
+            description="Load scenario", icon="", tooltip="Load the file named on the left", layout=auto
+        )
         self.load_button.on_click(lambda _b: self._guard(lambda: self.load(self.save_name.value)))
-        self.upload = W.FileUpload(accept=".json", multiple=False, description="Upload scenario", icon="")
+        self.upload = W.FileUpload(
+            accept=".json", multiple=False, description="Upload scenario", icon="", layout=W.Layout(width="auto")
+        )
         self.upload.observe(self._uploaded, "value")
         row = [self.reset_button]
         if storage:
             row += [self.save_name, self.save_button, self.load_button, self.upload]
-        self.widget = W.VBox([body, W.HBox(row), self.error, self.message])
+        buttons = W.HBox(row, layout=W.Layout(flex_flow="row wrap"))
+        for w in row:
+            w.layout.flex = "0 0 auto"  # keep each button's full text: wrap the row instead of shrinking
+        self.widget = W.VBox([body, buttons, self.error, self.message])
 
     # -- state ------------------------------------------------------------------
     @property
@@ -1037,7 +1047,7 @@ class LiveView:
     show_controls : bool
         Show the panel above the outputs (set ``False`` when it is shown elsewhere).
     footer : list of widgets, optional
-        Extra widgets shown below the parameters (e.g. an *Apply* button).
+        Extra widgets shown below the outputs (e.g. an *Apply* button).
 
     Attributes
     ----------
@@ -1115,11 +1125,11 @@ class LiveView:
             parts.append(controls.widget)
         if self.params:
             parts.append(W.VBox(list(self.params.values())))
-        parts.extend(footer)
         if exact is not None:
             parts.append(self.exact_output)
         if simulated is not None:
             parts += [W.HBox([self.status, self.progress]), self.simulated_output]
+        parts.extend(footer)
         self.widget = W.VBox(parts)
         VIEWS.add(self)
         self.refresh()
@@ -1406,8 +1416,8 @@ def downtime_cost_form(controls: ScenarioControls) -> LiveView:
     lost = 0.25
     salary = round(org.loaded_hourly_cost * hours / (1 + overhead), -2)
     revenue = round(org.revenue_per_outage_hour * hours / lost, -3)
-    style = {"description_width": "360px"}
-    layout = W.Layout(width="640px")
+    style = {"description_width": "400px"}
+    layout = W.Layout(width="720px")
     params = {
         "annual_salary": W.BoundedFloatText(
             value=salary, min=1_000, max=10_000_000, step=1000, description=f"Average annual salary ({sym})",
