@@ -66,6 +66,7 @@ def measure(changes: int = 30, warmup: int = 5) -> dict:
         "all_charts": _stats(every["times_ms"]),
         "visible_chart": _stats(visible["times_ms"]),
         "engine": engine_only(changes, trials, getattr(dashboard, "PROJECTION_TRIALS", 500)),
+        "charts": chart_breakdown(trials, getattr(dashboard, "PROJECTION_TRIALS", 500)),
         "errors": list(every.get("errors", [])) + list(visible.get("errors", [])),
     }
 
@@ -153,3 +154,47 @@ def _equivalent(changes: int, warmup: int, reason: str) -> dict:
         "engine": engine_only(changes, trials, 500),
         "errors": [],
     }
+
+
+def chart_breakdown(trials: int, projection_trials: int, repeats: int = 5) -> dict | None:
+    """Per chart: building it (the plotting calls) and rendering it (Agg + PNG), as the dashboard does.
+
+    Uses the report's public ``draw_chart`` at the dashboard's figure size;
+    returns None when those are not there.
+    """
+    try:
+        import matplotlib as mpl
+        from matplotlib.figure import Figure
+        from matplotlib.ticker import NullLocator
+
+        from msp_analysis import dashboard, sample_scenario, simulate
+        from msp_analysis.expected import expected_components
+        from msp_analysis.plotting import apply_style
+        from msp_analysis.report import CHARTS, draw_chart, expected_frame, projection_for
+    except ImportError:
+        return None
+    figsize = getattr(dashboard, "_FIGSIZE", (11.0, 5.0))
+    dpi = getattr(dashboard, "_DPI", 80)
+    s = sample_scenario()
+    c = simulate(s, trials=trials, seed=2024, progress=False)
+    table = expected_frame(expected_components(s))
+    proj = projection_for(s, 3, trials=min(projection_trials, trials), seed=2024)
+    out = {}
+    with mpl.rc_context():
+        apply_style(large=True)
+        for name in CHARTS:
+            fig = Figure(figsize=figsize, dpi=dpi)
+            build, render = [], []
+            for _ in range(repeats + 1):  # the first is a warm-up
+                t0 = time.perf_counter()
+                fig.clf()
+                ax = draw_chart(name, fig.add_subplot(), c, table, proj, bins=30)
+                ax.xaxis.set_minor_locator(NullLocator())
+                ax.yaxis.set_minor_locator(NullLocator())
+                t1 = time.perf_counter()
+                fig.savefig(io.BytesIO(), format="png", dpi=dpi, pil_kwargs={"compress_level": 1})
+                t2 = time.perf_counter()
+                build.append((t1 - t0) * 1000)
+                render.append((t2 - t1) * 1000)
+            out[name] = {"build_ms": float(np.median(build[1:])), "render_ms": float(np.median(render[1:]))}
+    return out

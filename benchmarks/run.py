@@ -178,12 +178,12 @@ def bench_reference(cfg: Config) -> Result:
         f"(~{incidents / 1e6:,.0f} M incidents, each drawn one by one by the reference, in chunks of {chunk:,} trials). "
         f"Fast engine: median of {st_fast['n']} runs; reference: median of {st_ref['n']}, interleaved.",
         "",
-        "| engine | median | min | incidents per second |",
+        "| engine | median | min | incidents simulated per second |",
         "|---|---:|---:|---:|",
         f"| fast (per-cell aggregates) | {fmt_ms(st_fast['median_ms'])} | {fmt_ms(st_fast['min_ms'])} | "
-        f"{incidents / st_fast['median_ms'] * 1000:,.0f} |",
+        f"{incidents / st_fast['median_ms'] / 1000:,.1f} M |",
         f"| reference (per incident) | {fmt_ms(st_ref['median_ms'])} | {fmt_ms(st_ref['min_ms'])} | "
-        f"{incidents / st_ref['median_ms'] * 1000:,.0f} |",
+        f"{incidents / st_ref['median_ms'] / 1000:,.1f} M |",
         "",
         f"Goal >= 20x: **{r.status}** ({speedup:,.0f}x, {speedup / 20:.1f}x the goal).",
     ]
@@ -335,6 +335,20 @@ def bench_dashboard(cfg: Config) -> Result:
             f"| nothing: the numbers only (exact figures, simulation, 3-year projection; measured apart) | "
             f"{fmt_ms(eng['median_ms'])} | {fmt_ms(eng['p95_ms'])} |",
         ]
+        if res.get("charts"):
+            r.details += [
+                "",
+                "Where a chart's time goes (the report's `draw_chart` at the dashboard's figure size and dpi, "
+                "median of 5): building it (the plotting calls) and rendering it (Agg rasterising and PNG encoding).",
+                "",
+                "| chart | build | render | total |",
+                "|---|---:|---:|---:|",
+            ]
+            for name, t in res["charts"].items():
+                r.details.append(
+                    f"| {name} | {fmt_ms(t['build_ms'])} | {fmt_ms(t['render_ms'])} | "
+                    f"{fmt_ms(t['build_ms'] + t['render_ms'])} |"
+                )
         if res["errors"]:
             r.details += ["", "Errors the dashboard reported: " + "; ".join(res["errors"][:3])]
     else:
