@@ -6,11 +6,12 @@ and displays it; everything the consultant shows is made here:
 - a title with the client's name and a selector of scenarios (the sample and
   every client scenario under ``data/clients/``);
 - the few controls a client asks about (from :func:`msp_analysis.widgets.control`,
-  so they match the notebooks): headcount, the MSP's price per user, the
-  Break/Fix hourly rate, the revenue lost per hour of a full outage (the part
-  of downtime cost a client knows least; the full cost of an outage hour is
-  shown under it), patch latency without an MSP, a budget for the IT bill
-  and a risk appetite ("plan for a bad year of 1 in 20");
+  so they match the notebooks): headcount (workstations and servers
+  follow), the MSP's price per user, the Break/Fix hourly rate (on-site; the
+  remote rate keeps its ratio to it), the revenue lost per hour of a full
+  outage (the part of downtime cost a client knows least; the full cost of an
+  outage hour is shown under it), patch latency without an MSP, a budget for
+  the IT bill and a risk appetite ("plan for a bad year of 1 in 20");
 - the headline figures (:func:`msp_analysis.report.headline`), four charts
   (:data:`msp_analysis.report.CHARTS`), the assumptions with their sources;
 - an export button that writes the leave-behind report
@@ -121,13 +122,19 @@ _PATHS = {
     "patch_latency": "break_fix.patch_latency_days",
 }
 _LABELS = {
-    "users": "Headcount ({unit}; devices scale with it)",
+    "users": "Headcount ({unit}; devices follow)",
     "msp_price": "MSP price per user ({unit})",
-    "hourly_rate": "Break/Fix hourly rate ({unit}; remote rate moves with it)",
+    "hourly_rate": "Break/Fix hourly rate ({unit})",
     "outage_revenue": "Revenue lost per hour of full outage ({unit})",
     "patch_latency": "Patch latency without an MSP ({unit})",
-    "budget": "Budget for the IT support bill ({unit})",
+    "budget": "IT support budget ({unit})",
     "risk": "Risk appetite: plan for a bad year of",
+}
+_TOOLTIPS = {
+    "users": "Workstations and servers scale with the headcount",
+    "hourly_rate": "The on-site rate; the remote rate keeps its ratio to it",
+    "outage_revenue": "Revenue lost, not merely delayed, while every user is down",
+    "budget": "What the IT support bill (fees only) should not exceed in a year",
 }
 _TAB_TITLES = {
     "distribution": "A year's cost",
@@ -334,7 +341,7 @@ _CSS = """<style>
 .msp-dash { font-size: 16px; color: #222; }
 .msp-dash .msp-title { font-size: 30px; font-weight: 700; line-height: 1.2; margin: 0; }
 .msp-dash .msp-sub { font-size: 15px; color: #555; margin: 2px 0 0 0; }
-.msp-dash .msp-label { font-size: 15px; font-weight: 600; margin: 8px 0 0 0; line-height: 1.25; }
+.msp-dash .msp-label { font-size: 15px; font-weight: 600; margin: 4px 0 0 0; line-height: 1.2; }
 .msp-dash .msp-note { font-size: 13px; color: #555; margin: 0; line-height: 1.2; }
 .msp-dash .widget-readout { font-size: 16px; }
 .msp-dash .widget-dropdown select { font-size: 16px; height: 34px; }
@@ -521,6 +528,9 @@ class Dashboard:
             if key == "outage_revenue":
                 self.outage_note = W.HTML()
                 rows.append(self.outage_note)
+            if key == "patch_latency":
+                self.patch_note = W.HTML()
+                rows.append(self.patch_note)
         budget = W.FloatSlider(
             min=0,
             max=1,
@@ -570,7 +580,7 @@ class Dashboard:
         widget.observe(self._on_control, names="value")
         widget.add_class(f"msp-control-{key}")
         self.inputs[key] = widget
-        self._labels[key] = W.HTML()
+        self._labels[key] = W.HTML(tooltip=_TOOLTIPS.get(key))
         rows += [self._labels[key], widget]
 
     # -- state changes ---------------------------------------------------------------------------
@@ -732,8 +742,16 @@ class Dashboard:
         )
         outage = cost_per_user_hour(s) * org.users
         self.outage_note.value = (
-            f'<p class="msp-note">A full-outage hour costs about {money(outage, sym)} '
-            f"(idle staff plus lost revenue)</p>"
+            f'<p class="msp-note">An hour of full outage costs about {money(outage, sym)} '
+            f"(idle staff and lost revenue)</p>"
+        )
+        # The security model lowers the incident rate for patching faster than
+        # its reference latency and, conservatively, adds nothing for slower:
+        # say so, or a slider that moves nothing looks broken.
+        reference = s.security.reference_patch_latency_days
+        self.patch_note.value = (
+            f'<p class="msp-note">Faster than {reference:g} days: fewer costly incidents; '
+            "slower: none added (conservative)</p>"
         )
 
         def m(x):

@@ -56,7 +56,7 @@ from .plotting import (
     plot_total_cost_distribution,
 )
 from .scenario import PRIORITIES, Scenario, field_info
-from .simulation import COLUMNS, COST_COLUMNS, MODELS, Comparison, simulate
+from .simulation import COLUMNS, COST_COLUMNS, MODEL_LABELS, MODELS, Comparison, simulate
 
 __all__ = [
     "CHARTS",
@@ -374,7 +374,20 @@ def chart_title(ax) -> str:
 def _draw(name, ax, comparison, expected_table, projection, bins):
     symbol = comparison.scenario.organization.currency_symbol
     if name == "distribution":
-        return plot_total_cost_distribution(comparison, ax=ax, bins=bins)
+        ax = plot_total_cost_distribution(comparison, ax=ax, bins=bins)
+        # The same finding as the library's title, with the exact averages the
+        # headline figures show (the simulated ones differ by sampling error,
+        # and a client comparing the two numbers on one screen would ask why).
+        total = {m: float(expected_table.loc["total_cost", m]) for m in MODELS}
+        cheaper = min(total, key=total.get)
+        gap = abs(total["break_fix"] - total["msp"])
+        ax.set_title(
+            _mathtext_safe(
+                f"{MODEL_LABELS[cheaper]} costs {money(gap, symbol)} a year less on average "
+                f"(P(MSP cheaper) = {percent(comparison.prob_msp_cheaper)})"
+            )
+        )
+        return ax
     if name == "breakdown":
         ax = plot_cost_breakdown(expected_table, ax=ax, symbol=symbol)
         # plotting.plot_cost_breakdown says "<component> make ..."; a client

@@ -130,6 +130,15 @@ def test_pptx_opens_and_has_the_expected_slides(report):
     assert [s for s in prs.slides].index(chart_slides[0]) == 2
 
 
+def test_chart_findings_quote_the_same_exact_figures_as_the_headline(report, client):
+    prs = Presentation(str(report["pptx"]))
+    exp = expected(client).loc["total_cost"]
+    saving = exp["break_fix"] - exp["msp"]
+    titles = _titles(prs)
+    assert f"MSP costs ${saving:,.0f} a year less on average" in titles[2]
+    assert "biggest difference" in titles[3]
+
+
 def test_pptx_headline_table_holds_the_figures(report, client):
     prs = Presentation(str(report["pptx"]))
     table = next(sh.table for sh in prs.slides[1].shapes if sh.has_table)
