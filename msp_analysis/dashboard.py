@@ -365,7 +365,6 @@ _CSS = """<style>
 .msp-table th, .msp-table td { text-align: left; padding: 4px 8px; border-bottom: 1px solid #e5e5e5; }
 .msp-table td { vertical-align: top; }
 .msp-table tr.yours td { background: #fff6d6; }
-.msp-tag { background: #E69F00; color: #fff; border-radius: 3px; padding: 0 5px; font-size: 12px; font-weight: 600; }
 </style>"""
 
 
@@ -819,7 +818,7 @@ def _assumptions_html(scenario: Scenario) -> str:
     rows = assumption_rows(scenario)
     body = "".join(
         f"<tr{' class=yours' if r.yours else ''}><td>{html.escape(r.assumption)}</td>"
-        f"<td>{html.escape(r.value)}{' <span class=msp-tag>your figure</span>' if r.yours else ''}</td>"
+        f"<td>{html.escape(r.value)}</td>"
         f"<td>{html.escape(r.source)}</td></tr>"
         for r in rows.itertuples(index=False)
     )

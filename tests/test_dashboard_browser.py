@@ -199,6 +199,11 @@ def test_page_renders_the_dashboard_without_errors(session):
     # a code-free page: no source cells, and the notebook's narrative (tagged voila-hide) left out
     assert page.locator(".jp-InputArea-editor:visible").count() == 0
     assert "What this notebook answers" not in page.content()
+    sources = page.get_by_text("Assumptions and their sources")
+    sources.scroll_into_view_if_needed()
+    expect(sources).to_be_in_viewport()
+    expect(page.locator(".msp-table")).to_contain_text("iknowtech.com, rate schedule, 2023")
+    page.locator(".msp-title").scroll_into_view_if_needed()
     ARTIFACTS.mkdir(exist_ok=True)
     shot = ARTIFACTS / "dashboard.png"
     page.screenshot(path=str(shot))
