@@ -833,7 +833,7 @@ def _write_pptx(c: _Content, path: Path) -> Path:
     )
     # 2. headline figures
     slide = titled("Headline figures")
-    table(slide, [("Figure", "Value"), *c.headline.rows()], (0.42, 0.58), font=18)
+    table(slide, [("Figure", "Value"), *c.headline.rows()], (0.42, 0.58), font=16)
     # 3-6. one slide per chart, the chart's finding as the title
     for name in CHARTS:
         slide = titled(c.titles[name])
@@ -844,17 +844,17 @@ def _write_pptx(c: _Content, path: Path) -> Path:
         ax.set_title("")
         png = io.BytesIO(chart_png(c.figures[name], dpi=150))
         ax.set_title(drawn)
-        pic_h = Inches(5.7)
+        pic_h = Inches(5.55)
         pic = slide.shapes.add_picture(png, 0, Inches(1.45), height=pic_h)
         pic.left = int((width - pic.width) / 2)
         pic.name = f"chart: {name}"
-        box = slide.shapes.add_textbox(Inches(0.5), Inches(7.1), width - Inches(1), Inches(0.35))
+        box = slide.shapes.add_textbox(Inches(0.5), Inches(7.05), width - Inches(1), Inches(0.35))
         box.text_frame.text = CHART_HEADINGS[name]
         box.text_frame.paragraphs[0].runs[0].font.size = Pt(12)
         box.text_frame.paragraphs[0].runs[0].font.color.rgb = grey
-    # assumptions and sources, 12 rows a slide
+    # assumptions and sources, 10 rows a slide (long sources wrap: the table must stay on the slide)
     rows = c.assumptions
-    per = 12
+    per = 10
     pages = max(1, math.ceil(len(rows) / per))
     for k in range(pages):
         part = rows.iloc[k * per : (k + 1) * per]
