@@ -873,7 +873,7 @@ def _write_pptx(c: _Content, path: Path) -> Path:
     for i, note in enumerate(c.notes):
         p = tf.paragraphs[0] if i == 0 else tf.add_paragraph()
         p.text = "• " + note
-        p.space_after = Pt(6)
+        p.space_after = Pt(4)
         for r in p.runs:
             r.font.size = Pt(14)
     prs.core_properties.title = f"Break/Fix or MSP? {c.client}"
