@@ -1224,6 +1224,8 @@ class LiveView:
             self._render_simulated(self._cache[1])
             return
         self._pending = True
+        # A run still in flight is for older settings: its result must not be drawn.
+        self._generation += 1
         self.status.value = _status_html("Updating the simulation…")
         loop = _running_loop()
         if self._handle is not None:

@@ -409,6 +409,38 @@ def test_a_newer_change_overtakes_a_running_simulation(sample, monkeypatch):
     assert _text(view.simulated_output) == "70\n"
 
 
+def test_a_run_that_finishes_after_a_newer_change_is_not_drawn(sample, monkeypatch):
+    # The user pauses mid-drag (a run starts), moves on (a new run is scheduled), and the first run
+    # finishes before the new one starts: its result is stale and the newer settings must still be simulated.
+    monkeypatch.setattr(mw, "DEBOUNCE_SECONDS", 0.0)
+    panel = mw.ScenarioControls(sample, ["organization.users"])
+    gate = threading.Event()
+    started = threading.Event()
+
+    def compute(scenario, trials, seed):
+        if scenario.organization.users == 60:
+            started.set()
+            gate.wait(5)
+        return scenario.organization.users
+
+    view = mw.live(panel, simulated=lambda r: print(r), compute=compute)
+
+    async def scenario():
+        loop = asyncio.get_running_loop()
+        panel.widgets["organization.users"].value = 60
+        while not started.is_set():
+            await asyncio.sleep(0.01)
+        view.debounce = 0.3
+        panel.widgets["organization.users"].value = 70  # scheduled, not started
+        gate.set()
+        deadline = loop.time() + 5
+        while (view.pending or _text(view.simulated_output) != "70\n") and loop.time() < deadline:
+            await asyncio.sleep(0.02)
+
+    asyncio.run(scenario())
+    assert _text(view.simulated_output) == "70\n" and not view.pending
+
+
 # -- the downtime-cost form -------------------------------------------------------------------
 def test_estimate_downtime_inputs_is_salary_overhead_and_lost_revenue():
     est = mw.estimate_downtime_inputs(94_000, 0.5, 2_000, 0.6, 10_000_000, 0.2)
