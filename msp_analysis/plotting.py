@@ -173,7 +173,7 @@ def plot_cost_breakdown(expected_table, ax=None, symbol: str = "$"):
         tick.set_color(COLORS[m])
         tick.set_fontweight("bold")
     big = max(COST_COLUMNS, key=lambda c: abs(expected_table.loc[c, "break_fix"] - expected_table.loc[c, "msp"]))
-    ax.set_title(f"{COMPONENT_LABELS[big]} make the biggest difference")
+    ax.set_title(f"The biggest difference between the two: {COMPONENT_LABELS[big].lower()}")
     ax.set_ylabel("Expected cost per year")
     ax.yaxis.set_major_formatter(money_formatter(symbol))
     ax.set_ylim(0, bottom.max() * 1.15)
