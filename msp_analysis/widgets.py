@@ -75,6 +75,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from .defaults import data_dir
+from .downtime import estimate_downtime_inputs
 from .errors import ValidationError
 from .scenario import CURRENCY_SYMBOLS, PRIORITIES, REGIMES, FieldInfo, Scenario, field_info
 
@@ -1366,37 +1367,6 @@ def live(controls: ScenarioControls, exact: Callable | None = None, simulated: C
 
 
 # -- a guided estimate of downtime cost ------------------------------------------------
-def estimate_downtime_inputs(
-    annual_salary: float,
-    overhead_share: float,
-    business_hours_per_year: float,
-    it_share: float,
-    annual_revenue: float,
-    revenue_lost_share: float,
-) -> dict[str, float]:
-    """The three downtime fields of a scenario from answers a client can give.
-
-    - cost of an employee-hour: salary plus benefits and overhead, over the
-      hours worked in a year;
-    - IT dependency: the share of work that stops when IT is down (asked as is);
-    - revenue lost per hour of full outage: revenue per business hour times
-      the share of it that is lost rather than merely delayed.
-
-    Examples
-    --------
-    >>> est = estimate_downtime_inputs(108_500, 0.3, 1880, 0.7, 7_520_000, 0.25)
-    >>> {k: round(v, 2) for k, v in est.items()}
-    {'organization.loaded_hourly_cost': 75.03, 'organization.it_dependency': 0.7, 'organization.revenue_per_outage_hour': 1000.0}
-    """
-    if business_hours_per_year <= 0:
-        raise ValidationError("organization.business_hours_per_year", business_hours_per_year, "a number > 0")
-    return {
-        "organization.loaded_hourly_cost": annual_salary * (1 + overhead_share) / business_hours_per_year,
-        "organization.it_dependency": it_share,
-        "organization.revenue_per_outage_hour": annual_revenue * revenue_lost_share / business_hours_per_year,
-    }
-
-
 def downtime_cost_form(controls: ScenarioControls) -> LiveView:
     """A small form that estimates what an hour of downtime costs, and feeds the panel.
 
