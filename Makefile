@@ -52,9 +52,10 @@ notebooks: $(STAMP)
 present: $(STAMP)
 	$(BIN)/python -m msp_analysis present --port=$(PORT)
 
+# BENCH_ARGS go to run.py, e.g. make bench BENCH_ARGS="--only 1,3" (prints only) or BENCH_ARGS=--quick.
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -r benchmarks/requirements-bench.txt
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 # Re-resolve the pins from the top-level list in requirements.txt's header.
 freeze: $(STAMP)
