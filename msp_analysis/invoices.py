@@ -27,7 +27,6 @@ Examples
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -35,19 +34,8 @@ import numpy as np
 import pandas as pd
 
 from .errors import DataError
-from .tickets import (
-    MAX_BYTES,
-    ColumnSpec,
-    _aliases,
-    _blank_mask,
-    _cell_is_blank,
-    _texts,
-    finish,
-    guard,
-    parse_dates,
-    parse_durations,
-    read_table,
-)
+from .parsing import blank_mask, parse_dates, parse_durations, parse_money
+from .readers import MAX_BYTES, ColumnSpec, aliases, check_dates, finish, guard, read_table
 
 __all__ = ["INVOICE_COLUMNS", "InvoiceComparison", "compare_invoices", "load_invoices", "parse_money"]
 
@@ -57,7 +45,7 @@ INVOICE_COLUMNS: tuple[ColumnSpec, ...] = (
         "invoice_id",
         "id",
         False,
-        _aliases(
+        aliases(
             "invoice number|invoice no|invoice nbr|invoice num|invoice id|invoice|invoice ref|bill number|bill no|"
             "document number|doc number|reference|ref|number|no"
         ),
@@ -68,7 +56,7 @@ INVOICE_COLUMNS: tuple[ColumnSpec, ...] = (
         "date",
         "date",
         True,
-        _aliases(
+        aliases(
             "invoice date|date|bill date|billing date|issue date|date issued|issued|issued on|posted|posting date|"
             "transaction date|txn date|service date|date of service|period|month|invoice period|paid date|"
             "date paid|payment date"
@@ -80,7 +68,7 @@ INVOICE_COLUMNS: tuple[ColumnSpec, ...] = (
         "hours",
         "duration",
         False,
-        _aliases(
+        aliases(
             "hours|billable hours|hours billed|billed hours|labor hours|labour hours|total hours|qty hours|"
             "quantity hours|time|time billed"
         ),
@@ -91,7 +79,7 @@ INVOICE_COLUMNS: tuple[ColumnSpec, ...] = (
         "amount",
         "money",
         True,
-        _aliases(
+        aliases(
             "amount|total|invoice total|total amount|invoice amount|amount paid|paid|net|net amount|subtotal|"
             "sub total|charge|charges|amount due|total due|gross|gross amount|line total|value|cost|price|"
             "amount usd|amount eur|amount gbp|total usd|total eur|total gbp"
@@ -103,100 +91,11 @@ INVOICE_COLUMNS: tuple[ColumnSpec, ...] = (
         "description",
         "text",
         False,
-        _aliases("description|memo|details|item|items|line description|notes|note|service|summary"),
+        aliases("description|memo|details|item|items|line description|notes|note|service|summary"),
         "a text",
         doc="What was billed",
     ),
 )
-
-# ---------------------------------------------------------------------------
-# Money
-# ---------------------------------------------------------------------------
-
-_CURRENCY_AFFIX = re.compile(r"^(?:US\$|C\$|A\$|NZ\$|CHF|[A-Z]{3}|[$€£¥])\s*|\s*(?:CHF|[A-Z]{3}|[$€£¥])$")
-_GROUPED_DOT_DECIMAL = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
-_GROUPED_COMMA_DECIMAL = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?")
-
-
-def _money_from_text(text: str, decimal: str) -> float | None:
-    t = text.strip().replace("\u00a0", "").replace("\u202f", "").replace("\u2009", "").replace("\u2212", "-")
-    neg = False
-    if t.startswith("(") and t.endswith(")"):
-        neg, t = True, t[1:-1].strip()
-    for _ in range(2):  # "-$5", "$-5", "$5-", "5 EUR"
-        if t.startswith("-"):
-            neg, t = not neg, t[1:].strip()
-        if t.endswith("-"):
-            neg, t = not neg, t[:-1].strip()
-        t = _CURRENCY_AFFIX.sub("", t, count=1).strip()
-    t = t.replace(" ", "").replace("'", "")
-    if not t or (not t[0].isdigit() and not t.startswith((".", ","))):
-        return None
-    if re.fullmatch(r"\d+", t):
-        value = float(t)
-    elif _GROUPED_DOT_DECIMAL.fullmatch(t) and (decimal == "." or "." in t):
-        value = float(t.replace(",", ""))
-    elif _GROUPED_COMMA_DECIMAL.fullmatch(t) and (decimal == "," or "," in t):
-        value = float(t.replace(".", "").replace(",", "."))
-    elif re.fullmatch(r"\d*\.\d+", t) and decimal == ".":
-        value = float(t)
-    elif re.fullmatch(r"\d*,\d+", t) and decimal == ",":
-        value = float(t.replace(",", "."))
-    elif re.fullmatch(r"\d*\.\d{1,2}", t) or re.fullmatch(r"\d*,\d{1,2}", t):
-        value = float(t.replace(",", "."))  # two decimals are decimals whatever the column's habit
-    else:
-        return None
-    return -value if neg else value
-
-
-def parse_money(values: list) -> tuple[np.ndarray, np.ndarray, str]:
-    """Amounts from numbers or text like ``$1,234.50``, ``1.234,50 €``, ``(120.00)``, ``USD 99``.
-
-    The decimal mark is decided per column: a comma if more values end in
-    ``,dd`` than in ``.dd``, else a point. Returns ``(amounts, bad, decimal)``.
-
-    Examples
-    --------
-    >>> amounts, bad, dec = parse_money(["$1,234.50", "(120.00)", "99", "EUR 5", "ten"])
-    >>> amounts[:4].tolist(), bad.tolist()
-    ([1234.5, -120.0, 99.0, 5.0], [False, False, False, False, True])
-    """
-    n = len(values)
-    out = np.full(n, np.nan)
-    bad = np.zeros(n, dtype=bool)
-    texts: dict[int, str] = {}
-    for i, v in enumerate(values):
-        if _cell_is_blank(v):
-            continue
-        if isinstance(v, (bool, np.bool_)):
-            bad[i] = True
-        elif isinstance(v, (int, float, np.number)):
-            out[i] = float(v)
-        else:
-            texts[i] = str(v)
-    decimal = "."
-    if texts:
-        s = pd.Series(list(texts.values()), dtype=object)
-        comma = int(s.str.contains(r",\d{2}\s*\D*$", regex=True).sum())
-        dot = int(s.str.contains(r"\.\d{2}\s*\D*$", regex=True).sum())
-        decimal = "," if comma > dot else "."
-        fast = pd.to_numeric(s, errors="coerce").to_numpy()
-        cache: dict[str, float | None] = {}
-        for (i, t), f in zip(texts.items(), fast):
-            if not math.isnan(f) and decimal == ".":
-                out[i] = f
-                continue
-            if t not in cache:
-                cache[t] = _money_from_text(t, decimal)
-            got = cache[t]
-            if got is None:
-                bad[i] = True
-            else:
-                out[i] = got
-    bad |= np.isinf(out)
-    out[np.isinf(out)] = np.nan
-    return out, bad, decimal
-
 
 # ---------------------------------------------------------------------------
 # load_invoices
@@ -255,21 +154,22 @@ def load_invoices(
     out: dict = {"row": table.numbers.astype(np.int64)}
 
     raw = table.values["date"]
-    res = parse_dates(raw, dayfirst=dayfirst, excel_numbers=table.grid.kind == "XLSX")
-    problems.add_mask(res.bad, label["date"], raw, "is not a date", "a date such as 2024-03-31")
-    problems.add_mask(_blank_mask(raw), label["date"], None, "is empty", "the invoice date (required)")
-    implausible = (
-        (res.values < pd.Timestamp("1990-01-01")) | (res.values > pd.Timestamp.now() + pd.Timedelta(days=366))
-    ).to_numpy()
-    problems.add_mask(implausible, label["date"], raw, "is an implausible date", "a date between 1990 and next year")
-    notes += [f"{label['date']}: {t}" for t in res.notes]
-    warnings += [f"{label['date']}: {t}" for t in res.warnings]
-    out["date"] = res.values.where(~implausible)
+    parsed = parse_dates(raw, dayfirst=dayfirst, excel_numbers=table.grid.kind == "XLSX")
+    out["date"] = check_dates(
+        problems,
+        label["date"],
+        raw,
+        parsed,
+        expected="a date such as 2024-03-31",
+        required="the invoice date (required)",
+    )
+    notes += [f"{label['date']}: {t}" for t in parsed.notes]
+    warnings += [f"{label['date']}: {t}" for t in parsed.warnings]
 
     raw = table.values["amount"]
     amount, bad, decimal = parse_money(raw)
     problems.add_mask(bad, label["amount"], raw, "is not an amount", "an amount such as 1234.50 or $1,234.50")
-    problems.add_mask(_blank_mask(raw), label["amount"], None, "is empty", "the amount invoiced (required)")
+    problems.add_mask(blank_mask(raw), label["amount"], None, "is empty", "the amount invoiced (required)")
     problems.add_mask(
         np.abs(amount) > max_amount,
         label["amount"],
@@ -292,13 +192,8 @@ def load_invoices(
         )
         out["hours"] = hours
 
-    n_text = pd.array([pd.NA] * n, dtype="string")
-    out["invoice_id"] = (
-        pd.array(_texts(table.values["invoice_id"]), dtype="string") if "invoice_id" in label else n_text
-    )
-    out["description"] = (
-        pd.array(_texts(table.values["description"]), dtype="string") if "description" in label else n_text
-    )
+    out["invoice_id"] = table.text("invoice_id")
+    out["description"] = table.text("description")
     frame = pd.DataFrame({c: out[c] for c in INVOICE_OUTPUT})
     if "invoice_id" in label:
         cols = ["invoice_id", "date", "amount", "hours", "description"]

@@ -36,19 +36,8 @@ import numpy as np
 import pandas as pd
 
 from .errors import DataError, ValidationError
-from .invoices import parse_money
-from .tickets import (
-    MAX_BYTES,
-    ColumnSpec,
-    _aliases,
-    _blank_mask,
-    _texts,
-    finish,
-    guard,
-    normalise_name,
-    parse_durations,
-    read_table,
-)
+from .parsing import blank_mask, normalise_name, parse_durations, parse_money, parse_texts
+from .readers import MAX_BYTES, ColumnSpec, aliases, finish, guard, read_table
 
 __all__ = ["PRICE_PATHS", "QUOTE_COLUMNS", "MSPQuote", "apply_quote", "classify_line", "load_msp_quote"]
 
@@ -57,7 +46,7 @@ QUOTE_COLUMNS: tuple[ColumnSpec, ...] = (
         "item",
         "text",
         True,
-        _aliases("item|description|service|line item|product|name|line|component|fee|charge|what"),
+        aliases("item|description|service|line item|product|name|line|component|fee|charge|what"),
         "what the line prices",
         doc="Price line",
     ),
@@ -65,7 +54,7 @@ QUOTE_COLUMNS: tuple[ColumnSpec, ...] = (
         "unit",
         "text",
         False,
-        _aliases("unit|units|billing unit|per|basis|billing basis|frequency|type|uom|unit of measure|charged"),
+        aliases("unit|units|billing unit|per|basis|billing basis|frequency|type|uom|unit of measure|charged"),
         "per user, per workstation, per server, flat, minimum, onboarding, term, out-of-scope rate ...",
         doc="What the price is per",
     ),
@@ -73,7 +62,7 @@ QUOTE_COLUMNS: tuple[ColumnSpec, ...] = (
         "price",
         "money",
         True,
-        _aliases(
+        aliases(
             "price|unit price|amount|rate|cost|fee amount|monthly price|price per unit|value|monthly|charge amount"
         ),
         "a price such as 125 or $125.00 (a percentage for an increase, months for a term)",
@@ -218,11 +207,11 @@ def load_msp_quote(
     )
     n = len(table.data)
     label = table.mapping.labels
-    items = _texts(table.values["item"]).fillna("").tolist()
-    units = _texts(table.values["unit"]).fillna("").tolist() if "unit" in label else [""] * n
+    items = parse_texts(table.values["item"]).fillna("").tolist()
+    units = parse_texts(table.values["unit"]).fillna("").tolist() if "unit" in label else [""] * n
     raw_prices = table.values["price"]
     money, bad_money, _ = parse_money([str(v).replace("%", "") if isinstance(v, str) else v for v in raw_prices])
-    problems.add_mask(_blank_mask(items), label["item"], None, "is empty", "what the line prices")
+    problems.add_mask(blank_mask(items), label["item"], None, "is empty", "what the line prices")
     paths = [classify_line(i, u) if i or u else None for i, u in zip(items, units)]
     unknown = np.array([p is None and bool(i or u) for p, i, u in zip(paths, items, units)], dtype=bool)
     problems.add_mask(
@@ -292,7 +281,7 @@ def load_msp_quote(
         "is not a price",
         "a price such as 125 or $125.00",
     )
-    problems.add_mask(_blank_mask(raw_prices), label["price"], None, "is empty", "a price")
+    problems.add_mask(blank_mask(raw_prices), label["price"], None, "is empty", "a price")
     # Several lines for one path: monthly prices and one-off fees add up; anything else is given twice.
     seen: dict[str, int] = {}
     dup = np.zeros(n, dtype=bool)
@@ -316,9 +305,7 @@ def load_msp_quote(
             "note": notes_per_line,
         }
     )
-    frame, report = finish(
-        table, problems, lines, lenient=False, notes=[], warnings=[], period_column="row", lenient_hint=False
-    )
+    frame, report = finish(table, problems, lines, lenient=False, lenient_hint=False)
     result: dict = {}
     rows: dict[str, list[int]] = {}
     for rec in frame.itertuples(index=False):
