@@ -115,10 +115,8 @@ class FieldInfo:
                     raise ValidationError(path, value, self.allowed())
                 return v
             return value
-        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-            raise ValidationError(path, value, self.allowed())
-        v = float(value)
-        if not math.isfinite(v):
+        v = _as_float(value)
+        if v is None or not math.isfinite(v):
             raise ValidationError(path, value, self.allowed())
         if self.integer:
             if v != int(v):
@@ -128,6 +126,21 @@ class FieldInfo:
         if too_low or too_high:
             raise ValidationError(path, value, self.allowed())
         return int(v) if self.integer else v
+
+
+def _as_float(value: Any) -> float | None:
+    """``value`` as a plain float, or None when it is not a real number.
+
+    Booleans are not numbers here; an int too large for a float (``10**400``)
+    is returned as infinity so that the range check refuses it by name; a
+    negative zero becomes zero (it would print as "-0" in every table).
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        return None
+    try:
+        return float(value) + 0.0
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
 
 
 def _fmt(x: float) -> str:
@@ -199,9 +212,9 @@ class PerPriority(_Validated):
         # Entries are checked against the parent field's range by the section
         # that holds this group (it knows the unit and the full path).
         for name in PRIORITIES:
-            v = getattr(self, name)
-            if isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_)):
-                object.__setattr__(self, name, float(v))
+            v = _as_float(getattr(self, name))
+            if v is not None:
+                object.__setattr__(self, name, v)
 
     def __getitem__(self, key: str) -> float:
         return getattr(self, key)
@@ -222,9 +235,9 @@ class PerRegime(_Validated):
         # Entries are checked against the parent field's range by the section
         # that holds this group (it knows the unit and the full path).
         for name in ("hipaa", "pci", "gdpr"):
-            v = getattr(self, name)
-            if isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_)):
-                object.__setattr__(self, name, float(v))
+            v = _as_float(getattr(self, name))
+            if v is not None:
+                object.__setattr__(self, name, v)
 
     def __getitem__(self, key: str) -> float:
         return getattr(self, key)
@@ -596,7 +609,7 @@ class Scenario:
             raise ValidationError("", data, "a mapping with sections " + ", ".join(_SECTIONS))
         data = dict(data)
         version = data.pop("schema_version", "<missing>")
-        if version != SCHEMA_VERSION:
+        if isinstance(version, bool) or version != SCHEMA_VERSION:
             raise ValidationError("schema_version", version, f"{SCHEMA_VERSION} (this version of msp_analysis)")
         return cls._from_plain(data)
 
@@ -623,17 +636,23 @@ class Scenario:
         """Read a scenario written by :meth:`to_json` (or by hand)."""
         path = Path(path)
         try:
-            text = path.read_text(encoding="utf-8")
+            # utf-8-sig: editors on Windows save JSON with a byte-order mark.
+            text = path.read_text(encoding="utf-8-sig")
         except FileNotFoundError:
             raise ValidationError("", str(path), "an existing scenario file") from None
         except UnicodeDecodeError:
             raise ValidationError("", str(path), "a UTF-8 JSON scenario file") from None
+        except OSError as e:  # a directory, no permission, ...
+            raise ValidationError("", str(path), f"a readable scenario file ({e.strerror or e})") from None
         try:
             data = json.loads(text)
         except json.JSONDecodeError as e:
             raise ValidationError(
                 "", f"{path.name}: line {e.lineno} column {e.colno}", f"valid JSON ({e.msg})"
             ) from None
+        except (ValueError, RecursionError) as e:
+            # Integers of thousands of digits, arrays nested thousands deep: not a scenario.
+            raise ValidationError("", path.name, f"a JSON scenario file ({type(e).__name__}: {str(e)[:80]})") from None
         return cls.from_dict(data)
 
 

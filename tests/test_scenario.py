@@ -156,3 +156,52 @@ def test_replace_needs_a_mapping(sample):
     for bad in ["organization.users=3", [("organization.users", 3)], 5]:
         with pytest.raises(ValidationError):
             sample.replace(bad)
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["organization.users", "msp.per_user_monthly", "break_fix.response_median_hours.p1", "security.fine_cap.gdpr"],
+)
+@pytest.mark.parametrize("value", [10**400, -(10**400)])
+def test_ints_too_large_for_a_float_are_refused_by_name(sample, path, value):
+    # float(10**400) raises OverflowError: it must not escape as such
+    with pytest.raises(ValidationError) as err:
+        sample.replace({path: value})
+    assert err.value.path == path
+
+
+def test_negative_zero_is_stored_as_zero(sample):
+    s = sample.replace({"organization.it_dependency": -0.0, "msp.prevented_share.p1": -0.0})
+    assert math.copysign(1, s.organization.it_dependency) == 1
+    assert math.copysign(1, s.msp.prevented_share.p1) == 1
+
+
+def test_schema_version_must_be_the_number_not_a_bool(sample):
+    d = sample.to_dict()
+    d["schema_version"] = True  # True == 1 in Python
+    with pytest.raises(ValidationError, match="schema_version"):
+        Scenario.from_dict(d)
+
+
+def test_from_json_refuses_unreadable_files_with_validation_errors(tmp_path, sample):
+    text = json.dumps(sample.to_dict())
+    cases = {
+        "garbage.json": text + " trailing",
+        "list.json": "[1, 2, 3]",
+        "huge_int.json": text.replace('"users": 45', '"users": ' + "9" * 5000),
+        "deep.json": "[" * 100_000 + "]" * 100_000,
+        "empty.json": "",
+    }
+    for name, content in cases.items():
+        (tmp_path / name).write_text(content, encoding="utf-8")
+        with pytest.raises(ValidationError):
+            Scenario.from_json(tmp_path / name)
+    (tmp_path / "a_directory.json").mkdir()
+    with pytest.raises(ValidationError, match="a_directory"):
+        Scenario.from_json(tmp_path / "a_directory.json")
+
+
+def test_from_json_reads_a_byte_order_mark(tmp_path, sample):
+    path = tmp_path / "bom.json"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps(sample.to_dict()).encode("utf-8"))
+    assert Scenario.from_json(path) == sample
