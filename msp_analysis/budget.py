@@ -46,9 +46,9 @@ import pandas as pd
 
 from .billing import msp_annual_fixed_fee, msp_monthly_fee
 from .errors import ValidationError
-from .projection import seed_sequence, year_scenario
+from .projection import year_scenario
 from .scenario import PRIORITIES, Scenario
-from .simulation import MODEL_LABELS, MODELS, Comparison, simulate, simulate_raw
+from .simulation import MODEL_LABELS, MODELS, Comparison, check_trials, seed_sequence, simulate, simulate_raw
 
 __all__ = ["MonthlyFees", "monthly_fees", "monthly_scenario", "prob_fees_exceed"]
 
@@ -194,9 +194,8 @@ def monthly_fees(
         raise TypeError(f"scenario: expected a Scenario, got {type(scenario).__name__}")
     if isinstance(months, bool) or not isinstance(months, (int, np.integer)) or not 1 <= months <= _MAX_MONTHS:
         raise ValidationError("months", months, f"a whole number in [1, {_MAX_MONTHS}]")
-    if isinstance(trials, bool) or not isinstance(trials, (int, np.integer)) or trials < 1:
-        raise ValidationError("trials", trials, "a whole number >= 1")
-    months, trials = int(months), int(trials)
+    trials = check_trials(trials)
+    months = int(months)
     n_years = math.ceil(months / 12)
     children = seed_sequence(seed).spawn(n_years)
     out = {m: np.empty((trials, months)) for m in MODELS}
@@ -233,6 +232,8 @@ def monthly_fees(
 
 
 def _budget(budget, name: str = "budget"):
+    if isinstance(budget, (str, bytes)):  # numpy would read "100" as a number
+        raise ValidationError(name, budget, "an amount >= 0 (or a list of amounts)")
     try:
         b = np.asarray(budget, dtype=float)
     except (TypeError, ValueError):

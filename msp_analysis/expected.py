@@ -27,6 +27,8 @@ __all__ = ["expected", "expected_components"]
 
 def expected_components(scenario: Scenario) -> dict[str, dict[str, float]]:
     """``{model: {column: expected value}}`` -- the plain-dict form of :func:`expected`."""
+    if not isinstance(scenario, Scenario):
+        raise TypeError(f"scenario: expected a Scenario, got {type(scenario).__name__}")
     plans = incident_plan(scenario)
     org, bf, msp = scenario.organization, scenario.break_fix, scenario.msp
     out = {m: dict.fromkeys(COLUMNS, 0.0) for m in MODELS}

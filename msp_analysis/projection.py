@@ -67,7 +67,7 @@ import pandas as pd
 from .errors import ValidationError
 from .expected import expected_components
 from .scenario import Scenario
-from .simulation import COST_COLUMNS, MODEL_LABELS, MODELS, simulate_raw
+from .simulation import COST_COLUMNS, MODEL_LABELS, MODELS, check_trials, seed_sequence, simulate_raw
 
 __all__ = ["BREAK_FIX_PRICES", "MSP_PRICES", "Projection", "project", "year_scenario"]
 
@@ -85,15 +85,6 @@ MSP_PRICES = (
 _ONBOARDING = ("upfront", "spread")
 _PRICE_CHANGES = ("yearly", "at_renewal")
 _MAX_YEARS = 50
-
-
-def seed_sequence(seed) -> np.random.SeedSequence:
-    """A ``SeedSequence`` from ``None``, an int, a ``SeedSequence`` or a ``Generator`` (SPEC 7)."""
-    if isinstance(seed, np.random.SeedSequence):
-        return seed
-    if isinstance(seed, np.random.Generator):
-        return np.random.SeedSequence(int(seed.integers(2**63)))
-    return np.random.SeedSequence(seed)
 
 
 def _round_half_up(x: float) -> int:
@@ -349,6 +340,7 @@ def project(
     if onboarding not in _ONBOARDING:
         raise ValidationError("onboarding", onboarding, "one of " + ", ".join(map(repr, _ONBOARDING)))
     discount_rate = _rate("discount_rate", discount_rate, 0.0)
+    trials = check_trials(trials)
     years = int(years)
     kwargs = {
         "user_growth": user_growth,
@@ -362,7 +354,7 @@ def project(
     children = seed_sequence(seed).spawn(years)
 
     rows = []
-    sims = {m: np.empty((int(trials), years)) for m in MODELS}
+    sims = {m: np.empty((trials, years)) for m in MODELS}
     for t, (s_t, child) in enumerate(zip(scenarios, children), start=1):
         comps = expected_components(s_t)
         raw = simulate_raw(s_t, trials, child, progress=False)

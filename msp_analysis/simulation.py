@@ -38,6 +38,7 @@ stream spawned from it, so the same seed gives the same numbers bit for bit.
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -47,6 +48,7 @@ import pandas as pd
 from . import metrics
 from .billing import msp_annual_fixed_fee, sla_credits
 from .downtime import availability, cost_per_user_hour
+from .errors import ValidationError
 from .incidents import CLASSES, NOTICED, OCCURRED, OUT_OF_SCOPE, incident_plan
 from .response import HIT_BETA, HIT_MEAN_SHARE, HIT_VAR_SHARE, break_fix_response, msp_miss_excess
 from .scenario import Scenario
@@ -57,10 +59,13 @@ __all__ = [
     "CHUNK_TRIALS",
     "COLUMNS",
     "COST_COLUMNS",
+    "MAX_TRIALS",
     "MODELS",
     "MODEL_LABELS",
     "Comparison",
     "ModelResult",
+    "check_trials",
+    "seed_sequence",
     "simulate",
     "simulate_raw",
 ]
@@ -87,6 +92,9 @@ MODEL_LABELS = {"break_fix": "Break/Fix", "msp": "MSP"}
 AGGREGATE_MIN = 30.0
 #: Trials drawn at once: bounds memory for runs of a million years.
 CHUNK_TRIALS = 100_000
+#: Most trials one run accepts: a guard against typos (a hundred million years
+#: hold about 16 GB of results; ``10**20`` would exhaust memory while seeding).
+MAX_TRIALS = 100_000_000
 
 _N_CLASSES = len(CLASSES)
 # Stream layout: 16 (priority x category) cells, 4 Break/Fix response streams,
@@ -94,12 +102,59 @@ _N_CLASSES = len(CLASSES)
 _N_STREAMS = 25
 
 
-def _seed_sequence(seed) -> np.random.SeedSequence:
+def seed_sequence(seed) -> np.random.SeedSequence:
+    """A ``SeedSequence`` from ``None``, an int, a ``SeedSequence`` or a ``Generator`` (SPEC 7).
+
+    A ``Generator`` is advanced by one draw (the entropy of the new sequence),
+    so two generators in the same state give the same numbers and a second
+    call with the same generator gives new ones. Anything else raises
+    ``ValidationError("seed", ...)``.
+
+    Examples
+    --------
+    >>> seed_sequence(7).entropy
+    7
+    >>> seed_sequence(-1)
+    Traceback (most recent call last):
+    ...
+    msp_analysis.errors.ValidationError: seed: got -1, expected None, a whole number >= 0, a numpy SeedSequence or Generator
+    """
     if isinstance(seed, np.random.SeedSequence):
         return seed
     if isinstance(seed, np.random.Generator):
         return np.random.SeedSequence(int(seed.integers(2**63)))
-    return np.random.SeedSequence(seed)
+    if not isinstance(seed, (bool, np.bool_)):
+        try:
+            return np.random.SeedSequence(seed)
+        except (TypeError, ValueError):
+            pass
+    raise ValidationError("seed", seed, "None, a whole number >= 0, a numpy SeedSequence or Generator")
+
+
+def check_trials(trials, name: str = "trials") -> int:
+    """``trials`` as an int in ``[1, MAX_TRIALS]``, or ``ValidationError`` naming ``name``.
+
+    Whole numbers written as floats (``1e4``) are accepted; 2.5, "100", True are not.
+
+    Examples
+    --------
+    >>> check_trials(1e4)
+    10000
+    >>> check_trials(2.5)
+    Traceback (most recent call last):
+    ...
+    msp_analysis.errors.ValidationError: trials: got 2.5, expected a whole number in [1, 100,000,000]
+    """
+    allowed = f"a whole number in [1, {MAX_TRIALS:,}]"
+    if isinstance(trials, (bool, np.bool_)) or not isinstance(trials, numbers.Real):
+        raise ValidationError(name, trials, allowed)
+    try:
+        whole = float(trials).is_integer()
+    except OverflowError:  # an int beyond any float
+        whole = False
+    if not whole or not 1 <= trials <= MAX_TRIALS:
+        raise ValidationError(name, trials, allowed)
+    return int(trials)
 
 
 def _draw_cell(cat, plan, trials, rng):
@@ -242,10 +297,10 @@ def simulate_raw(scenario: Scenario, trials: int = 10_000, seed=None, progress: 
     longer than ``CHUNK_TRIALS`` are drawn in chunks (bounded memory);
     ``progress=None`` shows a progress bar only for runs of more than one chunk.
     """
-    trials = int(trials)
-    if trials < 1:
-        raise ValueError(f"trials: got {trials}, expected a whole number >= 1")
-    root = _seed_sequence(seed)
+    if not isinstance(scenario, Scenario):
+        raise TypeError(f"scenario: expected a Scenario, got {type(scenario).__name__}")
+    trials = check_trials(trials)
+    root = seed_sequence(seed)
     n_chunks = math.ceil(trials / CHUNK_TRIALS)
     chunk_seeds = root.spawn(n_chunks)
     sizes = [min(CHUNK_TRIALS, trials - k * CHUNK_TRIALS) for k in range(n_chunks)]
@@ -291,6 +346,14 @@ def simulate(scenario: Scenario, trials: int = 10_000, seed=None, progress: bool
     Returns
     -------
     Comparison
+
+    Raises
+    ------
+    ValidationError
+        ``trials`` is not a whole number in ``[1, MAX_TRIALS]`` or ``seed``
+        is not one of the forms above (the error names the argument).
+    TypeError
+        ``scenario`` is not a :class:`Scenario`.
 
     Examples
     --------

@@ -110,7 +110,7 @@ def test_prob_fees_exceed_from_a_scenario_is_reproducible(sample):
     pd.testing.assert_series_equal(a, b)
 
 
-@pytest.mark.parametrize("budget", [-1, float("nan"), "a lot", [], [[1, 2]], True])
+@pytest.mark.parametrize("budget", [-1, float("nan"), "a lot", "100", [], [[1, 2]], True])
 def test_bad_budgets(sample, budget):
     c = simulate(sample, trials=100, seed=0)
     with pytest.raises(ValidationError) as err:
@@ -124,3 +124,10 @@ def test_bad_arguments(sample):
     for kwargs in ({"months": 0}, {"months": 1.5}, {"trials": 0}):
         with pytest.raises(ValidationError):
             monthly_fees(sample, **kwargs)
+    for bad in (0, 2.5):
+        with pytest.raises(ValidationError) as err:
+            prob_fees_exceed(sample, 1000, trials=bad)
+        assert err.value.path == "trials"
+    with pytest.raises(ValidationError) as err:
+        monthly_fees(sample, trials=10, seed=-1)
+    assert err.value.path == "seed"

@@ -179,11 +179,16 @@ def test_simulated_years_agree_with_expected_years(sample):
         ({"discount_rate": -1.5}, "discount_rate"),
         ({"onboarding": "never"}, "onboarding"),
         ({"msp_price_change": "monthly"}, "msp_price_change"),
+        ({"trials": 0}, "trials"),
+        ({"trials": -5}, "trials"),
+        ({"trials": 1.5}, "trials"),
+        ({"trials": "10"}, "trials"),
+        ({"seed": -1}, "seed"),
     ],
 )
 def test_bad_arguments_raise_validation_errors(sample, kwargs, path):
     with pytest.raises(ValidationError) as err:
-        project(sample, trials=10, **kwargs)
+        project(sample, **{"trials": 10, **kwargs})
     assert err.value.path == path
 
 

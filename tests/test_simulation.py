@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 
-from msp_analysis import COLUMNS, MODELS, expected, simulate
+from msp_analysis import COLUMNS, MODELS, ValidationError, expected, simulate
 from msp_analysis.simulation import CHUNK_TRIALS, simulate_raw
 
 from .helpers import scenarios, zscores
@@ -139,3 +139,28 @@ def test_budget_and_exceedance_helpers(sample):
     assert probs[0] == 1.0 and probs[1] == 0.0
     curve = c.break_fix.loss_exceedance("security_loss")
     assert curve["probability"].is_monotonic_decreasing
+
+
+@pytest.mark.parametrize("trials", [0, -1, 2.5, "100", None, True, float("nan"), float("inf"), 10**20])
+def test_bad_trials_raise_validation_error_naming_trials(sample, trials):
+    with pytest.raises(ValidationError) as err:
+        simulate(sample, trials=trials, seed=1)
+    assert err.value.path == "trials"
+
+
+def test_whole_trials_given_as_floats_are_accepted(sample):
+    assert simulate(sample, trials=1e3, seed=1).n_trials == 1_000
+
+
+@pytest.mark.parametrize("seed", [-1, [-1], 1.5, "x", True, float("nan")])
+def test_bad_seeds_raise_validation_error_naming_seed(sample, seed):
+    with pytest.raises(ValidationError) as err:
+        simulate(sample, trials=10, seed=seed)
+    assert err.value.path == "seed"
+
+
+def test_engine_and_expectations_need_a_scenario(sample):
+    with pytest.raises(TypeError):
+        simulate_raw(sample.to_dict(), 10, 1)
+    with pytest.raises(TypeError):
+        expected(sample.to_dict())
