@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import numbers
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -726,8 +727,9 @@ def sensitivity(
     """
     if not isinstance(scenario, Scenario):
         raise TypeError(f"scenario: expected a Scenario, got {type(scenario).__name__}")
-    if isinstance(swing, bool) or not isinstance(swing, (int, float)) or not 0 < swing < 1:
+    if isinstance(swing, (bool, np.bool_)) or not isinstance(swing, numbers.Real) or not 0 < swing < 1:
         raise ValidationError("swing", swing, "a share strictly between 0 and 1 (0.2 for plus and minus 20%)")
+    swing = float(swing)
     explicit = parameters is not None
     if explicit:
         if isinstance(parameters, str):

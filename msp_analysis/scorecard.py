@@ -156,8 +156,11 @@ def _check_weights(weights) -> dict[str, float]:
         if not _is_number(value) or value < 0:
             raise ValidationError(f"weights.{key}", value, "a weight >= 0")
         w[key] = float(value)
-    if sum(w.values()) <= 0:
+    total = sum(w.values())
+    if total <= 0:
         raise ValidationError("weights", weights, "at least one positive weight")
+    if not math.isfinite(total):  # 1e308 + 1e308: every weight share would be NaN
+        raise ValidationError("weights", weights, "weights with a finite sum (they are relative: {'cost': 3})")
     return w
 
 

@@ -317,6 +317,15 @@ def test_sensitivity_rejects_bad_swing(sample, swing):
     assert err.value.path == "swing"
 
 
+def test_sensitivity_takes_numpy_swings(sample):
+    plain = sensitivity(sample, ["msp.per_user_monthly"], swing=0.2)
+    for swing in (np.float32(0.2), np.float64(0.2)):
+        t = sensitivity(sample, ["msp.per_user_monthly"], swing=swing)
+        assert t.attrs["swing"] == pytest.approx(0.2)
+        assert type(t.attrs["swing"]) is float
+        assert t.loc[0, "low_value"] == pytest.approx(plain.loc[0, "low_value"], rel=1e-6)
+
+
 def test_sensitivity_rejects_non_numeric_parameters(sample):
     with pytest.raises(ValidationError) as err:
         sensitivity(sample, ["organization.currency"])

@@ -98,6 +98,7 @@ def test_default_judgments_use_vcio_hours(sample):
         ({"judgments": {"relationship": {"msp": -0.5}}}, "judgments.relationship.msp"),
         ({"judgments": {"relationship": {"in_house": 5}}}, "judgments.relationship.in_house"),
         ({"judgments": {"relationship": 5}}, "judgments.relationship"),
+        ({"weights": {"cost": 1e308, "downtime": 1e308}}, "weights"),  # the sum overflows: NaN shares
     ],
 )
 def test_bad_weights_and_judgments_name_the_key(comparison, kwargs, path):
