@@ -882,19 +882,61 @@ def _write_pptx(c: _Content, path: Path) -> Path:
     return path
 
 
+#: A4 landscape, inches; text pages of the PDF run from 6% to 94% of its width.
+_PDF_SIZE = (11.69, 8.27)
+_PDF_LEFT, _PDF_RIGHT = 0.06, 0.94
+
+
+def _wrap_to_width(text: str, fontsize: float, weight: str = "normal", width_pt: float | None = None) -> str:
+    """``text`` wrapped so that every line fits ``width_pt`` points, measured in the font it is drawn in.
+
+    A fixed number of characters a line does not work: bold type is wider,
+    and a line of it ran off the PDF's page.
+
+    Examples
+    --------
+    >>> _wrap_to_width("a b c", 12, width_pt=1000)
+    'a b c'
+    >>> _wrap_to_width("word " * 40, 12, "bold", width_pt=200).count("\\n") > 3
+    True
+    """
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import text_to_path
+
+    if width_pt is None:
+        width_pt = (_PDF_RIGHT - _PDF_LEFT) * _PDF_SIZE[0] * 72
+    prop = FontProperties(size=fontsize, weight=weight)
+
+    def fits(line: str) -> bool:
+        return text_to_path.get_text_width_height_descent(line, prop, ismath=False)[0] <= width_pt
+
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line = ""
+        for word in paragraph.split():
+            candidate = f"{line} {word}" if line else word
+            if line and not fits(candidate):
+                lines.append(line)
+                line = word
+            else:
+                line = candidate
+        lines.append(line)
+    return "\n".join(lines)
+
+
 def _write_pdf(c: _Content, path: Path) -> Path:
     from matplotlib.backends.backend_pdf import PdfPages
 
-    size = (11.69, 8.27)  # A4 landscape
+    size = _PDF_SIZE
 
     def text_page(title: str, lines: list[tuple[str, float, str]]):
         fig = Figure(figsize=size)
         # parse_math=False: amounts carry "$", which matplotlib would read as maths.
-        fig.text(0.06, 0.92, title, fontsize=22, fontweight="bold", va="top", parse_math=False)
+        fig.text(_PDF_LEFT, 0.92, title, fontsize=22, fontweight="bold", va="top", parse_math=False)
         y = 0.82
         for text, fontsize, weight in lines:
-            wrapped = textwrap.fill(text, width=int(1500 / fontsize))
-            fig.text(0.06, y, wrapped, fontsize=fontsize, fontweight=weight, va="top", parse_math=False)
+            wrapped = _wrap_to_width(text, fontsize, weight)
+            fig.text(_PDF_LEFT, y, wrapped, fontsize=fontsize, fontweight=weight, va="top", parse_math=False)
             y -= (wrapped.count("\n") + 1) * fontsize * 1.45 / (size[1] * 72) + 0.012
         return fig
 
@@ -927,11 +969,8 @@ def _write_pdf(c: _Content, path: Path) -> Path:
         for k in range(pages):
             part = rows.iloc[k * per : (k + 1) * per]
             lines = [
-                (
-                    f"{r.assumption}: {r.value}{'  [your figure]' if r.yours else ''}  ({r.source})",
-                    10,
-                    "bold" if r.yours else "normal",
-                )
+                # The client's own numbers in bold; their source already says "your figure".
+                (f"{r.assumption}: {r.value}  ({r.source})", 10, "bold" if r.yours else "normal")
                 for r in part.itertuples(index=False)
             ]
             suffix = f" ({k + 1} of {pages})" if pages > 1 else ""

@@ -184,6 +184,34 @@ def test_pdf_is_a_valid_multipage_pdf(report):
     assert b"https://" not in data and b"http://" not in data
 
 
+def test_pdf_text_stays_on_the_page(tmp_path, monkeypatch):
+    """Every line of the PDF's text pages fits the page: bold lines (the client's own numbers) are wider than
+    plain ones, and a long one used to run off the right edge (found by rendering a client's report)."""
+    from matplotlib.backends import backend_pdf
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    pages = []
+    save = backend_pdf.PdfPages.savefig
+
+    def capture(self, figure=None, **kwargs):
+        pages.append(figure)
+        return save(self, figure, **kwargs)
+
+    monkeypatch.setattr(backend_pdf.PdfPages, "savefig", capture)
+    client = sample_scenario().replace(
+        {"organization.name": "Northwind Dental Group (demo)", "organization.users": 120, "msp.onboarding_fee": 6000.0}
+    )
+    build_report(client, tmp_path, trials=200, seed=1, formats=("pdf",), date=DATE)
+    text_pages = [fig for fig in pages if not fig.axes]
+    assert len(text_pages) >= 3  # title page, assumptions, method notes
+    for fig in text_pages:
+        renderer = FigureCanvasAgg(fig).get_renderer()
+        for text in fig.texts:
+            box = text.get_window_extent(renderer)
+            assert box.x0 >= 0 and box.x1 <= fig.bbox.x1, text.get_text()[:80]
+            assert box.y0 >= 0, text.get_text()[:80]
+
+
 # -- what the report says ---------------------------------------------------------------------------
 
 
