@@ -28,6 +28,10 @@ from .errors import MSPAnalysisError
 EXIT_USAGE = 2
 
 
+class _UsageError(Exception):
+    """A command-line value that cannot work, reported in one line."""
+
+
 def _positive_int(text: str) -> int:
     try:
         value = int(text.replace("_", "").replace(",", ""))
@@ -45,6 +49,17 @@ def _seed(text: str) -> int:
         raise argparse.ArgumentTypeError(f"got {text!r}, expected a whole number >= 0") from None
     if value < 0:
         raise argparse.ArgumentTypeError(f"got {value}, expected a whole number >= 0")
+    return value
+
+
+def _years(text: str) -> int:
+    # Checked here, not by the projection: its error would be printed after the
+    # scenario file's name, as if the file were wrong.
+    from .projection import _MAX_YEARS
+
+    value = _positive_int(text)
+    if value > _MAX_YEARS:
+        raise argparse.ArgumentTypeError(f"got {value}, expected a whole number in [1, {_MAX_YEARS}]")
     return value
 
 
@@ -86,7 +101,7 @@ def _parser() -> argparse.ArgumentParser:
     rep.add_argument(
         "--seed", type=_seed, default=DEFAULT_SEED, metavar="S", help=f"random seed (default {DEFAULT_SEED})"
     )
-    rep.add_argument("--years", type=_positive_int, default=3, metavar="Y", help="contract years shown (default 3)")
+    rep.add_argument("--years", type=_years, default=3, metavar="Y", help="contract years shown (default 3)")
     rep.add_argument(
         "--formats",
         type=_formats,
@@ -117,6 +132,9 @@ def _report(args) -> int:
     from .scenario import Scenario
 
     scenario = Scenario.from_json(args.scenario)
+    if args.out.exists() and not args.out.is_dir():
+        # mkdir would say only "File exists".
+        raise _UsageError(f"--out {args.out}: is a file, expected a folder (it is created if missing)")
     paths = build_report(scenario, args.out, trials=args.trials, seed=args.seed, years=args.years, formats=args.formats)
     for path in paths:
         print(path)
@@ -137,6 +155,9 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return _report(args) if args.command == "report" else _present(args)
+    except _UsageError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return EXIT_USAGE
     except MSPAnalysisError as e:
         # A bad scenario file or value: one line naming the problem, no traceback.
         where = f"{args.scenario}: " if args.command == "report" else ""

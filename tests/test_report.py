@@ -345,6 +345,26 @@ def test_cli_help(capsys):
     assert "report" in capsys.readouterr().out
 
 
+def test_cli_years_out_of_range_is_an_option_error_not_the_scenario_files(tmp_path, capsys):
+    """--years 60 used to be reported as "<scenario file>: years: got 60", blaming a valid file."""
+    scenario_file = sample_scenario().to_json(tmp_path / "s.json")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["report", "--scenario", str(scenario_file), "--out", str(tmp_path / "o"), "--years", "60"])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert "argument --years: got 60, expected a whole number in [1, 50]" in err
+    assert "s.json" not in err and not (tmp_path / "o").exists()
+
+
+def test_cli_out_that_is_a_file_gives_one_clear_line(tmp_path, capsys):
+    scenario_file = sample_scenario().to_json(tmp_path / "s.json")
+    taken = tmp_path / "taken"
+    taken.write_text("x", encoding="utf-8")
+    assert main(["report", "--scenario", str(scenario_file), "--out", str(taken)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "is a file, expected a folder" in err
+
+
 def test_cli_rejects_bad_options_with_usage_errors(capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["report", "--scenario", "x.json", "--out", "o", "--trials", "0"])
