@@ -108,8 +108,21 @@ _RULES: tuple[tuple[str, str], ...] = (
 )
 
 
+#: What a price may be "per": the units the msp section prices by, and periods.
+_PER_UNITS = frozenset(
+    "user users seat seats employee employees person persons people staff head heads workstation workstations "
+    "device devices endpoint endpoints computer computers pc pcs laptop laptops desktop desktops machine machines "
+    "server servers site sites month year annum quarter week hour".split()
+)
+
+
 def classify_line(item: str, unit: str = "") -> str | None:
     """The ``msp.*`` path a price line sets, or None.
+
+    A line priced per anything but what the msp section prices by (users,
+    seats, workstations and other devices, servers, sites) or a period is
+    None -- per mailbox, per TB, per tenant: the scenario has no such price,
+    and reading it as the nearest one would be wrong.
 
     Examples
     --------
@@ -123,6 +136,8 @@ def classify_line(item: str, unit: str = "") -> str | None:
         if t.lower().startswith("msp."):
             return t.lower()
     text = normalise_name(f"{item} {unit}")
+    if any(per not in _PER_UNITS for per in re.findall(r"\bper (\w+)", text)):
+        return None  # "per mailbox per month" is no flat fee, "Server backup per TB" no per-server price
     for pattern, path in _RULES:
         if re.search(pattern, text):
             if path == "msp.sla_response_hours":

@@ -99,3 +99,26 @@ def test_quote_files_that_are_not_quotes(tmp_path):
         load_msp_quote(b"a,b\n1,2\n", name="q.csv")
     with pytest.raises(DataError, match="no data rows"):
         load_msp_quote(b"Item,Unit,Price\n", name="q.csv")
+
+
+# Found in acceptance testing
+
+
+def test_a_quotes_report_prints():
+    quote = load_msp_quote(b"Item,Unit,Price\nSupport,per user,120\nTerm,months,36\n", name="q.csv")
+    assert quote.report.period == (None, None)  # a quote covers no period; its rows are not dates
+    assert "rows read: 2" in str(quote.report)
+
+
+@pytest.mark.parametrize(
+    ("item", "unit"),
+    [
+        ("Managed IT", "per mailbox per month"),
+        ("Server backup", "per TB per month"),
+        ("Platform", "per tenant monthly"),
+    ],
+)
+def test_a_price_per_something_unknown_is_not_read_as_another_price(item, unit):
+    assert classify_line(item, unit) is None
+    with pytest.raises(DataError, match=rf"row 3, column 'Item': '{item} \({unit}\)' is not a price line"):
+        load_msp_quote(f"Item,Unit,Price\nUsers,per user,100\n{item},{unit},12\n".encode(), name="q.csv")
