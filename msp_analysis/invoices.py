@@ -178,7 +178,7 @@ def load_invoices(
         f"at most {max_amount:,.0f} (pass max_amount= if it is real)",
     )
     if decimal == ",":
-        notes.append(f"{label['amount']}: amounts read with a decimal comma (1.234,50)")
+        notes.append(f"{label['amount']}: amounts read with a decimal comma, points grouping thousands (1.234,50)")
     out["amount"] = amount
 
     out["hours"] = np.full(n, np.nan)

@@ -677,8 +677,12 @@ def parse_counts(values: list, low: int = 0, high: int = 10_000_000) -> tuple[np
 # Money
 # ---------------------------------------------------------------------------
 
-_CURRENCY_AFFIX = re.compile(r"^(?:US\$|C\$|A\$|NZ\$|CHF|[A-Z]{3}|[$€£¥])\s*|\s*(?:CHF|[A-Z]{3}|[$€£¥])$")
+# Currency signs before or after an amount: symbols, ISO codes, and the local abbreviations invoices use
+# (kr, zł, Kč, Ft, Fr., lei, RM, Rp, R$ ...).
+_CURRENCY_SIGN = r"(?:[A-Z]{1,2}\$|CHF|Fr\.?|[Kk]r\.?|zł|Kč|Ft|lei|RM|Rp|[A-Z]{3}|[$€£¥₹₩₽₺₪₫฿₱₦₴₸₲₵₡₭₮₾₼¢])"
+_CURRENCY_AFFIX = re.compile(rf"^{_CURRENCY_SIGN}\s*|\s*{_CURRENCY_SIGN}$")
 _GROUPED_DOT_DECIMAL = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+_INDIAN_GROUPED = re.compile(r"\d{1,2}(?:,\d{2})*,\d{3}(?:\.\d+)?")  # 1,23,456.00 (lakh and crore)
 _GROUPED_COMMA_DECIMAL = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?")
 
 
@@ -698,7 +702,7 @@ def _money_from_text(text: str, decimal: str) -> float | None:
         return None
     if re.fullmatch(r"\d+", t):
         value = float(t)
-    elif _GROUPED_DOT_DECIMAL.fullmatch(t) and (decimal == "." or "." in t):
+    elif (_GROUPED_DOT_DECIMAL.fullmatch(t) or _INDIAN_GROUPED.fullmatch(t)) and (decimal == "." or "." in t):
         value = float(t.replace(",", ""))
     elif _GROUPED_COMMA_DECIMAL.fullmatch(t) and (decimal == "," or "," in t):
         value = float(t.replace(".", "").replace(",", "."))
@@ -717,7 +721,10 @@ def parse_money(values: list) -> tuple[np.ndarray, np.ndarray, str]:
     """Amounts from numbers or text like ``$1,234.50``, ``1.234,50 €``, ``(120.00)``, ``USD 99``.
 
     The decimal mark is decided per column: a comma if more values end in
-    ``,dd`` than in ``.dd``, else a point. Returns ``(amounts, bad, decimal)``.
+    ``,dd`` than in ``.dd``, else a point -- unless the points only ever group
+    thousands (``1.234``, ``12.000``: no value with one, two or four and more
+    digits after a point, and no comma), as whole euros are often written:
+    then the points group thousands. Returns ``(amounts, bad, decimal)``.
 
     Examples
     --------
@@ -744,6 +751,11 @@ def parse_money(values: list) -> tuple[np.ndarray, np.ndarray, str]:
         comma = int(s.str.contains(r",\d{2}\s*\D*$", regex=True).sum())
         dot = int(s.str.contains(r"\.\d{2}\s*\D*$", regex=True).sum())
         decimal = "," if comma > dot else "."
+        if comma == dot == 0 and not s.str.contains(",", regex=False).any():
+            grouping = s.str.fullmatch(r"\D*\d{1,3}(?:\.\d{3})+\D*")
+            decimal_point = s.str.contains(r"\.(?:\d{1,2}|\d{4,})\D*$", regex=True)
+            if grouping.any() and not decimal_point.any():
+                decimal = ","
         fast = pd.to_numeric(s, errors="coerce").to_numpy()
         cache: dict[str, float | None] = {}
         for (i, t), f in zip(texts.items(), fast):

@@ -136,3 +136,33 @@ def test_simulated_range_scales_exactly_with_the_period(sample):
 def test_compare_needs_invoices():
     with pytest.raises(DataError):
         compare_invoices(None, pd.DataFrame({"x": [1]}))
+
+
+# Found in acceptance testing: amounts as other locales write them were refused, or read 1,000 times too small.
+
+
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [
+        ("R$ 1.234,56", 1234.56), ("₹1,23,456.00", 123456.0), ("1 234,50 kr", 1234.5), ("1 234,50 zł", 1234.5),
+        ("₩1,234,567", 1234567.0), ("1 234,50 ₽", 1234.5), ("Fr. 1'234.50", 1234.5), ("1.234,50 Kč", 1234.5),
+        ("kr 99", 99.0), ("-₹500", -500.0),
+    ],
+)  # fmt: skip
+def test_money_in_more_locales(text, amount):
+    got, bad, _ = parse_money([text])
+    assert not bad[0], text
+    assert got[0] == pytest.approx(amount)
+
+
+def test_a_column_of_whole_amounts_with_points_grouping_thousands():
+    got, bad, decimal = parse_money(["1.234", "2.500", "€12.000", "1.250.000"])
+    assert not bad.any() and decimal == ","
+    assert got.tolist() == [1234.0, 2500.0, 12000.0, 1250000.0]
+    csv = b"Invoice Date,Amount\n2024-01-31,1.234\n2024-02-29,2.500\n"
+    invoices, report = load_invoices(csv, name="inv.csv")
+    assert invoices["amount"].tolist() == [1234.0, 2500.0]
+    assert any("thousands" in n for n in report.notes)
+    # with decimals elsewhere in the column, the point is a decimal point
+    got, _, decimal = parse_money(["1.234", "5.50"])
+    assert decimal == "." and got.tolist() == [1.234, 5.5]
