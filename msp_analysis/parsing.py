@@ -151,10 +151,13 @@ _NUMERIC_DATE = re.compile(r"^(\d{1,2})([/.\-])(\d{1,2})\2(\d{2}|\d{4})(?:\b|T|\
 _TIME_PARTS = ("%H:%M:%S", "%H:%M", "%I:%M:%S %p", "%I:%M %p", "%I:%M:%S%p", "%I:%M%p", "%H:%M:%S.%f", "")
 
 
-def _date_formats(dayfirst: bool) -> list[str]:
+def _date_formats(dayfirst: bool, one_order: bool = False) -> list[str]:
+    """Formats to try, the ``dayfirst`` order of numeric dates first (``one_order``: only that order)."""
     dates_m = ["%m/%d/%Y", "%m/%d/%y", "%m-%d-%Y"]
     dates_d = ["%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y"]
     numeric = (dates_d + dates_m) if dayfirst else (dates_m + dates_d)
+    if one_order:
+        numeric = dates_d if dayfirst else dates_m
     others = [
         "%d.%m.%Y",
         "%d.%m.%y",
@@ -182,10 +185,22 @@ def _date_formats(dayfirst: bool) -> list[str]:
 
 @dataclass
 class DateResult:
+    """What :func:`parse_dates` made of a column.
+
+    ``other_order`` marks numeric dates written in the other order of day and
+    month than the column's (``order``): ``12/31/2024`` in a column of
+    ``31/12/2024``. They are among ``bad``, since every date of the column
+    written like them (``05/06/2024``) is then in doubt. ``order_told`` says
+    whether ``order`` came from ``dayfirst`` rather than from the data.
+    """
+
     values: pd.Series  # datetime64[ns], NaT where blank or bad
     bad: np.ndarray  # True where a non-blank value is not a date
     notes: list[str]
     warnings: list[str]
+    other_order: np.ndarray | None = None
+    order: str | None = None  # "day/month/year" or "month/day/year", when the column has numeric dates
+    order_told: bool = False
 
 
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
@@ -200,7 +215,9 @@ def parse_dates(values: list, *, dayfirst: bool | None = None, timezone: str | N
     Numeric dates like ``03/04/2024`` are read day-first if that reads more
     of the column than month-first (a day above 12 in the first place), and
     the other way round; when both read everything, by ``dayfirst``
-    (month-first by default, with a warning).
+    (month-first by default, with a warning). A column is read in one order:
+    values that read only in the other (``12/31/2024`` among ``31/12/2024``)
+    are marked in ``other_order`` (and ``bad``), not guessed at.
 
     The common case -- one format throughout -- is parsed in one vectorised
     pass with that format (found on a sample); only values it does not read
@@ -209,6 +226,8 @@ def parse_dates(values: list, *, dayfirst: bool | None = None, timezone: str | N
     n = len(values)
     out = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
     bad = np.zeros(n, dtype=bool)
+    other_order = np.zeros(n, dtype=bool)
+    order = None
     notes: list[str] = []
     warnings: list[str] = []
     if _all_str(values):
@@ -246,7 +265,10 @@ def parse_dates(values: list, *, dayfirst: bool | None = None, timezone: str | N
         idx = np.asarray(str_idx, dtype=int)
         strings = pd.Series(str_vals, dtype=object)
     if len(strings):
-        parsed, aware, s_notes, s_warn = _parse_date_strings(strings, dayfirst)
+        parsed, aware, other, first_is_day, s_notes, s_warn = _parse_date_strings(strings, dayfirst)
+        other_order[idx] = other
+        if first_is_day is not None:
+            order = "day/month/year" if first_is_day else "month/day/year"
         notes += s_notes
         warnings += s_warn
         if aware.any():
@@ -264,7 +286,9 @@ def parse_dates(values: list, *, dayfirst: bool | None = None, timezone: str | N
                 )
         out[idx] = parsed
         bad[idx] = np.isnat(parsed)
-    return DateResult(pd.Series(out, dtype="datetime64[ns]"), bad, notes, warnings)
+    return DateResult(
+        pd.Series(out, dtype="datetime64[ns]"), bad, notes, warnings, other_order, order, dayfirst is not None
+    )
 
 
 _ISO_START = re.compile(r"^\d{4}-\d{2}-\d{2}")
@@ -333,7 +357,7 @@ def _to_datetime(values: pd.Series, fmt: str) -> pd.Series:
     return out
 
 
-def _plausible_formats(sample: pd.Series, dayfirst: bool) -> list[str]:
+def _plausible_formats(sample: pd.Series, dayfirst: bool, one_order: bool = False) -> list[str]:
     """The formats worth trying on these values: numeric, year-first, with month names, compact."""
     s = sample.astype(str)
     numeric = bool(s.str.match(r"^\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}").any())
@@ -341,7 +365,7 @@ def _plausible_formats(sample: pd.Series, dayfirst: bool) -> list[str]:
     named = bool(s.str.contains(r"[A-Za-z]{3}").any() and s.str.contains(r"\d").any())
     compact = bool(s.str.match(r"^\d{8}").any())
     out = []
-    for fmt in _date_formats(dayfirst):
+    for fmt in _date_formats(dayfirst, one_order):
         if "%b" in fmt or "%B" in fmt or "%a" in fmt:
             keep = named
         elif fmt.startswith("%Y%m%d"):
@@ -363,10 +387,15 @@ def _twin(fmt: str) -> str | None:
 
 
 def _parse_date_strings(s: pd.Series, dayfirst: bool | None):
-    """Non-blank date strings -> (naive datetime64[ns] array, had-a-zone mask, notes, warnings)."""
+    """Non-blank date strings -> (naive datetime64[ns], had-a-zone mask, other-order mask, day first?, notes, warnings).
+
+    "Day first?" is the column's order of numeric dates (None without any).
+    """
     n = len(s)
     parsed = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
     aware = np.zeros(n, dtype=bool)
+    other_order = np.zeros(n, dtype=bool)
+    first_is_day = None
     notes: list[str] = []
     warnings: list[str] = []
     sample = pd.Series(pd.unique(s.to_numpy()[:5000])[:200], dtype=object)
@@ -384,7 +413,7 @@ def _parse_date_strings(s: pd.Series, dayfirst: bool | None):
         r = s[rest]
         r_sample = pd.Series(pd.unique(r.to_numpy()[:5000])[:200], dtype=object).str.replace(r"\s+", " ", regex=True)
         formats = _plausible_formats(r_sample, bool(dayfirst))
-        best, best_hits = None, 0
+        best, best_hits, order = None, 0, None
         for fmt in formats:  # the first format that reads the whole sample, else the one that reads most
             got_n = int(pd.to_datetime(r_sample, format=fmt, errors="coerce").notna().sum())
             if got_n > best_hits:
@@ -407,8 +436,11 @@ def _parse_date_strings(s: pd.Series, dayfirst: bool | None):
                     if fails or ambiguous:
                         other = _to_datetime(r, twin)
                         fails_twin = int(other.isna().sum())
+                        day_evidence, month_evidence = _order_evidence(r)
                         if fails_twin != fails:
                             choose_twin = fails_twin < fails
+                        elif day_evidence != month_evidence:  # values in other formats decide (with a time, say)
+                            choose_twin = (day_evidence > month_evidence) != first_is_day
                         else:
                             choose_twin = first_is_day  # both read everything: month/day (US) unless told
                             differ = (got != other) & got.notna() & other.notna()
@@ -424,9 +456,8 @@ def _parse_date_strings(s: pd.Series, dayfirst: bool | None):
                     best = twin
                     if dayfirst is not None:
                         got = _to_datetime(r, twin)
-                notes.append(
-                    "numeric dates read as " + ("day/month/year" if best.startswith("%d") else "month/day/year")
-                )
+                order = best.startswith("%d")
+                notes.append("numeric dates read as " + ("day/month/year" if order else "month/day/year"))
             pos = np.flatnonzero(rest)
             parsed[pos] = got.to_numpy(dtype="datetime64[ns]")
         left = np.isnat(parsed)
@@ -436,19 +467,38 @@ def _parse_date_strings(s: pd.Series, dayfirst: bool | None):
             # Mixed formats: the per-value search, once per distinct leftover.
             lv = s[left]
             uniq = pd.Series(pd.unique(lv.to_numpy()), dtype=object)
-            u_parsed, u_aware, u_notes, u_warn = _parse_unique_dates(uniq, dayfirst)
+            u_parsed, u_aware, u_other, u_order, u_notes, u_warn = _parse_unique_dates(uniq, dayfirst, order)
             lookup = pd.Series(u_parsed.to_numpy(dtype="datetime64[ns]"), index=uniq.to_numpy())
             parsed[left] = lv.map(lookup).to_numpy(dtype="datetime64[ns]")
             aware_lookup = pd.Series(u_aware, index=uniq.to_numpy())
             aware[left] = lv.map(aware_lookup).to_numpy(dtype=bool)
+            other_order[left] = lv.map(pd.Series(u_other, index=uniq.to_numpy())).to_numpy(dtype=bool)
+            order = order if order is not None else u_order
             notes += [t for t in u_notes if t not in notes]
             warnings += u_warn
-    return parsed, aware, notes, warnings
+        first_is_day = order
+    return parsed, aware, other_order, first_is_day, notes, warnings
 
 
-def _parse_unique_dates(uniq: pd.Series, dayfirst: bool | None):
-    """Parse distinct date strings: naive values (UTC wall time where a zone was given), a 'had a zone' mask."""
+def _order_evidence(values: pd.Series) -> tuple[int, int]:
+    """How many distinct numeric dates can only be day/month (a first number above 12), and only month/day."""
+    m = pd.Series(pd.unique(values.to_numpy()), dtype=object).str.extract(_NUMERIC_DATE)
+    first, second = pd.to_numeric(m[0], errors="coerce"), pd.to_numeric(m[2], errors="coerce")
+    return int(((first > 12) & (second <= 12)).sum()), int(((second > 12) & (first <= 12)).sum())
+
+
+def _parse_unique_dates(uniq: pd.Series, dayfirst: bool | None, order: bool | None = None):
+    """Parse distinct date strings in one order of day and month.
+
+    ``order`` (day first?) is the order the column was already read in, if
+    any; otherwise ``dayfirst``, else the order most values show (a number
+    above 12 first, or second). Returns naive values (UTC wall time where a
+    zone was given), a 'had a zone' mask, an 'only reads in the other order'
+    mask, the order used (None if no value is numeric), notes and warnings.
+    """
     notes, warnings = [], []
+    other = np.zeros(len(uniq), dtype=bool)
+    use_dayfirst = None
     aware = uniq.str.contains(_TZ_SUFFIX, na=False).to_numpy()
     cleaned = uniq.str.replace(r"\s*(?:UTC|GMT)$", "Z", regex=True, case=False)
     # ISO-looking values only: "03/01/2024" must not be guessed at by ISO 8601 leniency
@@ -461,14 +511,16 @@ def _parse_unique_dates(uniq: pd.Series, dayfirst: bool | None):
         m = rest.str.extract(_NUMERIC_DATE)
         first = pd.to_numeric(m[0], errors="coerce")
         second = pd.to_numeric(m[2], errors="coerce")
-        day_first_evidence = bool((first > 12).any())
-        month_first_evidence = bool((second > 12).any())
+        day_first_evidence = int((first > 12).sum())
+        month_first_evidence = int((second > 12).sum())
         numeric = m[1].notna()
         dots = bool(numeric.any()) and bool((m[1][numeric] == ".").all())
-        if dayfirst is not None:
+        if order is not None:
+            use_dayfirst = order
+        elif dayfirst is not None:
             use_dayfirst = dayfirst
         elif day_first_evidence != month_first_evidence:
-            use_dayfirst = day_first_evidence
+            use_dayfirst = day_first_evidence > month_first_evidence  # both: the order most values show
         elif dots:
             use_dayfirst = True
         else:
@@ -480,10 +532,12 @@ def _parse_unique_dates(uniq: pd.Series, dayfirst: bool | None):
                 )
         if numeric.any():
             notes.append("numeric dates read as " + ("day/month/year" if use_dayfirst else "month/day/year"))
+        else:
+            use_dayfirst = order
         rest_clean = rest.str.replace(r"\s+", " ", regex=True)
         got = pd.Series(pd.NaT, index=rest.index, dtype="datetime64[ns]")
         remaining = pd.Series(True, index=rest.index)
-        for fmt in _plausible_formats(rest_clean, use_dayfirst):
+        for fmt in _plausible_formats(rest_clean, bool(use_dayfirst), one_order=True):
             if not remaining.any():
                 break
             cand = rest_clean[remaining]
@@ -493,8 +547,16 @@ def _parse_unique_dates(uniq: pd.Series, dayfirst: bool | None):
                 hit = ok[ok].index
                 got[hit] = parsed[hit].astype("datetime64[ns]")
                 remaining[hit] = False
+        if remaining.any() and numeric.any():
+            # Dates that read only the other way round are not guessed at: the column mixes both orders.
+            cand = rest_clean[remaining]
+            swapped = pd.Series(False, index=cand.index)
+            for fmt in _plausible_formats(cand, not use_dayfirst, one_order=True):
+                if _twin(fmt) is not None:  # the order-dependent formats only
+                    swapped |= pd.to_datetime(cand, format=fmt, errors="coerce").notna()
+            other[cand.index.to_numpy()] = swapped.to_numpy()
         res[todo] = got.to_numpy()
-    return res, aware, notes, warnings
+    return res, aware, other, use_dayfirst, notes, warnings
 
 
 _DURATION_TOKEN = re.compile(

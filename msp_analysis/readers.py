@@ -1079,11 +1079,25 @@ def check_dates(
 ) -> pd.Series:
     """Report a date column's unreadable, implausible and (when ``required`` says what belongs there) empty cells.
 
+    Dates written in the other order of day and month than the rest of the
+    column (see :class:`.DateResult`) are named as such, not as "not a date".
+
     ``column`` is the column's name in the file; ``raw`` its cells and
     ``parsed`` what :func:`.parse_dates` made of them. Returns the dates with
     the implausible ones (before :data:`EARLIEST_DATE` or over a year ahead) as NaT.
     """
-    problems.add_mask(parsed.bad, column, raw, "is not a date", expected)
+    other = parsed.other_order if parsed.other_order is not None else np.zeros(len(raw), dtype=bool)
+    problems.add_mask(parsed.bad & ~other, column, raw, "is not a date", expected)
+    if other.any():
+        swapped = "month/day/year" if parsed.order == "day/month/year" else "day/month/year"
+        if parsed.order_told:
+            told = "True" if parsed.order == "day/month/year" else "False"
+            problem, want = f"is {swapped}, but dayfirst={told} says {parsed.order}", f"a date written {parsed.order}"
+        else:
+            problem = f"is {swapped}, but the column's other dates are {parsed.order}"
+            want = f"one order of day and month throughout the column ({parsed.order}), or pass dayfirst="
+            want += "False" if parsed.order == "day/month/year" else "True"
+        problems.add_mask(other, column, raw, problem, want)
     latest = pd.Timestamp.now().normalize() + pd.Timedelta(days=366)
     implausible = ((parsed.values < EARLIEST_DATE) | (parsed.values > latest)).to_numpy()
     problems.add_mask(implausible, column, raw, "is an implausible date", "a date between 1990 and next year")

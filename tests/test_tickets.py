@@ -641,3 +641,29 @@ def test_sample_client_export_loads_cleanly(sample):
     assert report.rows_read == len(tickets) > 400
     assert set(tickets["priority"]) <= {"p1", "p2", "p3", "p4"}
     assert tickets["first_response"].notna().all()
+
+
+# ---------------------------------------------------------------------------
+# Found in acceptance testing: each case failed (or misled) before its fix
+# ---------------------------------------------------------------------------
+
+
+def test_a_column_mixing_day_month_and_month_day_names_the_odd_rows():
+    rows = [
+        "101,31/12/2024 10:00,P1,1,,Remote,1,x",
+        "102,12/31/2024 10:00,P1,1,,Remote,1,x",
+        "103,25/11/2024 10:00,P1,1,,Remote,1,x",
+        "104,05/06/2024 10:00,P1,1,,Remote,1,x",
+    ]
+    with pytest.raises(DataError) as err:
+        load_tickets(csv(*rows), name="t.csv")
+    e = err.value
+    assert [p["row"] for p in e.problems] == [3]
+    assert "row 3, column 'Date Entered': '12/31/2024 10:00' is month/day/year" in str(e)
+    assert "day/month/year" in e.problems[0]["expected"]
+    # told the order, the values written the other way are named too
+    with pytest.raises(
+        DataError, match="row 3, column 'Date Entered': '31/12/2024 10:00' is day/month/year, but dayfirst=False"
+    ):
+        load_tickets(csv(*rows[1:2], *rows[:1]), name="t.csv", dayfirst=False)
+    assert parse_dates(["31/12/2024", "12/31/2024"], dayfirst=True).bad.tolist() == [False, True]
