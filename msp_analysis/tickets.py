@@ -484,10 +484,21 @@ def _ticket_ids(table: Table, problems: Problems, notes: list[str]) -> pd.arrays
     ids = parse_texts(table.values["ticket_id"])
     empty = ids.isna().to_numpy()
     problems.add_mask(empty, label, None, "is empty", "a ticket number")
-    dup = ids.duplicated(keep="first").to_numpy() & ~empty
+    # "INC-101", "inc-101" and "INC  101" are one ticket exported twice (or merged exports), not three tickets
+    key = ids.str.casefold().str.replace(r"\s+", " ", regex=True)
+    dup = key.duplicated(keep="first").to_numpy() & ~empty
     if dup.any():
-        first_row = dict(zip(ids[~empty][::-1], table.numbers[~empty][::-1]))
-        msgs = [f"is a duplicate ticket id (first on row {first_row[i]})" if d else "" for i, d in zip(ids, dup)]
+        first = {}  # key -> (row, the id as first written)
+        for k, row, i in zip(key, table.numbers, ids):
+            if pd.notna(k):
+                first.setdefault(k, (row, i))
+        msgs = [
+            f"is a duplicate ticket id (first on row {first[k][0]}"
+            + (f" as {first[k][1]!r})" if first[k][1] != i else ")")
+            if d
+            else ""
+            for k, i, d in zip(key, ids, dup)
+        ]
         problems.add_mask(dup, label, ids.tolist(), msgs, "each ticket id once")
     return pd.array(ids, dtype="string")
 

@@ -648,6 +648,15 @@ def test_sample_client_export_loads_cleanly(sample):
 # ---------------------------------------------------------------------------
 
 
+def test_ticket_ids_differing_only_in_case_or_spacing_are_duplicates():
+    rows = [GOOD.replace("101", "INC-101"), GOOD.replace("101", "inc-101"), GOOD.replace("101", " INC-101 ")]
+    with pytest.raises(DataError) as err:
+        load_tickets(csv(*rows), name="t.csv")
+    message = str(err.value)
+    assert "row 3, column 'Ticket #': 'inc-101' is a duplicate ticket id (first on row 2 as 'INC-101')" in message
+    assert "row 4, column 'Ticket #': 'INC-101' is a duplicate ticket id (first on row 2)" in message
+
+
 def test_a_column_mixing_day_month_and_month_day_names_the_odd_rows():
     rows = [
         "101,31/12/2024 10:00,P1,1,,Remote,1,x",
