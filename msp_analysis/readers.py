@@ -52,7 +52,9 @@ from .parsing import DateResult, blank_mask, cell_is_blank, normalise_name, pars
 __all__ = [
     "EARLIEST_DATE",
     "MAX_BYTES",
+    "MAX_PADDED_CELLS",
     "MAX_PROBLEMS_SHOWN",
+    "MAX_SHEET_ROWS",
     "MAX_UNZIPPED_BYTES",
     "ColumnSpec",
     "LoadReport",
@@ -75,6 +77,12 @@ MAX_PROBLEMS_SHOWN = 50
 MAX_BYTES = 200 * 2**20
 #: An XLSX is a zip: refuse one that would inflate beyond this (a "zip bomb").
 MAX_UNZIPPED_BYTES = 2 * 2**30
+#: Excel's own limit: a sheet with more rows was not written by Excel, and would take minutes to read.
+MAX_SHEET_ROWS = 1_048_576
+#: A table this large (rows x columns) is refused when it would be mostly padding: a stray cell in
+#: column XFD, or one CSV line of a million separators, must not turn a small file into billions of cells.
+MAX_PADDED_CELLS = 10_000_000
+_MAX_ZIP_RATIO = 100  # real sheets deflate 5-20 times; a part that inflates 100 times or more is a zip bomb
 #: Dates before this, or more than a year ahead, are implausible (a typo, or a 1900 placeholder).
 EARLIEST_DATE = pd.Timestamp("1990-01-01")
 _KEEP_PROBLEMS = 10_000  # problems kept in error.problems / the report (the count is always exact)
@@ -272,13 +280,33 @@ class Grid:
     notes: list[str] = field(default_factory=list)
 
 
-def _records_frame(records: list) -> pd.DataFrame:
-    """Records of unequal length as a rectangular frame, padded with None."""
+def _records_frame(records: list, where: str = "table", kind: str = "DataFrame") -> pd.DataFrame:
+    """Records of unequal length as a rectangular frame, padded with None.
+
+    Refuses (naming the widest record) a frame of more than
+    :data:`MAX_PADDED_CELLS` cells that would be mostly padding.
+    """
     if not records:
         return pd.DataFrame(dtype=object)
-    width = max(map(len, records))
+    lengths = np.fromiter(map(len, records), dtype=np.int64, count=len(records))
+    width = int(lengths.max())
     if width == 0:
         return pd.DataFrame(index=range(len(records)), dtype=object)
+    cells = len(records) * width
+    usual = int(np.median(lengths))
+    if cells > MAX_PADDED_CELLS and width > 20 * max(usual, 1):
+        k = int(lengths.argmax())
+        if kind == "XLSX":
+            what = f"cell {_col_letter(width - 1)}{k + 1} holds {shown(records[k][-1])!r}"
+        else:
+            what = f"row {k + 1} has {width:,} fields"
+        raise DataError(
+            f"{where}: {what}, so the table would be {len(records):,} rows by {width:,} columns "
+            f"({cells:,} cells) where most rows have {usual:,}; delete what lies beyond the table, "
+            "or export just the table",
+            problems=[{"row": k + 1, "column": None, "value": None, "problem": f"{width:,} columns wide"}],
+            source=where.split(", sheet ")[0],
+        )
     padded = [r if len(r) == width else list(r) + [None] * (width - len(r)) for r in records]
     frame = pd.DataFrame(padded, dtype=object)
     frame.columns = range(width)
@@ -350,7 +378,7 @@ def _csv_grid(src: Source, encoding: str | None, delimiter: str | None) -> Grid:
     grid = Grid(
         src.name,
         "CSV",
-        _records_frame(records),
+        _records_frame(records, src.name, "CSV"),
         np.arange(1, len(records) + 1),
         lengths=lengths,
         encoding=used,
@@ -416,11 +444,20 @@ def _xlsx_grids(src: Source, sheet: str | int | None) -> list[Grid]:
 
     try:
         with zipfile.ZipFile(io.BytesIO(src.data)) as z:
-            unzipped = sum(i.file_size for i in z.infolist())
+            parts = z.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as e:
         raise DataError(f"{src.name}: is a damaged XLSX workbook ({e})", source=src.name) from None
+    unzipped = sum(i.file_size for i in parts)
     if unzipped > MAX_UNZIPPED_BYTES:
         raise DataError(f"{src.name}: would unpack to {unzipped / 2**30:,.1f} GB; refusing to open it", source=src.name)
+    for part in parts:
+        if part.file_size > 2**24 and part.file_size > _MAX_ZIP_RATIO * max(part.compress_size, 1):
+            raise DataError(
+                f"{src.name}: its part {part.filename!r} would inflate {part.file_size / max(part.compress_size, 1):,.0f}"
+                f" times ({part.compress_size / 2**10:,.0f} KB to {part.file_size / 2**20:,.0f} MB); a workbook "
+                "Excel writes inflates 5 to 20 times. Refusing to open it (a zip bomb?)",
+                source=src.name,
+            )
     try:
         wb = openpyxl.load_workbook(io.BytesIO(src.data), read_only=True, data_only=True)
     except Exception as e:  # openpyxl raises many types on damaged files; all mean "not readable"
@@ -455,17 +492,12 @@ def _xlsx_grids(src: Source, sheet: str | int | None) -> list[Grid]:
             raise DataError(f"{src.name}: has no worksheets", source=src.name)
         grids = []
         for ws in chosen:
-            try:
-                records = [list(r) for r in ws.iter_rows(min_row=1, values_only=True)]
-            except Exception as e:  # damaged sheet XML
-                raise DataError(
-                    f"{src.name}: sheet {ws.title!r} cannot be read ({type(e).__name__}: {e})", source=src.name
-                ) from None
+            records = _sheet_records(ws, src.name)
             grids.append(
                 Grid(
                     src.name,
                     "XLSX",
-                    _records_frame(records),
+                    _records_frame(records, f"{src.name}, sheet {ws.title!r}", "XLSX"),
                     np.arange(1, len(records) + 1),
                     sheet=ws.title,
                     sheets=names,
@@ -477,6 +509,31 @@ def _xlsx_grids(src: Source, sheet: str | int | None) -> list[Grid]:
             wb.close()
         except Exception:  # closing a damaged read-only workbook can fail too; nothing to recover
             pass
+
+
+def _sheet_records(ws, name: str) -> list[list]:
+    """Every row of a read-only worksheet as a list of values, each as long as its last cell.
+
+    The dimension a sheet declares is ignored: openpyxl would pad every row to
+    it, and a sheet may declare A1:XFD1048576 (17 billion cells) over three
+    rows. Rows past Excel's own limit are refused.
+    """
+    ws.reset_dimensions()
+    records = []
+    try:
+        for row in ws.iter_rows(min_row=1, values_only=True):
+            records.append(list(row))
+            if len(records) > MAX_SHEET_ROWS:
+                raise DataError(
+                    f"{name}, sheet {ws.title!r}: has more than {MAX_SHEET_ROWS:,} rows, more than Excel allows; "
+                    "it was not written by Excel. Export it as CSV",
+                    source=name,
+                )
+    except DataError:
+        raise
+    except Exception as e:  # damaged sheet XML
+        raise DataError(f"{name}: sheet {ws.title!r} cannot be read ({type(e).__name__}: {e})", source=name) from None
+    return records
 
 
 def _frame_grid(frame: pd.DataFrame, name: str | None) -> Grid:

@@ -676,3 +676,65 @@ def test_a_column_mixing_day_month_and_month_day_names_the_odd_rows():
     ):
         load_tickets(csv(*rows[1:2], *rows[:1]), name="t.csv", dayfirst=False)
     assert parse_dates(["31/12/2024", "12/31/2024"], dayfirst=True).bad.tolist() == [False, True]
+
+
+def _sheet_xlsx(sheet_xml: bytes) -> bytes:
+    """A workbook whose first sheet's XML is ``sheet_xml`` (hand-made, as an attacker or a broken tool would)."""
+    src = zipfile.ZipFile(io.BytesIO(xlsx([["Ticket #", "Date Entered", "Priority"]])))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for info in src.infolist():
+            data = sheet_xml if info.filename == "xl/worksheets/sheet1.xml" else src.read(info.filename)
+            z.writestr(info.filename, data, compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
+_SHEET = b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">%s<sheetData>%s</sheetData></worksheet>'
+
+
+def _row(r: int, cells) -> bytes:
+    return (f'<row r="{r}">' + "".join(f'<c r="{c}{r}" t="inlineStr"><is><t>{v}</t></is></c>' for c, v in cells)
+            + "</row>").encode()  # fmt: skip
+
+
+_HEAD_ROW = _row(1, [("A", "Ticket #"), ("B", "Date Entered"), ("C", "Priority")])
+_DATA_ROW = _row(2, [("A", "1"), ("B", "2024-05-02 08:00"), ("C", "P1")])
+
+
+def test_a_sheet_is_as_wide_as_its_cells_not_as_its_declared_dimension():
+    from msp_analysis.readers import read_table
+    from msp_analysis.tickets import TICKET_COLUMNS
+
+    content = _sheet_xlsx(_SHEET % (b'<dimension ref="A1:XFD1048576"/>', _HEAD_ROW + _DATA_ROW))
+    table, _ = read_table(content, TICKET_COLUMNS, name="t.xlsx")
+    assert table.grid.frame.shape == (2, 3)  # openpyxl would pad each row to 16,384 cells
+
+
+def test_a_stray_far_cell_does_not_make_billions_of_cells(monkeypatch):
+    import msp_analysis.readers as readers
+
+    monkeypatch.setattr(readers, "MAX_PADDED_CELLS", 10_000)
+    rows = b"".join(_row(r, [("A", str(r)), ("B", "2024-05-02 08:00"), ("C", "P1")]) for r in range(3, 40))
+    content = _sheet_xlsx(_SHEET % (b"", _HEAD_ROW + _row(2, [("A", "1"), ("XFD", "far away")]) + rows))
+    with pytest.raises(DataError, match=r"sheet 'Tickets': cell XFD2 holds 'far away', so the table would be 39 rows"):
+        load_tickets(content, name="t.xlsx")
+    lines = ["Ticket #,Date Entered,Priority", *(f"{i},2024-05-02 08:00,P1" for i in range(30))]
+    lines[5] += "," * 20_000
+    with pytest.raises(DataError, match=r"t\.csv: row 6 has 20,003 fields, so the table would be 31 rows"):
+        load_tickets("\n".join(lines).encode(), name="t.csv")
+
+
+def test_a_sheet_past_excel_row_limit_is_refused(monkeypatch):
+    import msp_analysis.readers as readers
+
+    monkeypatch.setattr(readers, "MAX_SHEET_ROWS", 1_000)
+    content = _sheet_xlsx(_SHEET % (b"", _HEAD_ROW + _DATA_ROW + _row(5_000, [("A", "x")])))
+    with pytest.raises(DataError, match="more than 1,000 rows, more than Excel allows"):
+        load_tickets(content, name="t.xlsx")
+
+
+def test_a_zip_bomb_sheet_is_refused_before_it_is_read():
+    content = _sheet_xlsx(_SHEET % (b"", _HEAD_ROW + _DATA_ROW + b"<row/>" * 3_000_000))
+    assert len(content) < 100_000
+    with pytest.raises(DataError, match=r"'xl/worksheets/sheet1.xml' would inflate .* times"):
+        load_tickets(content, name="t.xlsx")
