@@ -246,8 +246,8 @@ def sniff(data: bytes) -> str:
     for magic, what in _MAGIC:
         if head.startswith(magic):
             return what
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "text"  # UTF-16 with a byte-order mark: decoded below
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or _utf16_without_bom(head):
+        return "text"  # UTF-16: decoded below
     stripped = head.lstrip().lower()
     if stripped.startswith((b"<!doctype html", b"<html", b"<table")):
         return "an HTML page (some tools save HTML with an .xls or .csv name): export it as CSV or XLSX"
@@ -256,6 +256,28 @@ def sniff(data: bytes) -> str:
     if b"\x00" in head:
         return "a binary file (it contains NUL bytes)"
     return "text"
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    """``"utf-16-le"`` or ``"utf-16-be"`` for UTF-16 text with no byte-order mark, else None.
+
+    Some tools write UTF-16 without a BOM; it is full of NUL bytes and would
+    pass for a binary file. Mostly-Latin text in UTF-16 has a NUL in every
+    other byte: the odd ones (little-endian) or the even ones (big-endian).
+    """
+    head = head[: len(head) // 2 * 2]
+    if len(head) < 4:
+        return None
+    even, odd = head[0::2], head[1::2]
+    nul_even, nul_odd = even.count(0) / len(even), odd.count(0) / len(odd)
+    for codec, text_nuls, other_nuls in (("utf-16-le", nul_odd, nul_even), ("utf-16-be", nul_even, nul_odd)):
+        if text_nuls >= 0.9 and other_nuls <= 0.02:
+            try:
+                head.decode(codec)
+            except UnicodeDecodeError:
+                return None
+            return codec
+    return None
 
 
 # ---------------------------------------------------------------------------
@@ -334,6 +356,16 @@ def _decode(src: Source, encoding: str | None) -> tuple[str, str, bool]:
             return data.decode("utf-16"), "UTF-16", False
         except UnicodeDecodeError:
             raise DataError(f"{src.name}: starts like UTF-16 text but is not valid UTF-16", source=src.name) from None
+    codec = _utf16_without_bom(data[:8192])
+    if codec is not None:
+        try:
+            return data.decode(codec), f"{codec.upper()} (no BOM)", False
+        except UnicodeDecodeError:
+            raise DataError(
+                f"{src.name}: looks like UTF-16 text without a byte-order mark but is not valid {codec.upper()}; "
+                "save it as CSV UTF-8",
+                source=src.name,
+            ) from None
     try:
         text = data.decode("utf-8-sig")
         return text, "UTF-8 (with BOM)" if data.startswith(b"\xef\xbb\xbf") else "UTF-8", False

@@ -648,6 +648,14 @@ def test_sample_client_export_loads_cleanly(sample):
 # ---------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_byte_order_mark_is_text_not_binary(codec):
+    text = HEADER + "\n" + GOOD.replace("Server down", "Serveur arrêté") + "\n"
+    tickets, report = load_tickets(text.encode(codec), name="u16.csv")
+    assert report.format.startswith(f"CSV ({codec.upper()} (no BOM)")
+    assert tickets["ticket_id"].tolist() == ["101"]
+
+
 def test_ticket_ids_differing_only_in_case_or_spacing_are_duplicates():
     rows = [GOOD.replace("101", "INC-101"), GOOD.replace("101", "inc-101"), GOOD.replace("101", " INC-101 ")]
     with pytest.raises(DataError) as err:
