@@ -38,7 +38,7 @@ import io
 import os
 import re
 import zipfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -376,19 +376,55 @@ def _decode(src: Source, encoding: str | None) -> tuple[str, str, bool]:
 
 
 _SURROGATE = re.compile("[\udc80-\udcff]")
+_SHOWN_BYTE = re.compile(r"\\x[89a-f][0-9a-f]")  # an undecodable byte as messages show it
 
 
-def _csv_grid(src: Source, encoding: str | None, delimiter: str | None) -> Grid:
+def _csv_grids(src: Source, encoding: str | None, delimiter: str | None) -> Iterator[Grid]:
+    """The CSV as a grid: with the separator given, or Excel's ``sep=`` line, or the first line's.
+
+    Without either, the grids with the other separators the first lines use
+    follow, read only if the loader asks for them (it found no header in the
+    first): a title line "Tickets; exported 2024-06-01" above a comma-separated
+    table must not decide the separator.
+    """
     text, used, escaped = _decode(src, encoding)
     if not text.strip():
         raise DataError(f"{src.name}: the file is empty", source=src.name)
-    first = next((line for line in text[:65536].splitlines() if line.strip()), "")
+    lines = [line for line in text[:65536].splitlines() if line.strip()][: _HEADER_SCAN_ROWS + 5]
+    first = lines[0] if lines else ""
     sep = delimiter
     if first.lower().startswith("sep=") and len(first.strip()) == 5:
         sep = sep or first.strip()[4]  # Excel's "sep=;" first line
-    if sep is None:
-        counts = {d: first.count(d) for d in (",", ";", "\t", "|")}
-        sep = max(counts, key=counts.get) if max(counts.values()) > 0 else ","
+    if sep is not None:
+        yield _csv_grid(src, text, used, escaped, sep)
+        return
+    primary, *others = _delimiters(lines)
+    yield _csv_grid(src, text, used, escaped, primary)
+    for sep in others:
+        try:
+            yield _csv_grid(src, text, used, escaped, sep)
+        except DataError:  # not this separator either: the first grid's message stands
+            continue
+
+
+def _delimiters(lines: list[str]) -> list[str]:
+    """Separators to try: the most frequent of ``, ; tab |`` in the first line, then the others the lines use.
+
+    The others are ordered by how many fields they give a line (the median
+    over the first lines), separators inside quotes not counted.
+    """
+    candidates = (",", ";", "\t", "|")
+    first = lines[0] if lines else ""
+    counts = {d: first.count(d) for d in candidates}
+    primary = max(counts, key=counts.get) if max(counts.values()) > 0 else ","
+    unquoted = [re.sub(r'"[^"]*"', "", line) for line in lines[1:]]
+    median = {d: float(np.median([line.count(d) for line in unquoted])) if unquoted else 0.0 for d in candidates}
+    others = sorted((d for d in candidates if d != primary and median[d] >= 1), key=lambda d: -median[d])
+    return [primary, *others]
+
+
+def _csv_grid(src: Source, text: str, used: str, escaped: bool, sep: str) -> Grid:
+    """Every record of the decoded text, split at ``sep``."""
     if len(sep) != 1 or sep in ('"', "\n", "\r"):
         raise DataError(f"{src.name}: delimiter must be one character other than a quote, got {sep!r}", source=src.name)
     frame = None if escaped else _fast_csv(text, sep)
@@ -573,7 +609,7 @@ def _frame_grid(frame: pd.DataFrame, name: str | None) -> Grid:
     return Grid(name or "table", "DataFrame", _records_frame(records), np.arange(1, len(records) + 1))
 
 
-def _grids(source, *, name, sheet, encoding, delimiter, max_bytes) -> list[Grid]:
+def _grids(source, *, name, sheet, encoding, delimiter, max_bytes) -> Iterable[Grid]:
     src = read_source(source, name, max_bytes)
     if isinstance(src, pd.DataFrame):
         return [_frame_grid(src, name)]
@@ -606,10 +642,10 @@ def _grids(source, *, name, sheet, encoding, delimiter, max_bytes) -> list[Grid]
                 source=src.name,
             )
         if what != "text":
-            raise DataError(f"{src.name}: is {what}, not CSV text; export the tickets as CSV or XLSX", source=src.name)
+            raise DataError(f"{src.name}: is {what}, not CSV text; export it as CSV or XLSX", source=src.name)
         if sheet is not None:
             raise DataError(f"{src.name}: a CSV file has no sheets (sheet={sheet!r} was given)", source=src.name)
-        return [_csv_grid(src, encoding, delimiter)]
+        return _csv_grids(src, encoding, delimiter)
     raise DataError(
         f"{src.name}: files of type {suffix!r} are not read; expected .csv or .xlsx"
         + ("" if what == "text" else f" (this one is {what})"),
@@ -833,8 +869,9 @@ def read_table(
     add its own checks to. Parameters as in :func:`.load_tickets`.
     """
     grids = _grids(source, name=name, sheet=sheet, encoding=encoding, delimiter=delimiter, max_bytes=max_bytes)
-    picked = None
+    picked = first = None
     for grid in grids:
+        first = first or grid
         cell_blank = _blank_cells(grid.frame)
         nonblank = np.flatnonzero(~cell_blank.all(axis=1)) if cell_blank.size else np.empty(0, dtype=int)
         if nonblank.size == 0:
@@ -846,10 +883,10 @@ def read_table(
             picked = (grid, i, mapping, problems, cell_blank)
             break
     if picked is None:
-        where = grids[0].name
-        if grids[0].kind == "XLSX":
+        where = first.name
+        if first.kind == "XLSX":
             raise DataError(
-                f"{where}: every sheet is empty (" + ", ".join(repr(s) for s in grids[0].sheets) + ")", source=where
+                f"{where}: every sheet is empty (" + ", ".join(repr(s) for s in first.sheets) + ")", source=where
             )
         raise DataError(f"{where}: the file is empty", source=where)
     grid, i, mapping, col_problems, cell_blank = picked

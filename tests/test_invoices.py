@@ -166,3 +166,9 @@ def test_a_column_of_whole_amounts_with_points_grouping_thousands():
     # with decimals elsewhere in the column, the point is a decimal point
     got, _, decimal = parse_money(["1.234", "5.50"])
     assert decimal == "." and got.tolist() == [1.234, 5.5]
+
+
+def test_a_binary_invoice_file_is_not_called_tickets():
+    with pytest.raises(DataError) as err:
+        load_invoices(b"%PDF-1.7\n" + bytes(20), name="inv.csv")
+    assert "not CSV text" in str(err.value) and "tickets" not in str(err.value)

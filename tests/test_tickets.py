@@ -656,6 +656,17 @@ def test_utf16_without_a_byte_order_mark_is_text_not_binary(codec):
     assert tickets["ticket_id"].tolist() == ["101"]
 
 
+@pytest.mark.parametrize(
+    ("title", "sep"),
+    [("Tickets; exported 2024-06-01", ","), ("Export, March, all boards", ";"), ("Report | all sites", "\t")],
+)
+def test_a_title_line_does_not_decide_the_separator(title, sep):
+    body = HEADER + "\n" + GOOD + "\n" + GOOD.replace("101", "102") + "\n"
+    content = (title + "\n" + body.replace(",", sep)).encode()
+    tickets, report = load_tickets(content, name="t.csv")
+    assert report.header_row == 2 and tickets["row"].tolist() == [3, 4]
+
+
 def test_ticket_ids_differing_only_in_case_or_spacing_are_duplicates():
     rows = [GOOD.replace("101", "INC-101"), GOOD.replace("101", "inc-101"), GOOD.replace("101", " INC-101 ")]
     with pytest.raises(DataError) as err:
