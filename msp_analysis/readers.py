@@ -671,7 +671,7 @@ def _header_label(v, j: int) -> str:
         return f"(column {_col_letter(j)})"
     if isinstance(v, float) and v.is_integer():
         v = int(v)
-    return str(v).strip()
+    return shown(str(v).strip())  # undecodable bytes as \xNN, as in every message
 
 
 def _col_letter(j: int) -> str:
@@ -814,6 +814,11 @@ def _missing_message(grid: Grid, header: list[str], missing: list[ColumnSpec], p
     if len(named) == 1 and any(d in named[0] for d in ";\t|,"):
         lines.append("  Only one column was found: the file may use a different separator (pass delimiter=';').")
     lines.extend("  " + p for p in problems)
+    if any(_SHOWN_BYTE.search(h) for h in named) and grid.bad_cells:
+        lines.append(
+            "  The column names are not UTF-8 text (the bytes shown as \\xNN): if the file is Windows-1252 or "
+            "Latin-1, pass encoding='cp1252' (or save it from Excel as 'CSV UTF-8')."
+        )
     lines.append(
         "Name the columns explicitly with column_map={'<column in your file>': '" + missing[0].name + "', ...}."
     )

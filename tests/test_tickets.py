@@ -656,6 +656,15 @@ def test_utf16_without_a_byte_order_mark_is_text_not_binary(codec):
     assert tickets["ticket_id"].tolist() == ["101"]
 
 
+def test_column_names_in_another_encoding_show_the_bytes_and_the_fix():
+    content = "Numéro,Créé le,Priorité\n1,2024-05-02 08:00,Haute\n".encode("latin-1")
+    with pytest.raises(DataError) as err:
+        load_tickets(content, name="fr.csv")
+    message = str(err.value)
+    assert "'Num\\\\xe9ro'" in message and "\udce9" not in message  # the byte shown as in a cell's value
+    assert "encoding='cp1252'" in message
+
+
 @pytest.mark.parametrize(
     ("title", "sep"),
     [("Tickets; exported 2024-06-01", ","), ("Export, March, all boards", ";"), ("Report | all sites", "\t")],
