@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import inspect
 import io
 import os
 import re
@@ -1314,11 +1315,15 @@ def guard(func: Callable) -> Callable:
 
     Every known failure is already turned into a precise DataError; this is
     the last line, so that no pandas/openpyxl/KeyError traceback reaches a
-    user for bad input. Programming errors still surface, as the cause.
+    user for bad input. Programming errors still surface, as the cause; a
+    call the loader's signature does not accept (a misspelt keyword) raises
+    its TypeError, not a DataError about the file.
     """
+    signature = inspect.signature(func)
 
     @functools.wraps(func)
     def wrapper(source, *args, **kwargs):
+        signature.bind(source, *args, **kwargs)
         try:
             return func(source, *args, **kwargs)
         except DataError:

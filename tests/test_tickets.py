@@ -766,3 +766,8 @@ def test_a_zip_bomb_sheet_is_refused_before_it_is_read():
     assert len(content) < 100_000
     with pytest.raises(DataError, match=r"'xl/worksheets/sheet1.xml' would inflate .* times"):
         load_tickets(content, name="t.xlsx")
+
+
+def test_a_misspelt_keyword_is_the_callers_type_error_not_a_data_error():
+    with pytest.raises(TypeError, match="nmae"):
+        load_tickets(csv(GOOD), nmae="t.csv")
