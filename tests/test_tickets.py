@@ -771,3 +771,9 @@ def test_a_zip_bomb_sheet_is_refused_before_it_is_read():
 def test_a_misspelt_keyword_is_the_callers_type_error_not_a_data_error():
     with pytest.raises(TypeError, match="nmae"):
         load_tickets(csv(GOOD), nmae="t.csv")
+
+
+def test_when_nothing_is_left_the_problems_are_plain_records():
+    with pytest.raises(DataError) as err:
+        load_tickets(csv("101,never,P1,1,,Remote,1,x"), name="t.csv", lenient=True)
+    assert [set(p) for p in err.value.problems] == [{"row", "column", "value", "problem", "expected"}]
