@@ -1091,13 +1091,17 @@ class Problems:
             col = f"{p['column']}: " if p["column"] is not None else ""
             val = "" if p["value"] is None else f"{_short(p['value'])!r} "
             reasons.setdefault(p["_pos"], []).append(f"{col}{val}{p['problem']} (expected {p['expected']})")
-        rows = []
-        for pos in positions:
-            rec = {"row": int(table.numbers[pos]), "reason": "; ".join(reasons.get(int(pos), []))}
-            for h, v in zip(table.header, table.row(pos)):
-                rec[h] = shown(v)
-            rows.append(rec)
-        return pd.DataFrame(rows, columns=["row", "reason", *table.header])
+        positions = np.asarray(positions, dtype=int)
+        cells = table.data.to_numpy(dtype=object)[positions] if positions.size else np.empty((0, len(table.header)))
+        columns = {
+            "row": table.numbers[positions].astype(int).tolist(),
+            "reason": ["; ".join(reasons.get(int(pos), [])) for pos in positions],
+        }
+        for j, h in enumerate(table.header):  # a name given twice keeps its last column, as a dict would
+            column = cells[:, j].tolist()
+            plain = self.grid.kind == "CSV" and not self.grid.bad_cells  # str throughout: nothing to show otherwise
+            columns[h] = column if plain else [shown(v) for v in column]
+        return pd.DataFrame(columns, columns=["row", "reason", *table.header])
 
 
 def shown(v):
