@@ -124,17 +124,26 @@ def _symbol(comparison) -> str:
     return comparison.scenario.organization.currency_symbol
 
 
-def plot_total_cost_distribution(comparison, ax=None, column: str = "total_cost", bins: int = 60):
-    """Overlaid histograms of a year's total cost under each model, means marked."""
-    ax = _axes(ax)
-    sym = _symbol(comparison)
+def _cost_histogram_data(comparison, column: str, bins: int):
+    """Each model's values and the shared bin edges (P0.1 or 0 to P99.5; values beyond are clipped into them).
+
+    The dashboard updates its chart in place from the same numbers.
+    """
     data = {m: comparison[m].trials[column].to_numpy() for m in MODELS}
     both = np.concatenate(list(data.values()))
     hi = np.quantile(both, 0.995)
     lo = min(np.quantile(both, 0.001), 0)
-    edges = np.linspace(lo, hi, bins + 1)
+    return data, np.linspace(lo, hi, bins + 1)
+
+
+def plot_total_cost_distribution(comparison, ax=None, column: str = "total_cost", bins: int = 60):
+    """Overlaid histograms of a year's total cost under each model, means marked."""
+    ax = _axes(ax)
+    sym = _symbol(comparison)
+    data, edges = _cost_histogram_data(comparison, column, bins)
     for m, v in data.items():
-        _histogram(ax, np.clip(v, lo, hi), edges, color=COLORS[m], alpha=0.55, label=MODEL_LABELS[m], density=True)
+        clipped = np.clip(v, edges[0], edges[-1])
+        _histogram(ax, clipped, edges, color=COLORS[m], alpha=0.55, label=MODEL_LABELS[m], density=True)
         ax.axvline(v.mean(), color=COLORS[m], lw=2, ls="--")
     means = {m: v.mean() for m, v in data.items()}
     cheaper = min(means, key=means.get)
@@ -201,24 +210,14 @@ def plot_loss_exceedance(comparison, ax=None, column: str = "security_loss"):
     """Loss exceedance curves on log axes: P(a year's loss exceeds x)."""
     ax = _axes(ax)
     sym = _symbol(comparison)
-    values = {m: comparison[m].trials[column].to_numpy() for m in MODELS}
-    pos = np.concatenate([v[v > 0] for v in values.values()])
-    if pos.size == 0:
+    values, curves = _exceedance_curves(comparison, column)
+    if curves is None:
         ax.text(0.5, 0.5, "No losses in any simulated year", ha="center", va="center", transform=ax.transAxes)
         ax.set_title("No security losses simulated")
         return ax
-    grid = np.geomspace(max(pos.min(), 1.0), pos.max(), 200)
     n = len(values["break_fix"])
     for m, v in values.items():
-        curve = metrics.loss_exceedance(v, grid)
-        ax.step(
-            curve["loss"],
-            curve["probability"].where(curve["probability"] > 0),
-            where="post",
-            color=COLORS[m],
-            lw=2,
-            label=_plain(f"{MODEL_LABELS[m]} (mean {money(v.mean(), sym)})"),
-        )
+        ax.step(*curves[m], where="post", color=COLORS[m], lw=2, label=_exceedance_label(m, v, sym))
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_ylim(max(0.5 / n, 1e-6), 1)
@@ -230,15 +229,38 @@ def plot_loss_exceedance(comparison, ax=None, column: str = "security_loss"):
     ax.yaxis.set_minor_formatter(NullFormatter())
     ax.set_xlabel("Annual loss")
     ax.set_ylabel("Probability a year's loss exceeds it")
-    big = 100_000 if pos.max() > 100_000 else float(np.quantile(pos, 0.9))
-    pb = {m: metrics.prob_exceeds(v, big) for m, v in values.items()}
-    ax.set_title(
-        _plain(
-            f"A loss above {money(big, sym)}: {pb['break_fix']:.1%} of years with Break/Fix, {pb['msp']:.1%} with the MSP"
-        )
-    )
+    ax.set_title(_exceedance_title(values, sym))
     ax.legend()
     return ax
+
+
+def _exceedance_curves(comparison, column: str = "security_loss"):
+    """``(values, curves)``: each model's annual losses and its ``(loss, probability)`` curve on a shared
+    log grid (probability NaN where zero, so a log axis skips it); ``curves`` is None without any loss."""
+    values = {m: comparison[m].trials[column].to_numpy() for m in MODELS}
+    pos = np.concatenate([v[v > 0] for v in values.values()])
+    if pos.size == 0:
+        return values, None
+    grid = np.geomspace(max(pos.min(), 1.0), pos.max(), 200)
+    curves = {}
+    for m, v in values.items():
+        curve = metrics.loss_exceedance(v, grid)
+        curves[m] = (curve["loss"], curve["probability"].where(curve["probability"] > 0))
+    return values, curves
+
+
+def _exceedance_label(model: str, values, sym: str) -> str:
+    return _plain(f"{MODEL_LABELS[model]} (mean {money(values.mean(), sym)})")
+
+
+def _exceedance_title(values, sym: str) -> str:
+    """The finding: how often a year's loss passes $100,000 (or the 90th percentile of losses when smaller)."""
+    pos = np.concatenate([v[v > 0] for v in values.values()])
+    big = 100_000 if pos.max() > 100_000 else float(np.quantile(pos, 0.9))
+    pb = {m: metrics.prob_exceeds(v, big) for m, v in values.items()}
+    return _plain(
+        f"A loss above {money(big, sym)}: {pb['break_fix']:.1%} of years with Break/Fix, {pb['msp']:.1%} with the MSP"
+    )
 
 
 def plot_savings_distribution(comparison, ax=None, bins: int = 60):
@@ -485,22 +507,30 @@ def plot_projection(result, ax=None, band: bool = True):
     payback = result.payback_year
     if payback is not None:
         ax.axvline(payback, color=COLORS["neutral"], ls=":", lw=1.5)
-    s = result.summary()
-    total = float(s["cumulative_savings"].iloc[-1])
-    n = result.years
-    if total > 0:
-        title = f"Over {n} year{'s' if n > 1 else ''} the MSP saves {money(total, sym)} (expected)"
-        title += f"; cheaper from year {payback}" if payback is not None else ""
-    else:
-        title = f"Over {n} year{'s' if n > 1 else ''} Break/Fix costs {money(-total, sym)} less (expected)"
-    ax.set_title(_plain(title))
-    ax.set_xticks(list(range(1, n + 1)))
+    ax.set_title(_projection_title(result))
+    ax.set_xticks(list(range(1, result.years + 1)))
     ax.set_xlabel("Year")
     ax.set_ylabel("Cumulative total cost")
     ax.yaxis.set_major_formatter(money_formatter(sym))
     ax.set_ylim(bottom=0)
     ax.legend(loc="upper left")
     return ax
+
+
+def _projection_title(result) -> str:
+    """The finding of :func:`plot_projection`: the saving over the whole term and the payback year."""
+    sym = result.symbol
+    payback = result.payback_year
+    # The last year's expected cumulative saving (what summary() reports, without building it).
+    last = result.table[result.table["year"] == result.years].set_index("model")["cumulative_total"]
+    total = float(last["break_fix"] - last["msp"])
+    n = result.years
+    if total > 0:
+        title = f"Over {n} year{'s' if n > 1 else ''} the MSP saves {money(total, sym)} (expected)"
+        title += f"; cheaper from year {payback}" if payback is not None else ""
+    else:
+        title = f"Over {n} year{'s' if n > 1 else ''} Break/Fix costs {money(-total, sym)} less (expected)"
+    return _plain(title)
 
 
 def plot_monthly_fee_bands(monthly, ax=None, lower: float = 0.05, upper: float = 0.95):

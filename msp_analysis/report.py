@@ -375,39 +375,46 @@ def _draw(name, ax, comparison, expected_table, projection, bins):
     symbol = comparison.scenario.organization.currency_symbol
     if name == "distribution":
         ax = plot_total_cost_distribution(comparison, ax=ax, bins=bins)
-        # The same finding as the library's title, with the exact averages the
-        # headline figures show (the simulated ones differ by sampling error,
-        # and a client comparing the two numbers on one screen would ask why).
-        total = {m: float(expected_table.loc["total_cost", m]) for m in MODELS}
-        cheaper = min(total, key=total.get)
-        gap = abs(total["break_fix"] - total["msp"])
-        ax.set_title(
-            _mathtext_safe(
-                f"{MODEL_LABELS[cheaper]} costs {money(gap, symbol)} a year less on average "
-                f"(P(MSP cheaper) = {percent(comparison.prob_msp_cheaper)})"
-            )
-        )
+        ax.set_title(_distribution_title(comparison, expected_table))
         return ax
     if name == "breakdown":
         ax = plot_cost_breakdown(expected_table, ax=ax, symbol=symbol)
-        # plotting.plot_cost_breakdown says "<component> make ..."; a client
-        # deck needs the verb to agree ("Downtime makes ...") and the amount.
-        diff = {c: expected_table.loc[c, "break_fix"] - expected_table.loc[c, "msp"] for c in COST_COLUMNS}
-        big = max(diff, key=lambda c: abs(diff[c]))
-        label = COMPONENT_LABELS[big]
-        verb = "make" if label.endswith("s") else "makes"
-        who = "Break/Fix" if diff[big] > 0 else "the MSP"
-        ax.set_title(
-            _mathtext_safe(
-                f"{label} {verb} the biggest difference: {money(abs(diff[big]), symbol)} a year more with {who}"
-            )
-        )
+        ax.set_title(_breakdown_title(expected_table, symbol))
         return ax
     if name == "exceedance":
         return plot_loss_exceedance(comparison, ax=ax)
     if name == "projection":
         return plot_projection(projection, ax=ax)
     raise ValueError(f"chart: got {name!r}, expected one of {CHARTS}")
+
+
+def _distribution_title(comparison: Comparison, expected_table: pd.DataFrame) -> str:
+    """The same finding as the library's title, with the exact averages the headline figures show.
+
+    (The simulated ones differ by sampling error, and a client comparing the
+    two numbers on one screen would ask why.)
+    """
+    symbol = comparison.scenario.organization.currency_symbol
+    total = {m: float(expected_table.loc["total_cost", m]) for m in MODELS}
+    cheaper = min(total, key=total.get)
+    gap = abs(total["break_fix"] - total["msp"])
+    return _mathtext_safe(
+        f"{MODEL_LABELS[cheaper]} costs {money(gap, symbol)} a year less on average "
+        f"(P(MSP cheaper) = {percent(comparison.prob_msp_cheaper)})"
+    )
+
+
+def _breakdown_title(expected_table: pd.DataFrame, symbol: str) -> str:
+    """plotting.plot_cost_breakdown says "<component> make ..."; a client deck needs the verb to agree
+    ("Downtime makes ...") and the amount."""
+    diff = {c: expected_table.loc[c, "break_fix"] - expected_table.loc[c, "msp"] for c in COST_COLUMNS}
+    big = max(diff, key=lambda c: abs(diff[c]))
+    label = COMPONENT_LABELS[big]
+    verb = "make" if label.endswith("s") else "makes"
+    who = "Break/Fix" if diff[big] > 0 else "the MSP"
+    return _mathtext_safe(
+        f"{label} {verb} the biggest difference: {money(abs(diff[big]), symbol)} a year more with {who}"
+    )
 
 
 def expected_frame(comps: Mapping[str, Mapping[str, float]]) -> pd.DataFrame:

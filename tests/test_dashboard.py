@@ -164,3 +164,47 @@ def test_measure_latency_reports_timings(dash):
     assert result["n"] == 3 and len(result["times_ms"]) == 3
     assert 0 < result["median_ms"] <= result["max_ms"]
     assert result["errors"] == []
+
+
+def _pixels(chart):
+    from io import BytesIO
+
+    import numpy as np
+    from PIL import Image
+
+    return np.asarray(Image.open(BytesIO(chart.image.value)).convert("RGB"))
+
+
+def test_charts_updated_in_place_draw_what_a_fresh_dashboard_draws(dash):
+    """Charts are redrawn by moving their artists' data (fast), not rebuilt: the picture must be the one
+    the library draws from scratch, pixel for pixel, after slider moves and a scenario switch."""
+    import numpy as np
+
+    dash.flush()
+    steps = [("msp_price", 160), ("users", 90), ("patch_latency", 5), ("scenario", "Client: bayside")]
+    for key, value in steps:
+        dash.set(key, value)
+        dash.flush()
+        fresh = Dashboard({"only": dash.scenario}, trials=dash.trials, seed=dash.seed)
+        fresh.flush()
+        for name, chart in dash.charts.items():
+            assert chart.ax.get_title() == fresh.charts[name].ax.get_title(), (key, name)
+            assert np.array_equal(_pixels(chart), _pixels(fresh.charts[name])), (key, name)
+    # the three that cannot change shape were built once and only updated since
+    assert [dash.charts[n].rebuilds for n in ("distribution", "breakdown", "exceedance")] == [1, 1, 1]
+
+
+def test_a_chart_whose_shape_changes_is_rebuilt(dash):
+    """No payback year (the MSP never catches up): the projection loses its marker line, so it is rebuilt."""
+    import numpy as np
+
+    dash.tabs.selected_index = 3
+    before = dash.charts["projection"].rebuilds
+    assert len(dash.charts["projection"].ax.lines) == 3  # two models and the payback year
+    dash.set("msp_price", dash.inputs["msp_price"].max)
+    chart = dash.charts["projection"]
+    assert chart.rebuilds == before + 1 and len(chart.ax.lines) == 2
+    fresh = Dashboard({"only": dash.scenario}, trials=dash.trials, seed=dash.seed)
+    fresh.flush()
+    assert np.array_equal(_pixels(chart), _pixels(fresh.charts["projection"]))
+    assert dash.errors == []
