@@ -65,7 +65,7 @@ import matplotlib as mpl
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.ticker import NullLocator
+from matplotlib.ticker import MaxNLocator, NullLocator
 
 from . import widgets as suite_widgets
 from .defaults import data_dir, sample_scenario
@@ -152,6 +152,8 @@ _FIGSIZE = (11.0, 4.4)
 _DPI = 80
 _TITLE_WIDTH = 72
 _BINS = 30
+#: Charts whose amount axis gets at most five intervals.
+_FEW_TICKS = ("breakdown", "projection")
 # Fixed margins per chart (left, bottom, right, top, as figure fractions):
 # constrained layout would find them itself but costs as much as the drawing.
 _MARGINS = {
@@ -348,6 +350,10 @@ class _Chart:
             # be read from the back of a room.
             self.ax.xaxis.set_minor_locator(NullLocator())
             self.ax.yaxis.set_minor_locator(NullLocator())
+            if self.name in _FEW_TICKS:
+                # Five or six amounts read better from the back of a room than nine,
+                # and every tick label is text to draw again on each change.
+                self.ax.yaxis.set_major_locator(MaxNLocator(nbins=5))
             self.rebuilds += 1
         self.canvas.draw()
         self.image.value = _png(self.canvas)
