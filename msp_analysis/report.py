@@ -471,6 +471,8 @@ def format_value(path: str, value, symbol: str = "$") -> str:
     ('70%', '36 months')
     >>> format_value("break_fix.annual_escalator", 0.03)
     '3% per year'
+    >>> format_value("break_fix.onsite_minimum_hours", 1.0), format_value("organization.servers", 1)
+    ('1 hour', '1 server')
     """
     info = field_info(path)
     if info.choices is not None or info.unit == "text":
@@ -487,7 +489,18 @@ def format_value(path: str, value, symbol: str = "$") -> str:
         rest = unit[len("share") :].strip()
         return f"{text} {rest}".strip()
     number = f"{int(v):,}" if v == int(v) else f"{v:,.4g}"
+    if v == 1:
+        # "1 hour", not "1 hours": the first plural word of the unit agrees.
+        words = unit.split()
+        for i, word in enumerate(words):
+            if word in _PLURALS:
+                words[i] = word[:-1]
+                break
+        unit = " ".join(words)
     return f"{number} {unit}".strip()
+
+
+_PLURALS = frozenset({"days", "devices", "hours", "incidents", "months", "multiples", "servers", "users"})
 
 
 def assumption_rows(scenario: Scenario, paths: Iterable[str] | None = None, changed_too: bool = True) -> pd.DataFrame:

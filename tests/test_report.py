@@ -253,6 +253,10 @@ def test_assumption_rows_flag_the_same_fields_as_scenario_assumptions(client):
         ("msp.sla_adherence", 0.955, "95.5%"),
         ("security.fine_cap.hipaa", 2_134_831.0, "$2.13M"),
         ("organization.compliance", "hipaa", "hipaa"),
+        # the report said "Minimum billable time for an on-site visit: 1 hours"
+        ("break_fix.onsite_minimum_hours", 1.0, "1 hour"),
+        ("break_fix.onsite_minimum_hours", 1.5, "1.5 hours"),
+        ("incidents.p1.rate_per_user_year", 1.0, "1 incident per user per year"),
     ],
 )
 def test_format_value(path, value, text):
