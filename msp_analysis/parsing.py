@@ -436,11 +436,16 @@ def _parse_date_strings(s: pd.Series, dayfirst: bool | None):
                     if fails or ambiguous:
                         other = _to_datetime(r, twin)
                         fails_twin = int(other.isna().sum())
-                        day_evidence, month_evidence = _order_evidence(r)
+                        # a tie: the values neither format reads (those without a time, say) may decide
+                        day_ev, month_ev = (
+                            _order_evidence(r[(got.isna() & other.isna()).to_numpy()])
+                            if fails == fails_twin
+                            else (0, 0)
+                        )
                         if fails_twin != fails:
                             choose_twin = fails_twin < fails
-                        elif day_evidence != month_evidence:  # values in other formats decide (with a time, say)
-                            choose_twin = (day_evidence > month_evidence) != first_is_day
+                        elif day_ev != month_ev:
+                            choose_twin = (day_ev > month_ev) != first_is_day
                         else:
                             choose_twin = first_is_day  # both read everything: month/day (US) unless told
                             differ = (got != other) & got.notna() & other.notna()
@@ -482,8 +487,8 @@ def _parse_date_strings(s: pd.Series, dayfirst: bool | None):
 
 def _order_evidence(values: pd.Series) -> tuple[int, int]:
     """How many distinct numeric dates can only be day/month (a first number above 12), and only month/day."""
-    m = pd.Series(pd.unique(values.to_numpy()), dtype=object).str.extract(_NUMERIC_DATE)
-    first, second = pd.to_numeric(m[0], errors="coerce"), pd.to_numeric(m[2], errors="coerce")
+    m = pd.Series(pd.unique(values.to_numpy()), dtype=object).str.extract(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-]\d")
+    first, second = pd.to_numeric(m[0], errors="coerce"), pd.to_numeric(m[1], errors="coerce")
     return int(((first > 12) & (second <= 12)).sum()), int(((second > 12) & (first <= 12)).sum())
 
 
