@@ -35,8 +35,15 @@ __all__ = [
 # Floating-point slack when asking how many increments fit in the minimum
 # (0.3 / 0.1 is 2.9999999999999996 in binary floating point).
 _EPS = 1e-9
-# Upper bound on billing-lattice cells in the exact expectation (see _moments).
+# Billing-lattice cells summed exactly in the expectation (see _moments): at
+# first, and at most.
+_FIRST_CELLS = 256
 _MAX_CELLS = 20_000
+# Relative size of the terms the tail formula neglects (see _moments): for the
+# mean, floating-point noise; for the second moments, which only shape the
+# simulation's normal draw of many incidents' rounding, far below sampling error.
+_TAIL_TOL_MEAN = 1e-13
+_TAIL_TOL_SECOND = 1e-8
 
 
 def billed_hours(work, minimum: float, increment: float):
@@ -93,28 +100,64 @@ def _moments(shape: float, scale: float, minimum: float, increment: float) -> Bi
         eb2 = minimum**2 * p_low + float(g.partial_moment(2, minimum))
     else:
         # Work up to m0 is billed at the minimum; each cell (m0 + (j-1)d, m0 + jd]
-        # above it at m0 + jd. Cells run until the Gamma's tail is below 1e-12 (at
-        # most _MAX_CELLS of them). Beyond that the rounding-up is treated as
-        # uniform on [0, d): exact in the limit, and weighted by a mass < 1e-12
-        # unless the cap binds (work tails of hundreds of hours billed in minutes).
-        m0 = math.floor(minimum / increment + _EPS) * increment
-        top = max(float(g.ppf(1 - 1e-12)), m0 + increment)
-        n_cells = max(1, min(math.ceil((top - m0) / increment), _MAX_CELLS))
-        edges = m0 + increment * np.arange(n_cells + 1)
+        # above it at m0 + jd, summed exactly up to a point t. Beyond t the
+        # rounding-up R is the sawtooth d - ((W - t) mod d); integrating its
+        # Fourier series against the density f by parts gives
+        #   E[R; W>t]   = d/2 P(W>t) + d^2/12 f(t)             - d^4/720 f''(t) ...
+        #   E[R W; W>t] = d/2 E[W; W>t] + d^2/12 t f(t)         - d^4/720 (t f)''(t) ...
+        #   E[R^2; W>t] = d^2/3 P(W>t) + d^3/12 f(t)            - d^4/360 f'(t) ...
+        # (Euler-Maclaurin boundary terms). The first two terms are used; t is
+        # where the Gamma's tail is below 1e-12, or earlier, as soon as the
+        # first neglected terms are negligible (:func:`_tail_is_smooth`): a long
+        # work tail billed in small increments needs a few hundred cells, not
+        # hundreds of thousands, and the decision tools stay in milliseconds.
+        d = increment
+        m0 = math.floor(minimum / d + _EPS) * d
+        top = max(float(g.ppf(1 - 1e-12)), m0 + d)
+        needed = max(1, math.ceil((top - m0) / d))
+        n_cells = min(needed, _FIRST_CELLS)
+        while n_cells < min(needed, _MAX_CELLS) and not _tail_is_smooth(g, m0 + n_cells * d, d):
+            n_cells = min(4 * n_cells, needed, _MAX_CELLS)
+        edges = m0 + d * np.arange(n_cells + 1)
         billed = edges[1:]
         p = np.diff(g.cdf(edges))
         pw = np.diff(g.partial_moment(1, 0, edges))
         t = edges[-1]
         tail_p, tail_w, tail_w2 = float(g.sf(t)), float(g.partial_moment(1, t)), float(g.partial_moment(2, t))
+        f_t = float(g.pdf(t))
         low_p = float(g.cdf(m0))
         low_w = float(g.partial_moment(1, 0, m0))
-        eb = minimum * low_p + float(billed @ p) + tail_w + 0.5 * increment * tail_p
-        ebw = minimum * low_w + float(billed @ pw) + tail_w2 + 0.5 * increment * tail_w
-        eb2 = minimum**2 * low_p + float(billed**2 @ p) + tail_w2 + increment * tail_w + increment**2 / 3 * tail_p
+        e_r = 0.5 * d * tail_p + d**2 / 12 * f_t
+        e_rw = 0.5 * d * tail_w + d**2 / 12 * t * f_t
+        e_r2 = d**2 / 3 * tail_p + d**3 / 12 * f_t
+        eb = minimum * low_p + float(billed @ p) + tail_w + e_r
+        ebw = minimum * low_w + float(billed @ pw) + tail_w2 + e_rw
+        eb2 = minimum**2 * low_p + float(billed**2 @ p) + tail_w2 + 2 * e_rw + e_r2
     mean_r = eb - ew
     var_r = max(eb2 - 2 * ebw + ew2 - mean_r**2, 0.0)
     cov_rw = ebw - eb * ew - g.var()
     return BillingMoments(eb, mean_r, var_r, cov_rw)
+
+
+def _tail_is_smooth(g: Gamma, t: float, d: float) -> bool:
+    """Whether the terms the tail formula of :func:`_moments` neglects at ``t`` are negligible.
+
+    They are ``d^4/720 f''(t)`` in ``E[R]``, ``d^4/720 (2 f'(t) + t f''(t))``
+    in ``E[R W]`` and ``d^4/360 f'(t)`` in ``E[R^2]``, compared with the mean
+    work, and with ``d`` times the work's spread and ``d^2`` (the scales of
+    the rounding's covariance with the work and of its variance).
+    """
+    k, th = g.shape, g.scale
+    f = float(g.pdf(t))
+    slope = (k - 1) / t - 1 / th  # f'/f for a Gamma
+    f1 = f * slope
+    f2 = f * (slope**2 - (k - 1) / t**2)
+    c = d**4 / 720
+    return (
+        c * abs(f2) <= _TAIL_TOL_MEAN * (g.mean() + d)
+        and c * abs(2 * f1 + t * f2) <= _TAIL_TOL_SECOND * d * (math.sqrt(g.var()) + d)
+        and 2 * c * abs(f1) <= _TAIL_TOL_SECOND * d**2
+    )
 
 
 def billing_moments(work: Gamma, minimum: float, increment: float) -> BillingMoments:

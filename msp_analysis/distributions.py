@@ -102,6 +102,14 @@ class Gamma:
     def var(self) -> float:
         return self.shape * self.scale**2
 
+    def pdf(self, x):
+        """Density at ``x`` (0 for ``x <= 0``)."""
+        x = np.asarray(x, dtype=float)
+        k, th = self.shape, self.scale
+        with np.errstate(divide="ignore", invalid="ignore"):
+            log_f = (k - 1) * np.log(x / th) - x / th - special.gammaln(k) - math.log(th)
+        return np.where(x > 0, np.exp(log_f), 0.0)
+
     def cdf(self, x):
         return special.gammainc(self.shape, np.maximum(np.asarray(x, dtype=float), 0.0) / self.scale)
 

@@ -43,3 +43,54 @@ def test_sla_credits_expectation(sample):
 def test_monthly_fee_minimum(sample):
     s = sample.replace({"organization.users": 2, "msp.per_server_monthly": 0.0})
     assert msp_monthly_fee(s) == s.msp.monthly_minimum
+
+
+def _full_lattice(work: Gamma, minimum: float, d: float):
+    """E[B], E[B W], E[B^2] summed cell by cell to the Gamma's 1e-15 tail (slow, plain)."""
+    m0 = np.floor(minimum / d + 1e-9) * d
+    edges = m0 + d * np.arange(int(np.ceil((work.ppf(1 - 1e-15) - m0) / d)) + 1)
+    p, pw = np.diff(work.cdf(edges)), np.diff(work.partial_moment(1, 0, edges))
+    low_p, low_w = float(work.cdf(m0)), float(work.partial_moment(1, 0, m0))
+    eb = minimum * low_p + edges[1:] @ p
+    ebw = minimum * low_w + edges[1:] @ pw
+    eb2 = minimum**2 * low_p + edges[1:] ** 2 @ p
+    return eb, ebw, eb2
+
+
+@pytest.mark.parametrize(
+    "work,minimum,increment",
+    [
+        (Gamma(0.3, 300.0), 0.5, 0.1),  # a long work tail billed in six-minute steps: ~90,000 cells
+        (Gamma(0.05, 2e4), 0.0, 0.25),  # the heaviest tail the scenario allows
+        (Gamma(2.4, 2.36), 1.0, 0.25),  # the sample's P1 work
+        (Gamma(5e4, 2e-5), 0.0, 0.01),  # almost a fixed duration
+    ],
+)
+def test_billing_moments_match_the_full_lattice(work, minimum, increment):
+    # The expectation sums a few hundred cells and closes the tail with its
+    # Euler-Maclaurin terms; summing every cell must give the same answer.
+    eb, ebw, eb2 = _full_lattice(work, minimum, increment)
+    m = billing_moments(work, minimum, increment)
+    assert m.mean_billed == pytest.approx(eb, rel=1e-11)
+    ew, ew2 = work.mean(), work.var() + work.mean() ** 2
+    assert m.cov_residual_work == pytest.approx(ebw - eb * ew - work.var(), abs=1e-9 * ew2)
+    assert m.var_residual + m.mean_residual**2 == pytest.approx(eb2 - 2 * ebw + ew2, abs=1e-9 * ew2)
+
+
+def test_tail_formula_alone_is_exact_for_smooth_work(monkeypatch):
+    # Forced to start the tail formula at the first cell, in the middle of the
+    # work's distribution: uniform rounding alone would be off by d^2/12 f(t)
+    # (4e-6 of the mean here); with the boundary terms the mean stays exact.
+    import msp_analysis.billing as billing
+
+    work = Gamma(50.0, 0.05)  # mean 2.5 h, sd 0.35 h
+    eb, _, _ = _full_lattice(work, 2.5, 0.01)
+    monkeypatch.setattr(billing, "_FIRST_CELLS", 1)
+    monkeypatch.setattr(billing, "_MAX_CELLS", 1)
+    billing._moments.cache_clear()
+    try:
+        forced = billing_moments(work, 2.5, 0.01)
+    finally:
+        billing._moments.cache_clear()
+    assert forced.mean_billed == pytest.approx(eb, rel=1e-9)
+    assert abs(forced.mean_billed - eb) < 0.01 * 0.01**2 / 12 * float(work.pdf(2.51))
