@@ -33,6 +33,7 @@ Examples
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import functools
 import inspect
 import io
@@ -1060,7 +1061,7 @@ class Problems:
 
     def line(self, p: dict) -> str:
         where = f"row {p['row']}" + (f", column {p['column']!r}" if p["column"] is not None else "")
-        value = "" if p["value"] is None else f"{_short(p['value'])!r} "
+        value = "" if p["value"] is None else f"{_quoted(p['value'])} "
         return f"  {where}: {value}{p['problem']}; expected {p['expected']}"
 
     def error(self, n_rows: int, lenient_hint: bool = True, head: str | None = None) -> DataError:
@@ -1089,7 +1090,7 @@ class Problems:
         reasons: dict[int, list[str]] = {}
         for p in self._flat():
             col = f"{p['column']}: " if p["column"] is not None else ""
-            val = "" if p["value"] is None else f"{_short(p['value'])!r} "
+            val = "" if p["value"] is None else f"{_quoted(p['value'])} "
             reasons.setdefault(p["_pos"], []).append(f"{col}{val}{p['problem']} (expected {p['expected']})")
         positions = np.asarray(positions, dtype=int)
         cells = table.data.to_numpy(dtype=object)[positions] if positions.size else np.empty((0, len(table.header)))
@@ -1117,6 +1118,17 @@ def _short(v, n: int = 60):
     if isinstance(v, str) and len(v) > n:
         return v[: n - 3] + "..."
     return v
+
+
+def _quoted(v) -> str:
+    """A cell's value in a message: text in quotes, the native values of an XLSX cell as a person writes them."""
+    if isinstance(v, (dt.datetime, pd.Timestamp)):
+        return f"{v:%Y-%m-%d %H:%M:%S}" if v.second or v.microsecond else f"{v:%Y-%m-%d %H:%M}"
+    if isinstance(v, (dt.date, dt.time)):
+        return v.isoformat()
+    if isinstance(v, (dt.timedelta, pd.Timedelta)):
+        return str(v)
+    return repr(_short(v))
 
 
 # ---------------------------------------------------------------------------

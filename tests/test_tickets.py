@@ -777,3 +777,15 @@ def test_when_nothing_is_left_the_problems_are_plain_records():
     with pytest.raises(DataError) as err:
         load_tickets(csv("101,never,P1,1,,Remote,1,x"), name="t.csv", lenient=True)
     assert [set(p) for p in err.value.problems] == [{"row", "column", "value", "problem", "expected"}]
+
+
+def test_native_xlsx_values_are_shown_as_written_not_as_python_reprs():
+    rows = [
+        ["Ticket #", "Date Entered", "Priority", "Actual Hours", "Date Resolved"],
+        [1, dt.datetime(2024, 5, 2, 8, 0), "P1", dt.time(1, 30), dt.datetime(2024, 5, 1, 10, 0)],
+    ]
+    with pytest.raises(DataError) as err:
+        load_tickets(xlsx(rows), name="t.xlsx")
+    message = str(err.value)
+    assert "row 2, column 'Date Resolved': 2024-05-01 10:00 is before the opened date 2024-05-02 08:00" in message
+    assert "datetime.datetime" not in message
