@@ -67,6 +67,7 @@ __all__ = [
     "check_dates",
     "finish",
     "guard",
+    "open_workbook",
     "read_source",
     "read_table",
     "shown",
@@ -508,8 +509,14 @@ def _fast_csv(text: str, sep: str) -> pd.DataFrame | None:
     return frame
 
 
-def _xlsx_grids(src: Source, sheet: str | int | None) -> list[Grid]:
-    """One grid per worksheet asked for (all worksheets when ``sheet`` is None)."""
+def open_workbook(src: Source):
+    """An openpyxl workbook (read-only, cached values) of an XLSX's bytes, after the zip-bomb checks.
+
+    Refuses a damaged zip, one that would unpack to more than
+    :data:`MAX_UNZIPPED_BYTES`, and a part that would inflate a hundred times
+    or more; anything openpyxl cannot open is a DataError too. The caller
+    closes the workbook.
+    """
     import openpyxl  # imported here: a CSV-only user should not pay for it
 
     try:
@@ -529,11 +536,16 @@ def _xlsx_grids(src: Source, sheet: str | int | None) -> list[Grid]:
                 source=src.name,
             )
     try:
-        wb = openpyxl.load_workbook(io.BytesIO(src.data), read_only=True, data_only=True)
+        return openpyxl.load_workbook(io.BytesIO(src.data), read_only=True, data_only=True)
     except Exception as e:  # openpyxl raises many types on damaged files; all mean "not readable"
         raise DataError(
             f"{src.name}: cannot be read as an XLSX workbook ({type(e).__name__}: {e})", source=src.name
         ) from None
+
+
+def _xlsx_grids(src: Source, sheet: str | int | None) -> list[Grid]:
+    """One grid per worksheet asked for (all worksheets when ``sheet`` is None)."""
+    wb = open_workbook(src)
     try:
         names = tuple(wb.sheetnames)
         worksheets = [ws for ws in wb.worksheets if hasattr(ws, "iter_rows")]
