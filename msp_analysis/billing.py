@@ -68,7 +68,12 @@ def billed_hours(work, minimum: float, increment: float):
     """
     w = np.asarray(work, dtype=float)
     if increment > 0:
-        w = np.ceil(w / increment - _EPS) * increment
+        x = w / increment
+        # The slack forgives floating-point noise just above a whole number of
+        # increments; any work at all still takes the first increment: a
+        # work-time density that piles up near zero (a Gamma of shape < 1) puts
+        # a sizeable share of incidents below 1e-9 increments.
+        w = np.maximum(np.ceil(x - _EPS), np.ceil(np.minimum(x, 1.0))) * increment
     return np.maximum(w, minimum)
 
 

@@ -42,7 +42,9 @@ def reference_simulate(scenario, trials: int, seed: int) -> dict[str, dict[str, 
         # Break/Fix: bill each incident, wait for a technician.
         minimum = np.where(onsite, bf.onsite_minimum_hours, bf.remote_minimum_hours)
         if bf.billing_increment_hours > 0:
-            rounded = np.ceil(work / bf.billing_increment_hours - 1e-9) * bf.billing_increment_hours
+            x = work / bf.billing_increment_hours
+            # any work at all takes the first increment (the slack only forgives float noise)
+            rounded = np.maximum(np.ceil(x - 1e-9), np.ceil(np.minimum(x, 1.0))) * bf.billing_increment_hours
         else:
             rounded = work
         billed = np.maximum(rounded, minimum)

@@ -14,6 +14,23 @@ def test_billed_hours_rules():
     np.testing.assert_allclose(billed_hours([0.3], 0.0, 0.1), [0.3])
 
 
+def test_any_work_takes_the_first_increment():
+    # The floating-point slack once billed work below 1e-9 increments as nothing
+    # (then the minimum): with a work time piling up near zero (Gamma shape < 1)
+    # that was 16% of incidents, and simulated fees fell far below expected().
+    np.testing.assert_allclose(billed_hours([1e-12, 5e-9, 0.0], 0.25, 8.0), [8.0, 8.0, 0.25])
+    np.testing.assert_allclose(billed_hours([1e-12, 8.0 + 1e-12], 0.0, 8.0), [8.0, 8.0])
+
+
+@pytest.mark.parametrize("minimum,increment", [(0.25, 8.0), (0.0, 1.0), (24.0, 8.0)])
+def test_billing_moments_match_monte_carlo_when_work_piles_up_near_zero(minimum, increment):
+    w = Gamma.from_median_p90(0.01, 20.0)  # shape about 0.08
+    x = w.sample(1_000_000, np.random.default_rng(3))
+    b = billed_hours(x, minimum, increment)
+    m = billing_moments(w, minimum, increment)
+    assert abs(m.mean_billed - b.mean()) < 5 * b.std() / np.sqrt(b.size)
+
+
 @pytest.mark.parametrize("minimum,increment", [(0, 0), (1, 0), (0, 0.25), (1, 0.25), (0.5, 0.1), (1, 0.3), (2, 1)])
 def test_billing_moments_match_monte_carlo(minimum, increment):
     w = Gamma.from_median_p90(0.75, 2.5)
