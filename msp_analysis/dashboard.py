@@ -501,6 +501,19 @@ _CSS = """<style>
 .msp-card .row { display: flex; justify-content: space-between; gap: 6px; font-size: 18px; font-weight: 700;
                  line-height: 1.25; }
 .msp-card .s { font-size: 13px; color: #555; line-height: 1.2; }
+.msp-card .row { flex-wrap: wrap; }
+/* A 1024x768 projector: a narrower sidebar, the headline figures in two columns, tabs that
+   share the width. Nothing is cut off: an amount goes under its model's name if it must. */
+@media (max-width: 1200px) {
+  .msp-dash .msp-title { font-size: 24px; }
+  .msp-dash .msp-sidebar { width: 280px !important; min-width: 280px !important; }
+  .msp-dash .msp-picker .widget-dropdown { width: 260px !important; }
+  .msp-dash .widget-tab > .lm-TabBar .lm-TabBar-tab { flex: 1 1 auto !important; min-width: 0; }
+  .msp-dash .lm-TabBar-tabLabel { font-size: 15px; }
+  .msp-dash .msp-export { font-size: 14px; padding: 0 6px; }
+  .msp-cards { grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 6px; }
+  .msp-card .v { font-size: 24px; line-height: 1.15; }
+}
 .msp-bf { color: #D55E00; }
 .msp-msp { color: #0072B2; }
 .msp-good { color: #009E73; }
@@ -700,6 +713,7 @@ class Dashboard:
         self.export_status.add_class("msp-export-status")
         rows += [self.export_button, self.export_status]
         sidebar = W.VBox(rows, layout=W.Layout(width="340px", min_width="340px", padding="0 18px 0 0"))
+        sidebar.add_class("msp-sidebar")
 
         self.cards = W.HTML()
         self.cards.add_class("msp-headline")
@@ -709,7 +723,10 @@ class Dashboard:
         self.tabs.observe(self._on_tab, names="selected_index")
         main = W.VBox([self.cards, self.tabs], layout=W.Layout(flex="1 1 auto", min_width="0"))
         self.assumptions = W.HTML()
-        picker = W.VBox([W.HTML('<p class="msp-label">Scenario</p>'), scenario])
+        # The picker keeps its width (flex 0 0 auto): a long title wraps instead
+        # of pushing the selector off a narrow screen.
+        picker = W.VBox([W.HTML('<p class="msp-label">Scenario</p>'), scenario], layout=W.Layout(flex="0 0 auto"))
+        picker.add_class("msp-picker")
         header = W.HBox(
             [W.Box([self.title], layout=W.Layout(flex="1 1 auto")), picker],
             layout=W.Layout(align_items="flex-end", margin="0 0 6px 0"),

@@ -272,3 +272,40 @@ def test_nothing_the_page_asks_for_leaves_localhost(session, server):
     outside = [u for u in record["requests"] + record["websockets"] if not u.startswith(local)]
     assert outside == []
     assert record["page_errors"] == [] and record["console_errors"] == []
+
+
+# Elements whose text must be shown whole: card amounts and labels, the selectors, tab labels, the button.
+_CUT_OFF_JS = """() => {
+  const out = [], W = window.innerWidth;
+  const whole = '.msp-card .row span, .msp-card .k, .msp-card .v, .msp-title, select, .lm-TabBar-tab, button.msp-export';
+  for (const el of document.querySelectorAll(whole)) {
+    const r = el.getBoundingClientRect();
+    if (!r.width) continue;
+    if (r.right > W + 1 || r.left < -1) out.push(['off screen', el.innerText.slice(0, 40)]);
+    else if (el.scrollWidth > el.clientWidth + 1) out.push(['cut off', el.innerText.slice(0, 40)]);
+  }
+  for (const card of document.querySelectorAll('.msp-card')) {
+    const c = card.getBoundingClientRect();
+    for (const s of card.querySelectorAll('span')) {
+      if (s.getBoundingClientRect().right > c.right + 1) out.push(['outside its card', s.innerText]);
+    }
+  }
+  return out;
+}"""
+
+
+@pytest.mark.parametrize("size", [(1024, 768), (1366, 768), (1280, 720)])
+def test_nothing_is_cut_off_on_a_projector_or_laptop(session, size):
+    """An XGA projector (1024x768) showed '$138,' for an amount, the scenario selector half off
+    screen and the last chart tab cut; laptops and 1280x720 must stay whole too."""
+    page, record = session
+    width, height = size
+    page.set_viewport_size({"width": width, "height": height})
+    try:
+        page.wait_for_function("w => window.innerWidth === w", arg=width)
+        page.wait_for_timeout(200)  # one layout pass after the resize
+        assert page.evaluate(_CUT_OFF_JS) == []
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= width
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 720})
+    assert record["page_errors"] == []
