@@ -154,7 +154,7 @@ def _check_weights(weights) -> dict[str, float]:
         if key not in DIMENSIONS:
             raise ValidationError(f"weights.{key}", value, "a dimension: one of " + ", ".join(DIMENSIONS))
         if not _is_number(value) or value < 0:
-            raise ValidationError(f"weights.{key}", value, "a weight >= 0")
+            raise ValidationError(f"weights.{key}", value, "a finite weight >= 0 (weights are relative: {'cost': 3})")
         w[key] = float(value)
     total = sum(w.values())
     if total <= 0:
