@@ -88,10 +88,13 @@ _MAX_YEARS = 50
 
 
 def _round_half_up(x: float) -> int:
-    return math.floor(x + 0.5)
+    # An overflowed count stays infinite, for the scenario to refuse with the field's name.
+    return math.floor(x + 0.5) if math.isfinite(x) else x
 
 
 def _grown(count: int, factor: float, keep_one: bool) -> int:
+    if count == 0:
+        return 0
     n = _round_half_up(count * factor)
     return max(n, 1) if keep_one and count > 0 else max(n, 0)
 
@@ -129,6 +132,8 @@ def year_scenario(
     >>> s.organization.users, round(s.msp.per_user_monthly, 4), s.msp.onboarding_fee
     (54, 137.8125, 0.0)
     """
+    if isinstance(year, bool) or not isinstance(year, (int, np.integer)) or year < 1:
+        raise ValidationError("year", year, "a whole number >= 1 (1 is the scenario as given)")
     user_growth = _rate("user_growth", user_growth, 0.0)
     device_growth = _rate("device_growth", device_growth, user_growth)
     bf_esc = _rate("break_fix_escalator", break_fix_escalator, scenario.break_fix.annual_escalator)
@@ -137,21 +142,50 @@ def year_scenario(
         raise ValidationError("msp_price_change", msp_price_change, "one of " + ", ".join(map(repr, _PRICE_CHANGES)))
     org, bf, msp = scenario.organization, scenario.break_fix, scenario.msp
     t = int(year) - 1
-    users = max(1, _round_half_up(org.users * (1 + user_growth) ** t))
-    dev = (1 + device_growth) ** t
+    users = max(1, _round_half_up(org.users * _compound(user_growth, t)))
+    dev = _compound(device_growth, t)
     changes = {
         "organization.users": users,
         "organization.workstations": _grown(org.workstations, dev, keep_one=False),
         "organization.servers": _grown(org.servers, dev, keep_one=True),
         "msp.onboarding_fee": 0.0,
     }
-    bf_factor = (1 + bf_esc) ** t
+    bf_factor = _compound(bf_esc, t)
     # Months elapsed at the start of the contract term year t falls in.
     msp_years = t if msp_price_change == "yearly" else (12 * t // msp.term_months) * msp.term_months / 12
-    msp_factor = (1 + msp_esc) ** msp_years
-    changes.update({f"break_fix.{k}": getattr(bf, k) * bf_factor for k in BREAK_FIX_PRICES})
-    changes.update({f"msp.{k}": getattr(msp, k) * msp_factor for k in MSP_PRICES})
-    return scenario.replace(changes)
+    msp_factor = _compound(msp_esc, msp_years)
+    # A price of 0 stays 0 (0 * inf would be NaN after an overflow).
+    changes.update({f"break_fix.{k}": getattr(bf, k) * bf_factor if getattr(bf, k) else 0.0 for k in BREAK_FIX_PRICES})
+    changes.update({f"msp.{k}": getattr(msp, k) * msp_factor if getattr(msp, k) else 0.0 for k in MSP_PRICES})
+    try:
+        return scenario.replace(changes)
+    except ValidationError as e:
+        # The caller never typed the value refused (a rate of 147,789 an hour after
+        # 49 years at +50%): say which year and which growth or escalator got there.
+        drivers = {
+            "organization": f"user_growth={user_growth!r}, device_growth={device_growth!r}",
+            "break_fix": f"break_fix_escalator={bf_esc!r}",
+            "msp": f"msp_escalator={msp_esc!r}",
+        }
+        cause = drivers.get(str(e.path).split(".")[0], "growth and escalators")
+        raise ValidationError(
+            e.path,
+            e.value,
+            f"{e.expected}; reached in year {year} by compounding {cause} "
+            f"from {_plain(scenario.get(e.path))}: shorten the horizon or use a milder rate",
+        ) from None
+
+
+def _compound(rate: float, years: float) -> float:
+    """``(1 + rate) ** years``, infinite when it overflows (the scenario then refuses the value)."""
+    try:
+        return (1 + rate) ** years
+    except OverflowError:
+        return math.inf
+
+
+def _plain(x) -> str:
+    return f"{x:,.6g}" if isinstance(x, float) else f"{x:,}"
 
 
 def _onboarding_by_year(scenario: Scenario, years: int, onboarding: str) -> np.ndarray:
@@ -340,8 +374,16 @@ def project(
     if onboarding not in _ONBOARDING:
         raise ValidationError("onboarding", onboarding, "one of " + ", ".join(map(repr, _ONBOARDING)))
     discount_rate = _rate("discount_rate", discount_rate, 0.0)
-    trials = check_trials(trials)
     years = int(years)
+    try:
+        # A rate just above -1 makes the discount factors overflow: infinite present values, NaN savings.
+        if not math.isfinite((1 + discount_rate) ** -years):
+            raise OverflowError
+    except (OverflowError, ZeroDivisionError):
+        raise ValidationError(
+            "discount_rate", discount_rate, f"a rate above -1 whose discount factor stays finite over {years} years"
+        ) from None
+    trials = check_trials(trials)
     kwargs = {
         "user_growth": user_growth,
         "device_growth": device_growth,
