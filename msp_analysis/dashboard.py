@@ -904,7 +904,8 @@ class Dashboard:
         sym = org.currency_symbol
         self.title.value = (
             f'<p class="msp-title">Break/Fix or MSP? {html.escape(org.name)}</p>'
-            f'<p class="msp-sub">{org.users:,} users · {org.workstations:,} workstations · {org.servers:,} servers'
+            f'<p class="msp-sub">{_count(org.users, "user")} · {_count(org.workstations, "workstation")} · '
+            f"{_count(org.servers, 'server')}"
             f" · amounts in {html.escape(org.currency)} a year · ranges from {h.trials:,} simulated years</p>"
         )
         outage = cost_per_user_hour(s) * org.users
@@ -955,6 +956,17 @@ class Dashboard:
         )
         self.cards.value = f'<div class="msp-cards">{body}</div>'
         self.assumptions.value = _assumptions_html(s)
+
+
+def _count(n: int, noun: str) -> str:
+    """``1 user``, ``45 users``: the headcount slider goes down to one.
+
+    Examples
+    --------
+    >>> _count(1, "server"), _count(1_200, "user"), _count(0, "server")
+    ('1 server', '1,200 users', '0 servers')
+    """
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 def _unit(path: str) -> str:

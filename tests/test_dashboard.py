@@ -65,6 +65,15 @@ def test_headcount_scales_devices_and_rate_keeps_the_remote_ratio(dash):
     assert dash.errors == []
 
 
+def test_the_subtitle_counts_agree_in_number(dash):
+    # at one user the subtitle read "1 users · 1 workstations · 1 servers"
+    dash.set("users", 1)
+    assert "1 user · 1 workstation · 1 server ·" in dash.title.value
+    dash.set("users", 45)
+    assert "45 users · 50 workstations · 3 servers ·" in dash.title.value
+    assert dash.errors == []
+
+
 def test_budget_and_risk_change_only_the_figures(dash):
     draws = dash.chart_draws
     dash.set("budget", 1_000.0)
