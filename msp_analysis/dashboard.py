@@ -84,6 +84,7 @@ from .report import (
     build_report,
     default_budget,
     draw_chart,
+    exceedance_labels,
     expected_frame,
     headline,
     percent,
@@ -422,7 +423,7 @@ def _update_breakdown(ax, comparison, table, projection, bins: int) -> bool:
 
 
 def _update_exceedance(ax, comparison, table, projection, bins: int) -> bool:
-    from .plotting import _exceedance_curves, _exceedance_label, _exceedance_title
+    from .plotting import _exceedance_curves, _exceedance_title
 
     legend = ax.get_legend()
     if len(ax.lines) != len(MODELS) or legend is None:
@@ -431,9 +432,10 @@ def _update_exceedance(ax, comparison, table, projection, bins: int) -> bool:
     if curves is None:
         return False
     symbol = comparison.scenario.organization.currency_symbol
+    labels = exceedance_labels(table, symbol)
     for line, text, m in zip(ax.lines, legend.get_texts(), MODELS):
         line.set_data(*curves[m])
-        label = _exceedance_label(m, values[m], symbol)
+        label = labels[m]
         line.set_label(label)
         text.set_text(label)
     ax.relim()
@@ -867,7 +869,14 @@ class Dashboard:
         # What each chart shows: a chart is redrawn only when this changes.
         key = (s, comparison.n_trials)
         loss = tuple(comparison[m].trials["security_loss"].to_numpy().tobytes() for m in MODELS)
-        wanted = {"distribution": key, "breakdown": key, "exceedance": (hash(loss), key[1]), "projection": key}
+        # The loss curve's legend quotes the exact expected losses (exceedance_labels).
+        exact_loss = tuple(comps[m]["security_loss"] for m in MODELS)
+        wanted = {
+            "distribution": key,
+            "breakdown": key,
+            "exceedance": (hash(loss), key[1], exact_loss),
+            "projection": key,
+        }
         for name, chart in self.charts.items():
             chart.wanted = wanted[name]
         visible = self.charts[CHARTS[self.tabs.selected_index or 0]]

@@ -203,6 +203,19 @@ def test_charts_updated_in_place_draw_what_a_fresh_dashboard_draws(dash):
     assert [dash.charts[n].rebuilds for n in ("distribution", "breakdown", "exceedance")] == [1, 1, 1]
 
 
+def test_loss_curve_legend_follows_the_exact_expected_losses_on_screen(dash):
+    # The legend quoted the simulated means (2,000 years: $14,571 beside the card's $16,887).
+    steps = [(None, None), ("patch_latency", 5), ("users", 90), ("scenario", "Client: bayside")]
+    for key, value in steps:
+        if key:
+            dash.set(key, value)
+        dash.flush()
+        legend = [t.get_text().replace("\\$", "$") for t in dash.charts["exceedance"].ax.get_legend().get_texts()]
+        loss = dash.headline.security_loss
+        assert legend == [f"Break/Fix (mean ${loss['break_fix']:,.0f})", f"MSP (mean ${loss['msp']:,.0f})"], key
+    assert dash.errors == []
+
+
 def test_a_chart_whose_shape_changes_is_rebuilt(dash):
     """No payback year (the MSP never catches up): the projection loses its marker line, so it is rebuilt."""
     import numpy as np

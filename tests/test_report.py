@@ -139,6 +139,26 @@ def test_chart_findings_quote_the_same_exact_figures_as_the_headline(report, cli
     assert "biggest difference" in titles[3]
 
 
+def test_loss_curve_legend_quotes_the_exact_expected_losses_of_the_headline(client):
+    # It quoted the simulated means: $14,571 beside the headline's $16,887 for the sample's Break/Fix.
+    import matplotlib.pyplot as plt
+
+    from msp_analysis.report import draw_chart
+
+    comparison = simulate(client, trials=TRIALS, seed=3)
+    table = expected(client)
+    _, ax = plt.subplots()
+    try:
+        draw_chart("exceedance", ax, comparison, table, None)
+        legend = [t.get_text().replace("\\$", "$") for t in ax.get_legend().get_texts()]
+    finally:
+        plt.close("all")
+    loss = table.loc["security_loss"]
+    assert legend == [f"Break/Fix (mean ${loss['break_fix']:,.0f})", f"MSP (mean ${loss['msp']:,.0f})"]
+    simulated = comparison.break_fix.trials["security_loss"].mean()
+    assert f"${simulated:,.0f}" not in legend[0]
+
+
 def test_pptx_headline_table_holds_the_figures(report, client):
     prs = Presentation(str(report["pptx"]))
     table = next(sh.table for sh in prs.slides[1].shapes if sh.has_table)
