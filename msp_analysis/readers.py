@@ -54,6 +54,7 @@ from .parsing import DateResult, blank_mask, cell_is_blank, normalise_name, pars
 __all__ = [
     "EARLIEST_DATE",
     "MAX_BYTES",
+    "MAX_COLUMNS",
     "MAX_PADDED_CELLS",
     "MAX_PROBLEMS_SHOWN",
     "MAX_SHEET_ROWS",
@@ -85,6 +86,9 @@ MAX_SHEET_ROWS = 1_048_576
 #: A table this large (rows x columns) is refused when it would be mostly padding: a stray cell in
 #: column XFD, or one CSV line of a million separators, must not turn a small file into billions of cells.
 MAX_PADDED_CELLS = 10_000_000
+#: Excel's own limit (column XFD): a record wider than this is no spreadsheet's table, and a CSV line of
+#: millions of separators would take minutes to lay out as columns.
+MAX_COLUMNS = 16_384
 _MAX_ZIP_RATIO = 100  # real sheets deflate 5-20 times; a part that inflates 100 times or more is a zip bomb
 #: Dates before this, or more than a year ahead, are implausible (a typo, or a 1900 placeholder).
 EARLIEST_DATE = pd.Timestamp("1990-01-01")
@@ -309,7 +313,8 @@ def _records_frame(records: list, where: str = "table", kind: str = "DataFrame")
     """Records of unequal length as a rectangular frame, padded with None.
 
     Refuses (naming the widest record) a frame of more than
-    :data:`MAX_PADDED_CELLS` cells that would be mostly padding.
+    :data:`MAX_PADDED_CELLS` cells that would be mostly padding, and a record
+    wider than :data:`MAX_COLUMNS`.
     """
     if not records:
         return pd.DataFrame(dtype=object)
@@ -330,6 +335,15 @@ def _records_frame(records: list, where: str = "table", kind: str = "DataFrame")
             f"({cells:,} cells) where most rows have {usual:,}; delete what lies beyond the table, "
             "or export just the table",
             problems=[{"row": k + 1, "column": None, "value": None, "problem": f"{width:,} columns wide"}],
+            source=where.split(", sheet ")[0],
+        )
+    if width > MAX_COLUMNS:
+        k = int(lengths.argmax())
+        raise DataError(
+            f"{where}: row {k + 1} has {width:,} fields, more than the {MAX_COLUMNS:,} columns a spreadsheet "
+            "can hold; it is not a table (a line of separators?). Delete what lies beyond the table, "
+            "or export just the table",
+            problems=[{"row": k + 1, "column": None, "value": None, "problem": f"{width:,} fields"}],
             source=where.split(", sheet ")[0],
         )
     padded = [r if len(r) == width else list(r) + [None] * (width - len(r)) for r in records]
