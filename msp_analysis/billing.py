@@ -35,6 +35,10 @@ __all__ = [
 # Floating-point slack when asking how many increments fit in the minimum
 # (0.3 / 0.1 is 2.9999999999999996 in binary floating point).
 _EPS = 1e-9
+# Increments below this (3.6 microseconds) bill the exact time: rounding up
+# by less than it is invisible in any fee, and work or minimums divided by a
+# vanishing increment (1e-310) would overflow.
+_MIN_INCREMENT = 1e-9
 # Billing-lattice cells summed exactly in the expectation (see _moments): at
 # first, and at most.
 _FIRST_CELLS = 256
@@ -67,7 +71,7 @@ def billed_hours(work, minimum: float, increment: float):
     [0.5, 1.3]
     """
     w = np.asarray(work, dtype=float)
-    if increment > 0:
+    if increment >= _MIN_INCREMENT:
         x = w / increment
         # The slack forgives floating-point noise just above a whole number of
         # increments; any work at all still takes the first increment: a
@@ -154,6 +158,10 @@ def _tail_is_smooth(g: Gamma, t: float, d: float) -> bool:
     """
     k, th = g.shape, g.scale
     f = float(g.pdf(t))
+    if f == 0.0:
+        # Far in the tail (or a vanishing scale, whose slope would overflow):
+        # the density's exponential decay outruns any power of the slope.
+        return True
     slope = (k - 1) / t - 1 / th  # f'/f for a Gamma
     f1 = f * slope
     f2 = f * (slope**2 - (k - 1) / t**2)
@@ -175,7 +183,8 @@ def billing_moments(work: Gamma, minimum: float, increment: float) -> BillingMom
     >>> round(m.mean_billed, 4) >= round(w.mean(), 4)   # billing never rounds down
     True
     """
-    return _moments(float(work.shape), float(work.scale), float(minimum), float(increment))
+    increment = float(increment) if increment >= _MIN_INCREMENT else 0.0
+    return _moments(float(work.shape), float(work.scale), float(minimum), increment)
 
 
 def msp_monthly_fee(scenario) -> float:

@@ -106,15 +106,25 @@ class Gamma:
         """Density at ``x`` (0 for ``x <= 0``)."""
         x = np.asarray(x, dtype=float)
         k, th = self.shape, self.scale
-        with np.errstate(divide="ignore", invalid="ignore"):
-            log_f = (k - 1) * np.log(x / th) - x / th - special.gammaln(k) - math.log(th)
-        return np.where(x > 0, np.exp(log_f), 0.0)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            z = x / th
+            log_f = (k - 1) * np.log(z) - z - special.gammaln(k) - np.log(th)
+            # z infinite (a vanishing scale): the density there is 0, not inf - inf
+            return np.where((x > 0) & np.isfinite(z), np.exp(log_f), 0.0)
+
+    def _standard(self, x):
+        # x / scale; a scale of 1e-310 hours or one that underflows to 0 (a
+        # "valid" median far below any real duration) sends it to infinity,
+        # where the incomplete gamma is exact.
+        x = np.maximum(np.asarray(x, dtype=float), 0.0)
+        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+            return np.where(x > 0, x / self.scale, 0.0)
 
     def cdf(self, x):
-        return special.gammainc(self.shape, np.maximum(np.asarray(x, dtype=float), 0.0) / self.scale)
+        return special.gammainc(self.shape, self._standard(x))
 
     def sf(self, x):
-        return special.gammaincc(self.shape, np.maximum(np.asarray(x, dtype=float), 0.0) / self.scale)
+        return special.gammaincc(self.shape, self._standard(x))
 
     def ppf(self, q):
         return special.gammaincinv(self.shape, q) * self.scale
@@ -135,7 +145,7 @@ class Gamma:
         a, b = _clip_bounds(a, b)
         k, th = self.shape, self.scale
         factor = th**j * math.exp(special.gammaln(k + j) - special.gammaln(k))
-        return factor * (special.gammainc(k + j, b / th) - special.gammainc(k + j, a / th))
+        return factor * (special.gammainc(k + j, self._standard(b)) - special.gammainc(k + j, self._standard(a)))
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,7 @@ from .errors import ValidationError
 
 __all__ = [
     "CURRENCY_SYMBOLS",
+    "LOGNORMAL_MAX_RATIO",
     "MSP",
     "PRIORITIES",
     "REGIMES",
@@ -73,6 +74,9 @@ REGIMES = ("none", "hipaa", "pci", "gdpr")
 CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "CAD": "C$", "AUD": "A$"}
 
 _MAX = 1e12  # a sanity bound on money and counts: anything larger is a typo
+#: Largest p90 / median of a lognormal (severity, fines): the mean is then
+#: exp(sigma^2 / 2) ~ 1e25 times the median; much wider ranges overflow.
+LOGNORMAL_MAX_RATIO = 1e6
 
 
 @dataclass(frozen=True)
@@ -114,6 +118,10 @@ class FieldInfo:
                 if v not in self.choices:
                     raise ValidationError(path, value, self.allowed())
                 return v
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:  # a lone surrogate ("\ud800" in a JSON file): to_json could not write it
+                raise ValidationError(path, value, "a text of Unicode characters") from None
             return value
         v = _as_float(value)
         if v is None or not math.isfinite(v):
@@ -306,7 +314,7 @@ class Organization(_Validated):
     revenue_per_outage_hour: float = _f(
         "currency per hour", "Revenue lost per hour of a full, site-wide outage (0 if none)", 0.0, _MAX
     )
-    business_hours_per_year: float = _f("hours per year", "Working hours per user per year", 0.0, 8760.0, low_open=True)
+    business_hours_per_year: float = _f("hours per year", "Working hours per user per year", 1.0, 8760.0)
     compliance: str = _f("regime", "Compliance regime that can fine a breach", choices=REGIMES)
     currency: str = _f("ISO code", "Currency of every amount", choices=tuple(CURRENCY_SYMBOLS))
 
@@ -478,20 +486,23 @@ class Security(_ChecksPerEntry):
     )
 
     def _cross_checks(self):
-        if not self.severity_p90 > self.severity_median:
-            raise ValidationError(
-                self._path("severity_p90"),
-                self.severity_p90,
-                f"a value above security.severity_median = {self.severity_median:g}",
-            )
+        self._lognormal_above("severity_median", "severity_p90", self.severity_median, self.severity_p90)
         self._need_above("outage_median_hours", "outage_p90_hours", self.outage_median_hours, self.outage_p90_hours)
         for r in ("hipaa", "pci", "gdpr"):
-            if not self.fine_p90[r] > self.fine_median[r]:
-                raise ValidationError(
-                    self._path(f"fine_p90.{r}"),
-                    self.fine_p90[r],
-                    f"a value above security.fine_median.{r} = {self.fine_median[r]:g}",
-                )
+            self._lognormal_above(f"fine_median.{r}", f"fine_p90.{r}", self.fine_median[r], self.fine_p90[r])
+
+    def _lognormal_above(self, low_name: str, high_name: str, low: float, high: float) -> None:
+        """A lognormal's p90 must exceed its median, by at most LOGNORMAL_MAX_RATIO.
+
+        A ratio of 10**6 already puts the mean 10**25 times above the median;
+        beyond 10**10 the second moment, and soon the mean, overflow.
+        """
+        if not high > low:
+            raise ValidationError(self._path(high_name), high, f"a value above {self._path(low_name)} = {low:g}")
+        if not high / low <= LOGNORMAL_MAX_RATIO:
+            raise ValidationError(
+                self._path(high_name), high, f"at most {LOGNORMAL_MAX_RATIO:.0e} times {self._path(low_name)} = {low:g}"
+            )
 
 
 _SECTIONS = {

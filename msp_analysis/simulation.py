@@ -176,7 +176,8 @@ def _draw_cell(cat, plan, trials, rng):
         if cat.exact_billing:
             return counts, hours, total
         m = cat.moments
-        beta = m.cov_residual_work / work.var()
+        var_w = work.var()  # 0 when a vanishing scale underflows: work is then no information
+        beta = m.cov_residual_work / var_w if var_w > 0 else 0.0
         resid_var = max(m.var_residual - beta * m.cov_residual_work, 0.0)
         resid = (
             n * m.mean_residual

@@ -39,3 +39,92 @@ def test_fees_agree_when_work_piles_up_near_zero(sample, minimum):
     )
     z = _fee_z(sample.replace(changes))
     assert abs(z["break_fix"]) < 4.5, z
+
+
+def _finite_without_warnings(scenario, trials=300):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        e = expected(scenario)
+        c = simulate(scenario, trials=trials, seed=1)
+    assert np.isfinite(e.to_numpy()).all()
+    for m in ("break_fix", "msp"):
+        assert np.isfinite(c[m].trials.to_numpy()).all()
+    return e, c
+
+
+@pytest.mark.parametrize("users", [1, 2000])
+@pytest.mark.parametrize("median", [1e-200, 2.2250738585072014e-308, 1e-310, 5e-324])
+def test_vanishing_work_times_are_valid_and_computable(sample, users, median):
+    # Any median in (0, 1000] hours is valid; below 1e-154 the work's variance
+    # underflowed (0/0 in the aggregate draw), below 1e-308 x / scale overflowed
+    # and the density became inf - inf: warnings, then NaN fees.
+    s = sample.replace(
+        {
+            "organization.users": users,
+            "incidents.p3.work_median_hours": median,
+            "incidents.p3.work_p90_hours": 3 * median,
+        }
+    )
+    e, _ = _finite_without_warnings(s)
+    tiny = sample.replace(
+        {"organization.users": users, "incidents.p3.work_median_hours": 1e-9, "incidents.p3.work_p90_hours": 3e-9}
+    )
+    # work that short is billed at the minimum either way
+    assert e.loc["fees", "break_fix"] == pytest.approx(expected(tiny).loc["fees", "break_fix"], rel=1e-6)
+
+
+@pytest.mark.parametrize("increment", [1e-10, 1e-310, 5e-324])
+def test_vanishing_billing_increment_bills_the_exact_time(sample, increment):
+    # 24 hours / 1e-310 overflowed to inf in the billing lattice (OverflowError).
+    s = sample.replace({"break_fix.billing_increment_hours": increment})
+    e, c = _finite_without_warnings(s, trials=20_000)
+    exact = expected(sample.replace({"break_fix.billing_increment_hours": 0.0}))
+    assert e.loc["fees", "break_fix"] == pytest.approx(exact.loc["fees", "break_fix"], rel=1e-9)
+    fees = c.break_fix.trials["fees"]
+    assert abs(fees.mean() - e.loc["fees", "break_fix"]) < 4.5 * fees.std() / np.sqrt(fees.size)
+
+
+def test_business_hours_below_one_hour_a_year_are_refused(sample):
+    from msp_analysis import ValidationError
+
+    # 1e-310 hours made availability overflow to -inf; under one working hour a year means nothing.
+    for bad in (0.5, 1e-310, 0.0):
+        with pytest.raises(ValidationError) as err:
+            sample.replace({"organization.business_hours_per_year": bad})
+        assert err.value.path == "organization.business_hours_per_year"
+    _finite_without_warnings(sample.replace({"organization.business_hours_per_year": 1.0}))
+
+
+@pytest.mark.parametrize(
+    "median,p90",
+    [("security.severity_median", "security.severity_p90"), ("security.fine_median.gdpr", "security.fine_p90.gdpr")],
+)
+def test_lognormal_ranges_wider_than_a_million_times_are_refused(sample, median, p90):
+    from msp_analysis import ValidationError
+    from msp_analysis.scenario import LOGNORMAL_MAX_RATIO
+
+    s = sample.replace({"organization.compliance": "gdpr"})
+    # median 1e-20, p90 1e12: the mean overflowed (OverflowError from expected()).
+    with pytest.raises(ValidationError) as err:
+        s.replace({median: 1e-20, p90: 1e12})
+    assert err.value.path == p90
+    ok = s.replace({median: 1.0, p90: LOGNORMAL_MAX_RATIO})
+    _finite_without_warnings(ok)
+
+
+def test_names_that_json_cannot_write_are_refused(sample, tmp_path):
+    from msp_analysis import Scenario, ValidationError
+
+    # "\ud800" in a hand-written JSON file loaded fine, then to_json raised UnicodeEncodeError.
+    path = tmp_path / "s.json"
+    d = sample.to_dict()
+    d["organization"]["name"] = "\ud800"
+    import json
+
+    path.write_text(json.dumps(d), encoding="utf-8")  # ensure_ascii: written as an escape
+    with pytest.raises(ValidationError) as err:
+        Scenario.from_json(path)
+    assert err.value.path == "organization.name"
+    assert sample.replace({"organization.name": "Café Ünïcode 株式会社"}).to_json(path) == path
