@@ -29,15 +29,16 @@ True
 
 from __future__ import annotations
 
-import io
 import numbers
+import re
 from pathlib import Path
 
 import numpy as np
 
 from .errors import DataError, ValidationError
+from .parsing import normalise_name
+from .readers import MAX_BYTES, open_workbook, read_source, sniff
 from .scenario import _SECTIONS, SCHEMA_VERSION, Scenario, field_info
-from .tickets import MAX_BYTES, _read_source, _sniff, normalise_name
 
 __all__ = ["SECTIONS", "WorkbookError", "scenario_from_workbook", "scenario_to_workbook"]
 
@@ -46,20 +47,25 @@ HEADER = ("field", "value", "unit", "allowed range", "description", "source")
 _MAX_LISTED = 50
 
 
-class WorkbookError(ValidationError):
+class WorkbookError(ValidationError, DataError):
     """A value in an assumptions workbook is wrong; the message names workbook, sheet and row.
 
     ``path``, ``value`` and ``expected`` are those of the first problem (as a
     :class:`~msp_analysis.ValidationError`); ``sheet`` and ``row`` say where
-    it is; ``problems`` lists every problem found as dicts.
+    it is; ``problems`` lists every problem found as dicts. It is a
+    :class:`~msp_analysis.DataError` too: a workbook is a client file, and
+    ``except DataError`` around any client file must catch it.
     """
 
     def __init__(self, path, value, expected, *, source: str, sheet: str | None, row: int | None, problems=()):
-        self.source = source
         self.sheet = sheet
         self.row = row
+        self.source = source
         self.problems = list(problems)
         super().__init__(path, value, expected)
+        # DataError.__init__ (next in the MRO) resets these; the message above was built with them
+        self.source = source
+        self.problems = list(problems)
 
     def _text(self) -> str:
         first = super()._text() + f" ({_where(self.source, self.sheet, self.row)})"
@@ -125,7 +131,7 @@ def scenario_to_workbook(scenario: Scenario, path) -> Path:
     ]
     for k, (key, value) in enumerate(meta):
         readme.cell(row=base + k, column=1, value=key).font = Font(bold=True)
-        readme.cell(row=base + k, column=2, value=value)
+        readme.cell(row=base + k, column=2, value=_escape(value))
     readme.column_dimensions["A"].width = 100
     readme.column_dimensions["B"].width = 40
     bold = Font(bold=True)
@@ -139,8 +145,15 @@ def scenario_to_workbook(scenario: Scenario, path) -> Path:
         ws.freeze_panes = "A2"
         for p in (q for q in paths if q.split(".")[0] == section):
             info = field_info(p)
-            ws.append([p, scenario.get(p), info.unit, info.allowed(), info.doc, sources.get(p, "")])
+            value = scenario.get(p)
+            ws.append([p, _escape(value), info.unit, info.allowed(), info.doc, sources.get(p, "")])
             row = ws.max_row
+            if isinstance(value, float) and float(f"{value:.16g}") != value:
+                # openpyxl writes numbers with 16 significant digits, and 0.30000000000000004 would come
+                # back as 0.3: store the shortest exact form (as Excel itself does), still a number cell.
+                cell = ws.cell(row=row, column=2)
+                cell.value = repr(value)
+                cell.data_type = "n"
             ws.cell(row=row, column=2).fill = fill
             dv = _validation(info, DataValidation)
             if dv is not None:
@@ -155,6 +168,28 @@ def scenario_to_workbook(scenario: Scenario, path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
+
+
+# Characters XML 1.0 cannot hold (openpyxl refuses them) are written as Excel writes them, _xHHHH_,
+# and a literal "_xHHHH_" in the text has its underscore escaped (_x005F_), so every text round-trips.
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_XML_ESCAPE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
+_XML_ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def _escape(value):
+    """Text as an XLSX cell can hold it (see :func:`_unescape`); anything else unchanged."""
+    if not isinstance(value, str):
+        return value
+    value = _XML_ESCAPE.sub(r"_x005F_\1", value)
+    return _XML_ILLEGAL.sub(lambda m: f"_x{ord(m.group()):04X}_", value)
+
+
+def _unescape(value):
+    """Text with Excel's ``_xHHHH_`` escapes decoded (openpyxl leaves them as they are in the file)."""
+    if not isinstance(value, str) or "_x" not in value:
+        return value
+    return _XML_ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), value)
 
 
 def _validation(info, DataValidation):
@@ -210,22 +245,15 @@ def scenario_from_workbook(source, *, name: str | None = None, max_bytes: int = 
     DataError
         The file is not a readable XLSX workbook.
     """
-    import openpyxl
-
-    src = _read_source(source, name, max_bytes)
+    src = read_source(source, name, max_bytes)
     if not hasattr(src, "data"):
         raise DataError("scenario_from_workbook: expected an .xlsx file, not a table")
-    what = _sniff(src.data) if src.data.strip() else "an empty file"
+    what = sniff(src.data) if src.data.strip() else "an empty file"
     if what != "xlsx":
         raise DataError(
             f"{src.name}: is {what if what != 'text' else 'plain text'}, not an .xlsx workbook", source=src.name
         )
-    try:
-        wb = openpyxl.load_workbook(io.BytesIO(src.data), read_only=True, data_only=True)
-    except Exception as e:  # openpyxl raises many types on damaged files; all mean "not readable"
-        raise DataError(
-            f"{src.name}: cannot be read as an XLSX workbook ({type(e).__name__}: {e})", source=src.name
-        ) from None
+    wb = open_workbook(src)  # with the zip-bomb checks of every client workbook
     try:
         return _read(wb, src.name)
     except (WorkbookError, DataError):
@@ -296,7 +324,10 @@ def _read(wb, source: str) -> Scenario:
                 problem(path, value, f"each field once (it is also on row {first[1]})", title, r)
                 continue
             info = field_info(path)
-            if value is None or (isinstance(value, str) and not value.strip()):
+            value = _unescape(value)
+            if info.unit == "text" and info.choices is None and (value is None or isinstance(value, str)):
+                value = "" if value is None else value  # a blank name is a name the scenario allows: as written
+            elif value is None or (isinstance(value, str) and not value.strip()):
                 problem(path, "<empty>", info.allowed(), title, r)
                 where[path] = (title, r)
                 values[path] = None

@@ -15,3 +15,57 @@ def test_a_line_of_millions_of_separators_is_refused_naming_the_row(loader):
     data = b"Ticket #,Date Entered,Priority\n" + b"," * 2_000_000 + b"\n"
     with pytest.raises(DataError, match=r"huge\.csv: row 2 has 2,000,001 fields, more than the 16,384 columns"):
         loader(data, name="huge.csv")
+
+
+# ---------------------------------------------------------------------------
+# Assumptions workbooks
+# ---------------------------------------------------------------------------
+
+
+def test_a_workbook_round_trips_floats_to_the_last_digit(tmp_path, sample):
+    from msp_analysis import scenario_from_workbook, scenario_to_workbook
+
+    # openpyxl writes 16 significant digits: 0.30000000000000004 came back as 0.3, 210.93387187462793 as ...279
+    s = sample.replace(
+        {"msp.sla_adherence": 0.1 + 0.2 + 0.6, "msp.per_user_monthly": 210.93387187462793, "break_fix.trip_fee": 1e-300}
+    )
+    assert scenario_from_workbook(scenario_to_workbook(s, tmp_path / "a.xlsx")) == s
+
+
+@pytest.mark.parametrize("name", ["", "   ", "Tab\there", "Bell\x07 & co", "_x0041_ literal", "FF\x0c_x005F_"])
+def test_a_workbook_round_trips_any_organization_name(tmp_path, sample, name):
+    from msp_analysis import scenario_from_workbook, scenario_to_workbook
+
+    # an empty name came back as a '<empty>' error; a control character made openpyxl raise IllegalCharacterError
+    s = sample.replace({"organization.name": name})
+    assert scenario_from_workbook(scenario_to_workbook(s, tmp_path / "a.xlsx")).organization.name == name
+
+
+def test_a_wrong_workbook_value_is_a_data_error_naming_sheet_and_row(tmp_path, sample):
+    import openpyxl
+
+    from msp_analysis import ValidationError, scenario_from_workbook, scenario_to_workbook
+
+    path = scenario_to_workbook(sample, tmp_path / "a.xlsx")
+    wb = openpyxl.load_workbook(path)
+    ws = wb["organization"]
+    row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value == "organization.users")
+    ws.cell(row, 2).value = "sixty"
+    wb.save(path)
+    # a workbook is a client file: `except DataError` around every client file must catch its errors too
+    with pytest.raises(DataError, match=rf"organization\.users: got 'sixty', .*sheet 'organization', row {row}") as err:
+        scenario_from_workbook(path)
+    assert isinstance(err.value, ValidationError)
+    assert err.value.source == "a.xlsx" and err.value.problems[0]["row"] == row
+
+
+def test_an_assumptions_workbook_gets_the_zip_bomb_checks(tmp_path, sample):
+    import zipfile
+
+    from msp_analysis import scenario_from_workbook, scenario_to_workbook
+
+    path = scenario_to_workbook(sample, tmp_path / "a.xlsx")
+    with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/media/padding.bin", b"\0" * 40 * 2**20)  # 40 MB from ~40 KB
+    with pytest.raises(DataError, match=r"a\.xlsx: its part 'xl/media/padding\.bin' would inflate"):
+        scenario_from_workbook(path)
