@@ -34,17 +34,35 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?")
 # Characters XLSX (XML 1.0) cannot hold; openpyxl refuses them.
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_LEADING_CONTROL = re.compile(r"^[\x00-\x08\x0b\x0c\x0e-\x1f]+")
 
 
 def neutralise(value):
     """One cell made safe: text that a spreadsheet would run as a formula gets a leading ``'``.
 
     Text that is just a number (``"-5"``, ``"+3.2"``) is left alone: a
-    spreadsheet reads it as that number, not as a formula.
+    spreadsheet reads it as that number, not as a formula. Control
+    characters in front (``"\\x00=1"``) do not hide a formula: XLSX drops
+    them, and so may the program that opens a CSV.
     """
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES) and not _PLAIN_NUMBER.fullmatch(value):
+    if not isinstance(value, str):
+        return value
+    bare = _LEADING_CONTROL.sub("", value)
+    if bare.startswith(FORMULA_PREFIXES) and not _PLAIN_NUMBER.fullmatch(bare):
         return "'" + value
     return value
+
+
+def _neutralise_labels(index: pd.Index) -> pd.Index:
+    """An index (or the columns) with every text label and name neutralised, each level of a MultiIndex too."""
+    names = [neutralise(n) if isinstance(n, str) else n for n in index.names]
+    if isinstance(index, pd.MultiIndex):
+        if len(index) == 0:
+            return index.set_names(names)
+        return pd.MultiIndex.from_tuples([tuple(map(neutralise, t)) for t in index], names=names)
+    if index.dtype == object or pd.api.types.is_string_dtype(index.dtype) or isinstance(index, pd.CategoricalIndex):
+        index = pd.Index([neutralise(v) for v in index], dtype=object)
+    return index.set_names(names)
 
 
 def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -54,9 +72,11 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
         s = out[col]
         if s.dtype == object or pd.api.types.is_string_dtype(s.dtype) or isinstance(s.dtype, pd.CategoricalDtype):
             out[col] = s.astype(object).map(neutralise)
-    out.columns = [neutralise(str(c)) if not isinstance(c, str) else neutralise(c) for c in out.columns]
-    if out.index.dtype == object or pd.api.types.is_string_dtype(out.index.dtype):
-        out.index = out.index.map(neutralise)
+    if isinstance(out.columns, pd.MultiIndex):
+        out.columns = _neutralise_labels(out.columns)
+    else:
+        out.columns = [neutralise(str(c)) if not isinstance(c, str) else neutralise(c) for c in out.columns]
+    out.index = _neutralise_labels(out.index)
     if out.index.name is not None:
         out.index.name = neutralise(str(out.index.name))
     return out

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from msp_analysis import DataError, load_invoices, load_msp_quote, load_tickets
@@ -69,3 +71,38 @@ def test_an_assumptions_workbook_gets_the_zip_bomb_checks(tmp_path, sample):
         z.writestr("xl/media/padding.bin", b"\0" * 40 * 2**20)  # 40 MB from ~40 KB
     with pytest.raises(DataError, match=r"a\.xlsx: its part 'xl/media/padding\.bin' would inflate"):
         scenario_from_workbook(path)
+
+
+# ---------------------------------------------------------------------------
+# Exports
+# ---------------------------------------------------------------------------
+
+
+def test_a_multiindex_is_neutralised_in_every_level(tmp_path):
+    import pandas as pd
+
+    from msp_analysis import safe_table_export
+
+    # a grouped table (df.groupby([a, b]).sum()) used to write its index levels raw: =x,@y in the CSV
+    frame = pd.DataFrame(
+        {"hours": [1.5, -2.0]}, index=pd.MultiIndex.from_tuples([("=x", "@y"), ("ok", "-1")], names=["+a", "b"])
+    )
+    text = safe_table_export(frame, tmp_path / "t.csv", index=True).read_text(encoding="utf-8-sig")
+    assert text.splitlines() == ["'+a,b,hours", "'=x,'@y,1.5", "ok,-1,-2.0"]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_control_character_does_not_hide_a_formula(tmp_path, suffix):
+    import openpyxl
+    import pandas as pd
+
+    from msp_analysis import safe_table_export
+
+    # XLSX cannot hold \x00: it was dropped after the check, leaving a bare '=1+1' in the cell
+    frame = pd.DataFrame({"summary": ["\x00=1+1", "\x01\x02@SUM(A1)", "\x03-5"]})
+    path = safe_table_export(frame, tmp_path / f"t{suffix}")
+    if suffix == ".csv":
+        cells = pd.read_csv(path, encoding="utf-8-sig")["summary"].tolist()
+    else:
+        cells = [r[0] for r in openpyxl.load_workbook(path).active.iter_rows(min_row=2, values_only=True)]
+    assert [re.sub("[\x00-\x03]", "", c) for c in cells] == ["'=1+1", "'@SUM(A1)", "-5"]
