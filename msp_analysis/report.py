@@ -405,9 +405,11 @@ def _distribution_title(comparison: Comparison, expected_table: pd.DataFrame) ->
     total = {m: float(expected_table.loc["total_cost", m]) for m in MODELS}
     cheaper = min(total, key=total.get)
     gap = abs(total["break_fix"] - total["msp"])
+    p = percent(comparison.prob_msp_cheaper)
+    # "P(MSP cheaper) > 99%", not "= >99%".
+    relation = f"{p[0]} {p[1:]}" if p[0] in "<>" else f"= {p}"
     return _mathtext_safe(
-        f"{MODEL_LABELS[cheaper]} costs {money(gap, symbol)} a year less on average "
-        f"(P(MSP cheaper) = {percent(comparison.prob_msp_cheaper)})"
+        f"{MODEL_LABELS[cheaper]} costs {money(gap, symbol)} a year less on average (P(MSP cheaper) {relation})"
     )
 
 

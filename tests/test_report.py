@@ -159,6 +159,20 @@ def test_loss_curve_legend_quotes_the_exact_expected_losses_of_the_headline(clie
     assert f"${simulated:,.0f}" not in legend[0]
 
 
+@pytest.mark.parametrize(
+    "prob, words",
+    [(0.997, "(P(MSP cheaper) > 99%)"), (0.003, "(P(MSP cheaper) < 1%)"), (0.87, "(P(MSP cheaper) = 87%)")],
+)
+def test_distribution_finding_reads_well_near_certainty(client, prob, words):
+    # Northwind's report said "(P(MSP cheaper) = >99%)"
+    from types import SimpleNamespace
+
+    from msp_analysis.report import _distribution_title
+
+    title = _distribution_title(SimpleNamespace(scenario=client, prob_msp_cheaper=prob), expected(client))
+    assert title.endswith(words)
+
+
 def test_pptx_headline_table_holds_the_figures(report, client):
     prs = Presentation(str(report["pptx"]))
     table = next(sh.table for sh in prs.slides[1].shapes if sh.has_table)
