@@ -38,6 +38,7 @@ import pandas as pd
 from .errors import DataError, ValidationError
 from .parsing import blank_mask, normalise_name, parse_durations, parse_money, parse_texts
 from .readers import MAX_BYTES, ColumnSpec, aliases, finish, guard, read_table
+from .scenario import field_info
 
 __all__ = ["PRICE_PATHS", "QUOTE_COLUMNS", "MSPQuote", "apply_quote", "classify_line", "load_msp_quote"]
 
@@ -201,8 +202,10 @@ def load_msp_quote(
     Columns: ``item`` (required), ``unit`` (optional: the item may say it
     all) and ``price`` (required); see :data:`QUOTE_COLUMNS` for the names
     recognised. Every line must be recognised (see :func:`classify_line`):
-    an unrecognised line, a negative or unreadable price, or one field given
-    twice is a :class:`~msp_analysis.DataError` naming file, row and value.
+    an unrecognised line, a negative or unreadable price, a value outside
+    what the scenario allows for its field (a 300% increase, a 12.5-month
+    term), or one field given twice is a :class:`~msp_analysis.DataError`
+    naming file, row and value.
 
     Returns
     -------
@@ -241,6 +244,9 @@ def load_msp_quote(
     notes_per_line: list[str] = [""] * n
     bad_value = np.zeros(n, dtype=bool)
     bad_text: list[str] = [""] * n
+    out_of_range = np.zeros(n, dtype=bool)
+    range_text: list[str] = [""] * n
+    allowed: list[str] = [""] * n
     for k, (path, raw, val) in enumerate(zip(paths, raw_prices, money)):
         if path is None:
             continue
@@ -279,6 +285,20 @@ def load_msp_quote(
             bad_value[k], bad_text[k] = True, "is not a price"
         elif val < 0:
             bad_value[k], bad_text[k] = True, "is negative"
+        else:
+            # The scenario's own range, here where file and row are known: a 300% increase, a term of
+            # 12.5 months or a price of 1e9 per user is a wrong quote, not something to find at apply_quote.
+            try:
+                info = field_info(path)
+            except ValidationError:  # a group (msp.prevented_share) or no such key (msp.prevented_share.p9)
+                bad_value[k], bad_text[k] = True, f"names {path!r}, which is not a field of the msp section"
+            else:
+                try:
+                    info.check(path, val)
+                except ValidationError:
+                    out_of_range[k] = True
+                    range_text[k] = f"gives {path} = {val:g}{f' ({notes_per_line[k]})' if notes_per_line[k] else ''}"
+                    allowed[k] = info.allowed()
         values[k] = val
     problems.add_mask(
         bad_value & ~bad_money,
@@ -287,6 +307,9 @@ def load_msp_quote(
         bad_text,
         "a price of 0 or more (a percentage for an increase, months for a term, hours for a response target)",
     )
+    for want in dict.fromkeys(a for a, o in zip(allowed, out_of_range) if o):
+        mask = out_of_range & np.array([a == want for a in allowed], dtype=bool)
+        problems.add_mask(mask, label["price"], list(raw_prices), range_text, f"{want}")
     problems.add_mask(
         bad_money
         & ~unknown

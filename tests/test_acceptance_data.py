@@ -106,3 +106,25 @@ def test_a_control_character_does_not_hide_a_formula(tmp_path, suffix):
     else:
         cells = [r[0] for r in openpyxl.load_workbook(path).active.iter_rows(min_row=2, values_only=True)]
     assert [re.sub("[\x00-\x03]", "", c) for c in cells] == ["'=1+1", "'@SUM(A1)", "-5"]
+
+
+# ---------------------------------------------------------------------------
+# MSP quotes
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "line, message",
+    [
+        ("Managed IT,per user per month,1e9", r"row 3, column 'Price': '1e9' gives msp\.per_user_monthly = 1e\+09; "),
+        ("Annual increase,escalator per year,300%", r"row 3, column 'Price': '300%' gives msp\.annual_escalator = 3 "),
+        ("Contract term,term (months),12.5", r"row 3, column 'Price': '12\.5' gives msp\.term_months = 12\.5; "),
+        ("msp.prevented_share.p9,,0.1", r"row 3, .*names 'msp\.prevented_share\.p9', which is not a field of the msp"),
+        ("msp.prevented_share,,0.1", r"row 3, .*names 'msp\.prevented_share', which is not a field of the msp"),
+    ],
+)
+def test_a_quote_value_the_scenario_refuses_is_a_data_error_at_load(line, message):
+    # these loaded without complaint and failed only at apply_quote, as a ValidationError
+    data = f"Item,Unit,Price\nServers,per server per month,150\n{line}\n".encode()
+    with pytest.raises(DataError, match=rf"q\.csv: 1 problem in 1 of 2 data rows\.\n  {message}"):
+        load_msp_quote(data, name="q.csv")

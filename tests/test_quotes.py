@@ -85,11 +85,15 @@ def test_bad_quote_lines_are_named():
 
 
 def test_rejected_values_name_the_quote_file_and_row(sample):
-    quote = load_msp_quote(b"Item,Unit,Price\nUsers,per user,100\nContract term,months,500\n", name="q.csv")
+    # a line the scenario refuses is refused as the quote is read
+    with pytest.raises(DataError, match=r"row 3, column 'Price': '500' gives msp\.term_months = 500; expected a whole"):
+        load_msp_quote(b"Item,Unit,Price\nUsers,per user,100\nContract term,months,500\n", name="q.csv")
+    # lines that add up to a value the scenario refuses are named when the quote is applied
+    quote = load_msp_quote(b"Item,Unit,Price\nHelp desk,per user,60000\nSecurity,per user,60000\n", name="q.csv")
     with pytest.raises(ValidationError) as err:
         apply_quote(sample, quote)
-    assert err.value.path == "msp.term_months"
-    assert "(from q.csv, row 3)" in str(err.value)
+    assert err.value.path == "msp.per_user_monthly"
+    assert "(from q.csv, rows 2, 3)" in str(err.value)
     with pytest.raises(ValidationError, match="msp"):
         apply_quote(sample, {"organization.users": 3})
 
