@@ -107,7 +107,8 @@ def seed_sequence(seed) -> np.random.SeedSequence:
 
     A ``Generator`` is advanced by one draw (the entropy of the new sequence),
     so two generators in the same state give the same numbers and a second
-    call with the same generator gives new ones. Anything else raises
+    call with the same generator gives new ones. A ``SeedSequence`` is copied,
+    not advanced: passed twice, it gives the same numbers twice. Anything else raises
     ``ValidationError("seed", ...)``.
 
     Examples
@@ -120,7 +121,15 @@ def seed_sequence(seed) -> np.random.SeedSequence:
     msp_analysis.errors.ValidationError: seed: got -1, expected None, a whole number >= 0, a numpy SeedSequence or Generator
     """
     if isinstance(seed, np.random.SeedSequence):
-        return seed
+        # A copy in the same state: runs spawn their streams from it, and spawning
+        # from the caller's object would advance it, so the same SeedSequence
+        # passed twice would give different numbers.
+        return np.random.SeedSequence(
+            seed.entropy,
+            spawn_key=seed.spawn_key,
+            pool_size=seed.pool_size,
+            n_children_spawned=seed.n_children_spawned,
+        )
     if isinstance(seed, np.random.Generator):
         return np.random.SeedSequence(int(seed.integers(2**63)))
     if not isinstance(seed, (bool, np.bool_)):

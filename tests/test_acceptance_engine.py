@@ -128,3 +128,21 @@ def test_names_that_json_cannot_write_are_refused(sample, tmp_path):
         Scenario.from_json(path)
     assert err.value.path == "organization.name"
     assert sample.replace({"organization.name": "Café Ünïcode 株式会社"}).to_json(path) == path
+
+
+def test_the_same_seed_sequence_twice_gives_the_same_numbers(sample):
+    # The run spawned its streams from the caller's SeedSequence, advancing it:
+    # the second call with the same object gave different numbers.
+    ss = np.random.SeedSequence(11)
+    a = simulate(sample, trials=500, seed=ss)
+    b = simulate(sample, trials=500, seed=ss)
+    assert ss.n_children_spawned == 0
+    for m in ("break_fix", "msp"):
+        assert a[m].trials.equals(b[m].trials)
+        assert a[m].trials.equals(simulate(sample, trials=500, seed=11)[m].trials)
+    # a sequence that has already spawned children keeps its place
+    used = np.random.SeedSequence(11)
+    used.spawn(2)
+    c = simulate(sample, trials=500, seed=used)
+    assert not c.msp.trials.equals(a.msp.trials)
+    assert c.msp.trials.equals(simulate(sample, trials=500, seed=used).msp.trials)
