@@ -53,6 +53,7 @@ import contextlib
 import datetime as _dt
 import html
 import io
+import math
 import os
 import sys
 import textwrap
@@ -111,6 +112,8 @@ __all__ = [
 DASHBOARD_TRIALS = 2_000
 #: Simulated paths behind the multi-year chart's band.
 PROJECTION_TRIALS = 500
+#: Seconds after an export during which a click is taken for the second half of a double click.
+_EXPORT_REPEAT_S = 1.0
 #: Risk appetite: what "a bad year" means.
 RISK_LEVELS = {"1 year in 10 (P90)": 0.90, "1 year in 20 (P95)": 0.95, "1 year in 100 (P99)": 0.99}
 #: The Voilà template without CDN assets (``msp_analysis/presentation/voila/templates``).
@@ -590,6 +593,7 @@ class Dashboard:
         self.renders = {"figures": 0}
         self.chart_draws = 0
         self.last_export: list[Path] = []
+        self._export_done = -math.inf
         self._silent = 0
         self._hold = 0
         self._dirty = False
@@ -814,6 +818,12 @@ class Dashboard:
                 self._draw(chart)
 
     def _on_export(self, _button) -> None:
+        # A double click sends two clicks before the page learns the button is
+        # disabled; the second waits in the kernel's queue and wrote the whole
+        # report again, into a second folder. A click that arrives right after
+        # an export finished is that second click.
+        if time.monotonic() - self._export_done < _EXPORT_REPEAT_S:
+            return
         self.export_button.disabled = True
         self.export_status.value = '<p class="msp-ok">Writing the report...</p>'
         try:
@@ -826,6 +836,7 @@ class Dashboard:
                 )
         finally:
             self.export_button.disabled = False
+            self._export_done = time.monotonic()
 
     def _export_folder(self) -> Path:
         stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")

@@ -128,6 +128,19 @@ def test_export_button_writes_the_report_and_says_where(dash, tmp_path):
     assert "$110 per user per month" in html  # the report is of what is on screen
 
 
+def test_a_double_click_on_export_writes_the_report_once(dash, monkeypatch):
+    # The second click of a double click queued behind the first export and wrote a second folder.
+    calls = []
+    export = dash.export
+    monkeypatch.setattr(dash, "export", lambda *a, **k: calls.append(1) or export(*a, **k))
+    dash.export_button.click()
+    dash.export_button.click()
+    assert len(calls) == 1
+    dash._export_done -= 60  # a minute later: a deliberate new export
+    dash.export_button.click()
+    assert len(calls) == 2 and dash.errors == []
+
+
 def test_hold_batches_changes_into_one_recomputation(dash):
     n = dash.renders["figures"]
     with dash.hold():
