@@ -35,6 +35,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import functools
+import html
 import inspect
 import io
 import os
@@ -306,6 +307,7 @@ class Grid:
     encoding: str | None = None
     delimiter: str | None = None
     bad_cells: list[tuple[int, int]] = field(default_factory=list)  # (record, column) not decodable
+    formula_cells: list[tuple[int, int]] = field(default_factory=list)  # (record, column) formula, no saved value
     notes: list[str] = field(default_factory=list)
 
 
@@ -589,16 +591,17 @@ def _xlsx_grids(src: Source, sheet: str | int | None) -> list[Grid]:
         grids = []
         for ws in chosen:
             records = _sheet_records(ws, src.name)
-            grids.append(
-                Grid(
-                    src.name,
-                    "XLSX",
-                    _records_frame(records, f"{src.name}, sheet {ws.title!r}", "XLSX"),
-                    np.arange(1, len(records) + 1),
-                    sheet=ws.title,
-                    sheets=names,
-                )
+            unsaved = _unsaved_formulas(src, ws, records)
+            grid = Grid(
+                src.name,
+                "XLSX",
+                _records_frame(records, f"{src.name}, sheet {ws.title!r}", "XLSX"),
+                np.arange(1, len(records) + 1),
+                sheet=ws.title,
+                sheets=names,
             )
+            grid.formula_cells = unsaved
+            grids.append(grid)
         return grids
     finally:
         try:
@@ -630,6 +633,59 @@ def _sheet_records(ws, name: str) -> list[list]:
     except Exception as e:  # damaged sheet XML
         raise DataError(f"{name}: sheet {ws.title!r} cannot be read ({type(e).__name__}: {e})", source=name) from None
     return records
+
+
+_CELL_REF = re.compile(rb'\br="([A-Z]{1,3})([0-9]{1,7})"')
+_FORMULA_TEXT = re.compile(rb"<f\b[^>]*>(.*?)</f>", re.S)
+
+
+def _unsaved_formulas(src: Source, ws, records: list[list]) -> list[tuple[int, int]]:
+    """Put the formula text into cells that hold a formula but no saved value; return their (record, column).
+
+    Read for values, such a cell is empty -- a workbook written by a script
+    (openpyxl, pandas) has no cached results -- and "is empty" or "no data
+    rows" would hide what the cell really holds. The sheet's XML is searched
+    for ``<f>`` elements only (no second parse): each one's ``<c>`` is found
+    around it.
+    """
+    path = getattr(ws, "_worksheet_path", None)
+    if not path:
+        return []
+    try:
+        with zipfile.ZipFile(io.BytesIO(src.data)) as z:
+            xml = z.read(path.lstrip("/"))
+    except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+        return []
+    found = []
+    at = xml.find(b"<f")
+    while at != -1:
+        start, end = xml.rfind(b"<c ", 0, at), xml.find(b"</c>", at)
+        if start == -1 or end == -1:
+            break
+        cell = xml[start:end]
+        ref = _CELL_REF.search(cell[: cell.find(b">") + 1])
+        value = re.search(rb"<v>([^<]+)</v>", cell)
+        if ref is not None and value is None and xml[at + 2 : at + 3] in (b">", b" ", b"/"):
+            i = int(ref.group(2)) - 1
+            j = _col_index(ref.group(1).decode())
+            text = _FORMULA_TEXT.search(cell)
+            formula = "=" + html.unescape(text.group(1).decode("utf-8", "replace")) if text else "=(a shared formula)"
+            if 0 <= i < len(records) and j < 16_384:
+                row = records[i]
+                if len(row) <= j:
+                    row.extend([None] * (j + 1 - len(row)))
+                if row[j] is None:
+                    row[j] = formula
+                    found.append((i, j))
+        at = xml.find(b"<f", end)
+    return found
+
+
+def _col_index(letters: str) -> int:
+    j = 0
+    for ch in letters:
+        j = j * 26 + ord(ch) - 64
+    return j - 1
 
 
 def _frame_grid(frame: pd.DataFrame, name: str | None) -> Grid:
@@ -953,6 +1009,19 @@ def read_table(
     data.columns = range(width)
     numbers = grid.numbers[i + 1 :][keep]
     problems = Problems(grid, header, numbers)
+    if grid.formula_cells:
+        rec_to_pos = np.full(len(grid.frame), -1)
+        rec_to_pos[i + 1 :][keep] = np.arange(keep.sum())
+        cells = [(int(rec_to_pos[k]), j) for k, j in grid.formula_cells if k > i and j < width and rec_to_pos[k] >= 0]
+        for j in sorted({j for _, j in cells}):
+            ps = np.asarray([p for p, jj in cells if jj == j])
+            problems.add(
+                ps,
+                header[j],
+                [data.iat[p, j] for p in ps],
+                "is a formula with no saved value (the workbook was written by a program, never saved by Excel)",
+                "a value: open the workbook in Excel and save it, or paste the values",
+            )
     if grid.lengths is not None:
         lengths = grid.lengths[i + 1 :][keep]
         extra_filled = (

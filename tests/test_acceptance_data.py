@@ -128,3 +128,30 @@ def test_a_quote_value_the_scenario_refuses_is_a_data_error_at_load(line, messag
     data = f"Item,Unit,Price\nServers,per server per month,150\n{line}\n".encode()
     with pytest.raises(DataError, match=rf"q\.csv: 1 problem in 1 of 2 data rows\.\n  {message}"):
         load_msp_quote(data, name="q.csv")
+
+
+# ---------------------------------------------------------------------------
+# Workbooks written by a program: formulas without saved values
+# ---------------------------------------------------------------------------
+
+
+def test_a_formula_with_no_saved_value_is_named_not_read_as_empty():
+    import io
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Ticket #", "Date Entered", "Priority", "Actual Hours"])
+    ws.append([1, "2024-05-02 08:00", '="P1"', "=1+1"])  # openpyxl saves formulas without results
+    ws.append([2, "=TODAY()", "P2", 1.5])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    # the cells read as empty: '="P1"' vanished, the row 3 date was 'is empty', a sheet of formulas had 'no data rows'
+    with pytest.raises(DataError) as err:
+        load_tickets(buffer.getvalue(), name="t.xlsx")
+    message = str(err.value)
+    for cell, value in (("Priority", '="P1"'), ("Actual Hours", "=1+1")):
+        assert f"row 2, column '{cell}': '{value}' is a formula with no saved value" in message
+    assert "row 3, column 'Date Entered': '=TODAY()' is a formula with no saved value" in message
+    assert "open the workbook in Excel and save it, or paste the values" in message
