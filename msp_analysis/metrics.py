@@ -9,8 +9,12 @@ threshold with ``searchsorted``.
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 import pandas as pd
+
+from .errors import ValidationError
 
 __all__ = [
     "coefficient_of_variation",
@@ -23,6 +27,21 @@ __all__ = [
 ]
 
 
+def _values(values) -> np.ndarray:
+    """``values`` as a float array with at least one entry (or ``ValidationError("values")``)."""
+    v = np.asarray(values, dtype=float).ravel()
+    if v.size == 0:
+        raise ValidationError("values", [], "at least one simulated value")
+    return v
+
+
+def _level(level) -> float:
+    """``level`` as a float in [0, 1] (or ``ValidationError("level")``)."""
+    if isinstance(level, (bool, np.bool_)) or not isinstance(level, numbers.Real) or not 0 <= level <= 1:
+        raise ValidationError("level", level, "a probability in [0, 1], e.g. 0.95")
+    return float(level)
+
+
 def value_at_risk(values, level: float = 0.95) -> float:
     """The ``level`` quantile of a cost: exceeded in ``1 - level`` of years.
 
@@ -31,7 +50,7 @@ def value_at_risk(values, level: float = 0.95) -> float:
     >>> value_at_risk(np.arange(1, 101), 0.95)
     95.05
     """
-    return float(np.quantile(np.asarray(values, dtype=float), level))
+    return float(np.quantile(_values(values), _level(level)))
 
 
 def tail_value_at_risk(values, level: float = 0.95) -> float:
@@ -42,14 +61,14 @@ def tail_value_at_risk(values, level: float = 0.95) -> float:
     >>> tail_value_at_risk(np.arange(1, 101), 0.95)
     98.0
     """
-    v = np.sort(np.asarray(values, dtype=float))
-    k = int(np.floor(level * v.size))
+    v = np.sort(_values(values))
+    k = int(np.floor(_level(level) * v.size))
     return float(v[min(k, v.size - 1) :].mean())
 
 
 def coefficient_of_variation(values) -> float:
     """Standard deviation over mean (NaN when the mean is zero)."""
-    v = np.asarray(values, dtype=float)
+    v = _values(values)
     m = v.mean()
     return float(v.std(ddof=1) / m) if m != 0 and v.size > 1 else float("nan")
 
@@ -62,7 +81,7 @@ def prob_exceeds(values, budget) -> float | np.ndarray:
     >>> prob_exceeds([1, 2, 3, 4], 2.5)
     0.5
     """
-    v = np.sort(np.asarray(values, dtype=float))
+    v = np.sort(_values(values))
     b = np.asarray(budget, dtype=float)
     out = 1.0 - np.searchsorted(v, b, side="right") / v.size
     return float(out) if out.ndim == 0 else out
@@ -79,7 +98,7 @@ def loss_exceedance(values, thresholds=None, n: int = 200) -> pd.DataFrame:
     >>> curve["probability"].tolist()
     [0.75, 0.5, 0.25]
     """
-    v = np.asarray(values, dtype=float)
+    v = _values(values)
     if thresholds is None:
         pos = v[v > 0]
         if pos.size == 0:
@@ -87,12 +106,14 @@ def loss_exceedance(values, thresholds=None, n: int = 200) -> pd.DataFrame:
         else:
             lo, hi = max(pos.min(), 1e-9), pos.max()
             thresholds = np.geomspace(lo, max(hi, lo * 1.0001), n)
-    return pd.DataFrame({"loss": np.asarray(thresholds, dtype=float), "probability": prob_exceeds(v, thresholds)})
+    thresholds = np.atleast_1d(np.asarray(thresholds, dtype=float))  # one threshold is a curve of one point
+    return pd.DataFrame({"loss": thresholds, "probability": prob_exceeds(v, thresholds)})
 
 
 def statistics(values, level: float = 0.95) -> pd.Series:
     """Mean, std, CV, P5, P50, P95, VaR and TVaR of one array."""
-    v = np.asarray(values, dtype=float)
+    v = _values(values)
+    level = _level(level)
     p5, p50, p95 = np.quantile(v, [0.05, 0.5, 0.95])
     pct = f"{level * 100:g}"
     return pd.Series(

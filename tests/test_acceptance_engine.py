@@ -146,3 +146,30 @@ def test_the_same_seed_sequence_twice_gives_the_same_numbers(sample):
     c = simulate(sample, trials=500, seed=used)
     assert not c.msp.trials.equals(a.msp.trials)
     assert c.msp.trials.equals(simulate(sample, trials=500, seed=used).msp.trials)
+
+
+def test_metrics_edge_inputs(sample):
+    from msp_analysis import ValidationError, metrics
+
+    # no values: an IndexError or numpy warnings, now an error naming the argument
+    for fn in (metrics.statistics, metrics.value_at_risk, metrics.tail_value_at_risk, metrics.coefficient_of_variation):
+        with pytest.raises(ValidationError) as err:
+            fn([])
+        assert err.value.path == "values"
+    c = simulate(sample, trials=200, seed=3)
+    # a level outside [0, 1]: numpy's bare "Quantiles must be in the range [0, 1]"
+    for bad in (1.5, -0.1, float("nan"), "0.95", True):
+        with pytest.raises(ValidationError) as err:
+            c.summary(level=bad)
+        assert err.value.path == "level"
+    # one threshold: a pandas "all scalar values" error, now a curve of one point
+    one = c.msp.loss_exceedance("total_cost", thresholds=1e5)
+    assert one["probability"].iloc[0] == c.msp.prob_exceeds(1e5)
+    # all-equal and all-zero columns
+    flat = metrics.statistics(np.full(50, 7.0))
+    assert (
+        flat[["mean", "p5", "p50", "p95", "var_95", "tvar_95"]].eq(7.0).all() and flat["std"] == 0 and flat["cv"] == 0
+    )
+    zero = metrics.statistics(np.zeros(50))
+    assert zero["tvar_95"] == 0 and np.isnan(zero["cv"])
+    assert metrics.prob_exceeds(np.zeros(50), 0.0) == 0.0
