@@ -37,7 +37,7 @@ import numpy as np
 
 from .errors import DataError, ValidationError
 from .parsing import normalise_name
-from .readers import MAX_BYTES, open_workbook, read_source, sniff
+from .readers import MAX_BYTES, _unsaved_formulas, open_workbook, read_source, sniff
 from .scenario import _SECTIONS, SCHEMA_VERSION, Scenario, field_info
 
 __all__ = ["SECTIONS", "WorkbookError", "scenario_from_workbook", "scenario_to_workbook"]
@@ -45,6 +45,7 @@ __all__ = ["SECTIONS", "WorkbookError", "scenario_from_workbook", "scenario_to_w
 SECTIONS = tuple(_SECTIONS)
 HEADER = ("field", "value", "unit", "allowed range", "description", "source")
 _MAX_LISTED = 50
+_FORMULA_ADVICE = "open the workbook in Excel and save it, or type the number"
 
 
 class WorkbookError(ValidationError, DataError):
@@ -255,7 +256,7 @@ def scenario_from_workbook(source, *, name: str | None = None, max_bytes: int = 
         )
     wb = open_workbook(src)  # with the zip-bomb checks of every client workbook
     try:
-        return _read(wb, src.name)
+        return _read(wb, src.name, src)
     except (WorkbookError, DataError):
         raise
     except Exception as e:  # a damaged sheet: still the user's file, not our bug
@@ -264,7 +265,7 @@ def scenario_from_workbook(source, *, name: str | None = None, max_bytes: int = 
         wb.close()
 
 
-def _read(wb, source: str) -> Scenario:
+def _read(wb, source: str, src=None) -> Scenario:
     problems: list[dict] = []
 
     def problem(path, value, expected, sheet=None, row=None):
@@ -295,7 +296,10 @@ def _read(wb, source: str) -> Scenario:
                 "a sheet named " + repr(section) + "; sheets: " + ", ".join(map(repr, sheets)),
             )
             continue
-        rows = sheets[title].iter_rows(values_only=True)
+        records = [list(row) for row in sheets[title].iter_rows(values_only=True)]
+        # a formula with no saved value (the workbook was written by a program) reads as empty: say what it is
+        formulas = set(_unsaved_formulas(src, sheets[title], records)) if src is not None else set()
+        rows = iter(records)
         header = next(rows, None) or ()
         norm = [normalise_name(h) for h in header]
         if "field" not in norm or "value" not in norm:
@@ -324,6 +328,11 @@ def _read(wb, source: str) -> Scenario:
                 problem(path, value, f"each field once (it is also on row {first[1]})", title, r)
                 continue
             info = field_info(path)
+            if (r - 1, jv) in formulas:
+                problem(path, value, f"a value, not a formula with no saved value ({_FORMULA_ADVICE})", title, r)
+                where[path] = (title, r)
+                values[path] = None
+                continue
             value = _unescape(value)
             if info.unit == "text" and info.choices is None and (value is None or isinstance(value, str)):
                 value = "" if value is None else value  # a blank name is a name the scenario allows: as written

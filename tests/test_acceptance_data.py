@@ -155,3 +155,22 @@ def test_a_formula_with_no_saved_value_is_named_not_read_as_empty():
         assert f"row 2, column '{cell}': '{value}' is a formula with no saved value" in message
     assert "row 3, column 'Date Entered': '=TODAY()' is a formula with no saved value" in message
     assert "open the workbook in Excel and save it, or paste the values" in message
+
+
+def test_an_assumptions_workbook_names_a_formula_with_no_saved_value(tmp_path, sample):
+    import openpyxl
+
+    from msp_analysis import scenario_from_workbook, scenario_to_workbook
+
+    path = scenario_to_workbook(sample, tmp_path / "a.xlsx")
+    wb = openpyxl.load_workbook(path)
+    ws = wb["msp"]
+    row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value == "msp.per_user_monthly")
+    ws.cell(row, 2).value = "=100+25"  # saved by openpyxl: no result stored; it said "got '<empty>'"
+    wb.save(path)
+    with pytest.raises(DataError) as err:
+        scenario_from_workbook(path)
+    assert str(err.value) == (
+        "msp.per_user_monthly: got '=100+25', expected a value, not a formula with no saved value (open the workbook "
+        f"in Excel and save it, or type the number) (a.xlsx, sheet 'msp', row {row})"
+    )
