@@ -225,7 +225,15 @@ _MAGIC = (
     (b"\x80\x04", "a Python pickle (never loaded)"),
     (b"\x80\x05", "a Python pickle (never loaded)"),
     (b"\x93NUMPY", "a NumPy array file"),
+    (b"ID3", "an MP3 audio file"),
+    (b"OggS", "an Ogg audio or video file"),
+    (b"fLaC", "a FLAC audio file"),
+    (b"RIFF", "a RIFF file (WAV audio or AVI video)"),
 )
+# C0 control characters other than tab, line feed, form feed and carriage return, and DEL: text has
+# next to none (a stray \x0b from an Excel cell, a \x1a at the end); binary data has one byte in ten.
+_CONTROL_BYTES = bytes([*range(0, 9), 11, *range(14, 32), 127])
+_CONTROL_TABLE = bytes.maketrans(_CONTROL_BYTES, b"\0" * len(_CONTROL_BYTES))
 
 
 def sniff(data: bytes) -> str:
@@ -263,7 +271,34 @@ def sniff(data: bytes) -> str:
         return "an XML document (perhaps Excel 2003 XML): save it as .xlsx or CSV"
     if b"\x00" in head:
         return "a binary file (it contains NUL bytes)"
+    controls = head.translate(_CONTROL_TABLE).count(0)
+    if controls > max(3, 0.02 * len(head)):
+        return f"a binary file ({controls:,} of its first {len(head):,} bytes are control characters)"
     return "text"
+
+
+def _not_text(data: bytes) -> str | None:
+    """Why bytes that are not UTF-8 look like no text at all (None when they may be text in a legacy encoding).
+
+    A CSV in Windows-1252 or Latin-1 is mostly ASCII (separators, digits,
+    dates, most letters); random or compressed bytes are mostly not.
+    """
+    head = data[:8192]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or _utf16_without_bom(head):
+        return None  # UTF-16: decoded as such
+    try:
+        head.decode("utf-8")
+        return None
+    except UnicodeDecodeError as e:
+        if e.start >= len(head) - 4:  # a character cut at the end of the sample
+            return None
+    ascii_text = sum(head.count(bytes([b])) for b in (9, 10, 13, *range(32, 127)))
+    if ascii_text < 0.3 * len(head):  # Cyrillic or Greek text in an 8-bit code page stays well above
+        return (
+            f"a binary file, or text in an unknown encoding (only {ascii_text / len(head):.0%} of its first "
+            f"{len(head):,} bytes are plain characters and it is not UTF-8; if it is text, pass encoding=...)"
+        )
+    return None
 
 
 def _utf16_without_bom(head: bytes) -> str | None:
@@ -725,6 +760,8 @@ def _grids(source, *, name, sheet, encoding, delimiter, max_bytes) -> Iterable[G
                 "rename it to .xlsx, or save it from Excel as CSV UTF-8",
                 source=src.name,
             )
+        if what == "text" and encoding is None:
+            what = _not_text(src.data) or what
         if what != "text":
             raise DataError(f"{src.name}: is {what}, not CSV text; export it as CSV or XLSX", source=src.name)
         if sheet is not None:

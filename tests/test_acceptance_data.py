@@ -174,3 +174,32 @@ def test_an_assumptions_workbook_names_a_formula_with_no_saved_value(tmp_path, s
         "msp.per_user_monthly: got '=100+25', expected a value, not a formula with no saved value (open the workbook "
         f"in Excel and save it, or type the number) (a.xlsx, sheet 'msp', row {row})"
     )
+
+
+# ---------------------------------------------------------------------------
+# Binary files without NUL bytes
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "content, what",
+    [
+        (bytes(range(1, 256)) * 20, r"is a binary file \(\d+ of its first 5,100 bytes are control characters\)"),
+        (bytes(range(128, 256)) * 40, r"is a binary file, or text in an unknown encoding \(only 0% of its first"),
+        (b"ID3\x04" + bytes(range(128, 256)) * 4, r"is an MP3 audio file"),
+    ],
+    ids=["control-characters", "high-bytes", "mp3"],
+)
+@pytest.mark.parametrize("loader", LOADERS, ids=lambda f: f.__name__)
+def test_a_binary_file_without_nul_bytes_is_named_binary(loader, content, what):
+    # it read as a CSV whose header was garbage: "cannot find the required column(s) ... Columns found: '\x81R...'"
+    with pytest.raises(DataError, match=rf"^x\.csv: {what}.*, not CSV text; export it as CSV or XLSX$"):
+        loader(content, name="x.csv")
+
+
+def test_legacy_encoded_text_is_still_read_as_text():
+    latin = "Ticket #,Date Entered,Priority,Summary\n1,2024-01-01,P1,Café crème\n".encode("latin-1")
+    with pytest.raises(DataError, match=r"row 2, column 'Summary': .* contains bytes that are not UTF-8"):
+        load_tickets(latin, name="t.csv")
+    tickets, _ = load_tickets(latin, name="t.csv", encoding="latin-1")
+    assert tickets["category"].isna().all() and len(tickets) == 1
