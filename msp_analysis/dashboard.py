@@ -718,7 +718,11 @@ class Dashboard:
         self.export_status = W.HTML()
         self.export_status.add_class("msp-export-status")
         rows += [self.export_button, self.export_status]
-        sidebar = W.VBox(rows, layout=W.Layout(width="340px", min_width="340px", padding="0 18px 0 0"))
+        # overflow visible: a widget box scrolls by default, and the sliders' few
+        # pixels past the edge put a scrollbar under the controls on a desktop browser.
+        sidebar = W.VBox(
+            rows, layout=W.Layout(width="340px", min_width="340px", padding="0 18px 0 0", overflow="visible")
+        )
         sidebar.add_class("msp-sidebar")
 
         self.cards = W.HTML()
@@ -731,11 +735,14 @@ class Dashboard:
         self.assumptions = W.HTML()
         # The picker keeps its width (flex 0 0 auto): a long title wraps instead
         # of pushing the selector off a narrow screen.
-        picker = W.VBox([W.HTML('<p class="msp-label">Scenario</p>'), scenario], layout=W.Layout(flex="0 0 auto"))
+        picker = W.VBox(
+            [W.HTML('<p class="msp-label">Scenario</p>'), scenario],
+            layout=W.Layout(flex="0 0 auto", overflow="visible"),
+        )
         picker.add_class("msp-picker")
         header = W.HBox(
             [W.Box([self.title], layout=W.Layout(flex="1 1 auto")), picker],
-            layout=W.Layout(align_items="flex-end", margin="0 0 6px 0"),
+            layout=W.Layout(align_items="flex-end", margin="0 0 6px 0", overflow="visible"),
         )
         self.widget = W.VBox(
             [W.HTML(_CSS), header, self.status, W.HBox([sidebar, main]), self.assumptions],
