@@ -118,7 +118,7 @@ class Gamma:
         # where the incomplete gamma is exact.
         x = np.maximum(np.asarray(x, dtype=float), 0.0)
         with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-            return np.where(x > 0, x / self.scale, 0.0)
+            return np.where(x == 0, 0.0, x / self.scale)  # 0 / 0 is 0 here; NaN stays NaN
 
     def cdf(self, x):
         return special.gammainc(self.shape, self._standard(x))
