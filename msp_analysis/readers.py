@@ -780,11 +780,39 @@ def _grids(source, *, name, sheet, encoding, delimiter, max_bytes) -> Iterable[G
 
 
 def _blank_cells(frame: pd.DataFrame) -> np.ndarray:
-    """Cell-by-cell: missing, NaN or the empty string (a whitespace-only cell counts as a value)."""
+    """Cell-by-cell: missing, NaN or the empty string; every cell of a row with nothing but whitespace.
+
+    A whitespace-only cell in a row with data is a value (an id of ``" "``
+    is named as empty by the loader), but a row of nothing but spaces, tabs
+    or a DOS end-of-file mark (``\\x1a``) -- the last line an editor leaves --
+    is a blank row, skipped like an empty one, not a ragged record.
+    """
     arr = frame.to_numpy(dtype=object)
     if arr.size == 0:
         return np.zeros(arr.shape, dtype=bool)
-    return pd.isna(arr) | (arr == "")
+    blank = pd.isna(arr) | (arr == "")
+    # Only a row whose first non-blank cell is whitespace can be all whitespace: check those rows alone.
+    rows = np.flatnonzero(~blank.all(axis=1))
+    if rows.size:
+        first = arr[rows, (~blank[rows]).argmax(axis=1)]
+        maybe = rows[_whitespace(first)]
+        if maybe.size:
+            soft = blank[maybe] | _whitespace(arr[maybe].ravel()).reshape(maybe.size, -1)
+            blank[maybe[soft.all(axis=1)]] = True
+    return blank
+
+
+def _whitespace(values: np.ndarray) -> np.ndarray:
+    """Which values are text of nothing but whitespace (or the DOS end-of-file mark)."""
+    # the first character decides for nearly every cell: one pass, no string built for ordinary values
+    return np.fromiter(
+        (
+            isinstance(v, str) and (v[:1].isspace() or v[:1] == "\x1a") and not v.replace("\x1a", "").strip()
+            for v in values
+        ),
+        dtype=bool,
+        count=len(values),
+    )
 
 
 def _header_label(v, j: int) -> str:

@@ -203,3 +203,25 @@ def test_legacy_encoded_text_is_still_read_as_text():
         load_tickets(latin, name="t.csv")
     tickets, _ = load_tickets(latin, name="t.csv", encoding="latin-1")
     assert tickets["category"].isna().all() and len(tickets) == 1
+
+
+# ---------------------------------------------------------------------------
+# Lines of nothing but whitespace
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("tail", [" \n", "\t\n", " , , \n", "\x1a", "\n  \n\t\n"], ids=repr)
+def test_a_whitespace_line_at_the_end_is_a_blank_row_not_a_ragged_record(tail):
+    # the last line an editor (or a DOS tool's end-of-file mark) leaves failed the whole load:
+    # "row 4: has 1 fields where the header has 3 ... column 'Date Entered': is empty"
+    data = "Ticket #,Date Entered,Priority\n1,2024-05-02 08:00,P1\n2,2024-05-03 08:00,P2\n" + tail
+    tickets, report = load_tickets(data.encode(), name="t.csv")
+    assert len(tickets) == 2 and report.blank_rows >= 1
+
+
+def test_a_header_over_whitespace_lines_has_no_data_rows():
+    with pytest.raises(DataError, match=r"^t\.csv: has a header \(row 1\) but no data rows$"):
+        load_tickets(b"Ticket #,Date Entered,Priority\n   ,   ,   \n\t\n \n", name="t.csv")
+    # a whitespace cell in a row with data is still named
+    with pytest.raises(DataError, match=r"row 2, column 'Ticket #': is empty; expected a ticket number"):
+        load_tickets(b"Ticket #,Date Entered,Priority\n  ,2024-05-02 08:00,P1\n", name="t.csv")
