@@ -123,7 +123,11 @@ def year_scenario(
     """The scenario of year ``year`` (1 = as given), with onboarding fee set to 0.
 
     See the module docstring for what grows and what escalates. The onboarding
-    fee is zeroed because the projection accounts for it itself.
+    fee is zeroed because the projection accounts for it itself. When growth
+    or an escalator carries a field past its limit by year ``year`` (a rate
+    above 100,000 an hour, more than a million users), the
+    :class:`~msp_analysis.ValidationError` names the field, the year and the
+    rate that got there.
 
     Examples
     --------
@@ -168,11 +172,14 @@ def year_scenario(
             "msp": f"msp_escalator={msp_esc!r}",
         }
         cause = drivers.get(str(e.path).split(".")[0], "growth and escalators")
+        try:
+            cause += f" from {_plain(scenario.get(e.path))}"
+        except (ValidationError, TypeError, ValueError):  # not a leaf of the scenario: no starting value to quote
+            pass
         raise ValidationError(
             e.path,
             e.value,
-            f"{e.expected}; reached in year {year} by compounding {cause} "
-            f"from {_plain(scenario.get(e.path))}: shorten the horizon or use a milder rate",
+            f"{e.expected}; reached in year {year} by compounding {cause}: shorten the horizon or use a milder rate",
         ) from None
 
 
@@ -185,6 +192,8 @@ def _compound(rate: float, years: float) -> float:
 
 
 def _plain(x) -> str:
+    if isinstance(x, bool) or not isinstance(x, (int, float)):
+        raise TypeError(type(x).__name__)
     return f"{x:,.6g}" if isinstance(x, float) else f"{x:,}"
 
 
