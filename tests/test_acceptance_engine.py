@@ -173,3 +173,79 @@ def test_metrics_edge_inputs(sample):
     zero = metrics.statistics(np.zeros(50))
     assert zero["tvar_95"] == 0 and np.isnan(zero["cv"])
     assert metrics.prob_exceeds(np.zeros(50), 0.0) == 0.0
+
+
+def _boundary_cases():
+    """Hand-made scenarios at the edges of every range (common events, moderate tails)."""
+    every = ("p1", "p2", "p3", "p4")
+
+    def per(field, value):
+        return {f"incidents.{p}.{field}": value for p in every}
+
+    return {
+        "one_user_everything_on_site_after_hours": {
+            "organization.users": 1,
+            **per("rate_per_user_year", 20.0),
+            **per("onsite_share", 1.0),
+            **per("after_hours_share", 1.0),
+            "break_fix.after_hours_multiplier": 10.0,
+        },
+        "2000_users_all_remote_whole_hours": {
+            "organization.users": 2000,
+            **per("onsite_share", 0.0),
+            "break_fix.billing_increment_hours": 1.0,
+            "break_fix.remote_minimum_hours": 0.0,
+            "organization.compliance": "gdpr",
+            "security.base_rate_per_user_year": 0.02,
+        },
+        "minimum_far_above_the_work": {
+            "break_fix.onsite_minimum_hours": 24.0,
+            "break_fix.remote_minimum_hours": 24.0,
+            "break_fix.billing_increment_hours": 8.0,
+            **per("work_median_hours", 0.05),
+            **per("work_p90_hours", 0.2),
+        },
+        "tiny_increment_minimum_not_a_multiple": {
+            "break_fix.billing_increment_hours": 1 / 60,
+            "break_fix.onsite_minimum_hours": 0.7,
+            "break_fix.remote_minimum_hours": 0.3,
+        },
+        "sla_never_met_credits_capped": {
+            "msp.sla_adherence": 0.0,
+            "msp.sla_credit_per_critical_miss": 1.0,
+            "msp.sla_credit_cap": 0.3,
+            "organization.compliance": "hipaa",
+            "security.base_rate_per_user_year": 0.05,
+        },
+        "sla_always_met_nothing_prevented": {
+            "msp.sla_adherence": 1.0,
+            **{f"msp.prevented_share.{p}": 0.0 for p in every},
+            **{f"msp.caught_early_share.{p}": 0.0 for p in every},
+            "msp.out_of_scope_share": 1.0,
+            "organization.compliance": "pci",
+            "security.base_rate_per_user_year": 0.05,
+        },
+        "msp_prevents_everything": {
+            **{f"msp.prevented_share.{p}": 1.0 for p in every},
+            "msp.monthly_minimum": 1e6,
+        },
+        "no_incidents_at_all": {**per("rate_per_user_year", 0.0), "security.base_rate_per_user_year": 0.0},
+        "whole_site_down_every_time": {
+            **per("users_affected_share", 1.0),
+            **per("degradation", 1.0),
+            "organization.it_dependency": 1.0,
+            "organization.revenue_per_outage_hour": 1e5,
+        },
+    }
+
+
+@pytest.mark.parametrize("case", list(_boundary_cases()))
+def test_boundary_scenarios_simulate_to_their_expectation(sample, case):
+    from .helpers import zscores
+
+    s = sample.replace(_boundary_cases()[case])
+    c = simulate(s, trials=20_000, seed=2026)
+    e = expected(s)
+    for m in ("break_fix", "msp"):
+        z = zscores(c[m].trials, e[m], s, m)
+        assert (z.abs() < 4.5).all(), (case, m, z[z.abs() >= 4.5].to_dict())
