@@ -40,6 +40,7 @@ import dataclasses
 import json
 import math
 import numbers
+import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -645,6 +646,8 @@ class Scenario:
     @classmethod
     def from_json(cls, path: str | Path) -> Scenario:
         """Read a scenario written by :meth:`to_json` (or by hand)."""
+        if not isinstance(path, (str, os.PathLike)):
+            raise ValidationError("", path, "the path of a scenario file")
         path = Path(path)
         try:
             # utf-8-sig: editors on Windows save JSON with a byte-order mark.

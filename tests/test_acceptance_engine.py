@@ -249,3 +249,12 @@ def test_boundary_scenarios_simulate_to_their_expectation(sample, case):
     for m in ("break_fix", "msp"):
         z = zscores(c[m].trials, e[m], s, m)
         assert (z.abs() < 4.5).all(), (case, m, z[z.abs() >= 4.5].to_dict())
+
+
+def test_from_json_needs_a_path():
+    from msp_analysis import Scenario, ValidationError
+
+    # None or a number reached pathlib's bare TypeError
+    for bad in (None, 3, ["a.json"]):
+        with pytest.raises(ValidationError, match="path of a scenario file"):
+            Scenario.from_json(bad)
