@@ -878,6 +878,7 @@ class Dashboard:
             if value != self.base.get(path):
                 s = _with_control(s, key, value)
         comps = expected_components(s)
+        self._widen_budget(max(comps[m]["fees"] for m in MODELS))
         comparison = simulate(s, trials=self._trials(), seed=self.seed, progress=False)
         level = RISK_LEVELS[self.inputs["risk"].value]
         self.headline = headline(comparison, comps, budget=float(self.inputs["budget"].value), level=level)
@@ -901,6 +902,26 @@ class Dashboard:
         if visible.stale:
             self._draw(visible)
         self.timings.append(time.perf_counter() - t0)
+
+    def _widen_budget(self, fees: float) -> None:
+        """Let the budget slider reach past either model's expected fees.
+
+        Its range is fitted to the scenario as loaded (up to three times the
+        starting budget); after a headcount or price change the fees can pass
+        it, and "IT bill over budget" sat at 100% with no way to ask about a
+        larger budget. The range only grows, so the handle does not jump back
+        and forth; the value and the step are kept (a browser slider snaps its
+        value to a multiple of a new step: 50,000 became 60,000).
+        """
+        w = self.inputs["budget"]
+        need = 1.5 * fees
+        if need <= w.max:
+            return
+        self._silent += 1
+        try:
+            _set_range(w, w.min, float(np.ceil(need / w.step) * w.step), w.step, w.value)
+        finally:
+            self._silent -= 1
 
     def _draw(self, chart: _Chart) -> None:
         if chart.name == "projection" and self._projection is None:

@@ -74,6 +74,22 @@ def test_the_subtitle_counts_agree_in_number(dash):
     assert dash.errors == []
 
 
+def test_budget_slider_reaches_past_the_fees_after_a_headcount_change(dash):
+    # At 500 users the MSP's fees were ~$2.1M a year but the budget stopped at $150,000:
+    # "IT bill over budget" sat at 100% and no budget could be asked about.
+    budget = dash.inputs["budget"]
+    start = budget.value
+    dash.set("users", 500)
+    fees = max(dash._comps[m]["fees"] for m in ("break_fix", "msp"))
+    # value and step kept: a browser slider snaps its value to a new step (50,000 became 60,000)
+    assert budget.max >= fees and budget.value == start and budget.value % budget.step == 0
+    dash.set("budget", budget.max)
+    assert max(dash.headline.prob_over_budget.values()) < 0.5
+    dash.select("Client: bayside")  # a new scenario fits the range again
+    assert budget.max < fees
+    assert dash.errors == []
+
+
 def test_budget_and_risk_change_only_the_figures(dash):
     draws = dash.chart_draws
     dash.set("budget", 1_000.0)
