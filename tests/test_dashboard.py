@@ -75,7 +75,7 @@ def test_the_subtitle_counts_agree_in_number(dash):
 
 
 def test_budget_slider_reaches_past_the_fees_after_a_headcount_change(dash):
-    # At 500 users the MSP's fees were ~$2.1M a year but the budget stopped at $150,000:
+    # At 500 users the MSP's fees were ~$816,000 a year (~$2.1M at the top price) but the budget stopped at $150,000:
     # "IT bill over budget" sat at 100% and no budget could be asked about.
     budget = dash.inputs["budget"]
     start = budget.value
