@@ -35,6 +35,7 @@ msp_analysis.errors.ValidationError: msp.sla_adherence: got 1.3, expected a numb
 
 from __future__ import annotations
 
+import contextvars
 import copy
 import dataclasses
 import json
@@ -170,11 +171,18 @@ def _nested(cls, doc: str):
     return field(metadata={"nested": cls, "doc": doc})
 
 
+#: Dotted path of the group :func:`_build` is building (``"incidents.p1"``), so
+#: that a nested class's messages name every field in full, the one refused and
+#: the one it is compared with.
+_BUILD_PREFIX: contextvars.ContextVar[str] = contextvars.ContextVar("_BUILD_PREFIX", default="")
+
+
 class _Validated:
     """Mixin: validate fields from their metadata in ``__post_init__``.
 
     ``_prefix`` is the section's own dotted path (``"break_fix"``); nested
-    helper classes have none and are prefixed by whoever builds them.
+    helper classes have none and take the path :func:`_build` gives them
+    (constructed directly, they name their fields alone).
     """
 
     _prefix = ""
@@ -190,7 +198,8 @@ class _Validated:
         self._cross_checks()
 
     def _path(self, name: str) -> str:
-        return f"{self._prefix}.{name}" if self._prefix else name
+        prefix = self._prefix or _BUILD_PREFIX.get()
+        return f"{prefix}.{name}" if prefix else name
 
     def _cross_checks(self) -> None:
         """Checks that involve more than one field."""
@@ -533,12 +542,13 @@ def _build(cls, data: Any, path: str):
         value = data[f.name]
         nested = f.metadata.get("nested")
         kwargs[f.name] = _build(nested, value, sub) if nested is not None else value
+    if cls._prefix:  # sections report their full path
+        return cls(**kwargs)
+    token = _BUILD_PREFIX.set(path)
     try:
         return cls(**kwargs)
-    except ValidationError as e:
-        if cls._prefix:  # sections already report their full path
-            raise
-        raise e.with_prefix(path) from None
+    finally:
+        _BUILD_PREFIX.reset(token)
 
 
 def _join(prefix: str, name: str) -> str:

@@ -258,3 +258,13 @@ def test_from_json_needs_a_path():
     for bad in (None, 3, ["a.json"]):
         with pytest.raises(ValidationError, match="path of a scenario file"):
             Scenario.from_json(bad)
+
+
+def test_cross_field_messages_name_both_fields_in_full(sample):
+    from msp_analysis import ValidationError
+
+    # "expected a value above work_median_hours = 100": which of the four classes?
+    with pytest.raises(ValidationError) as err:
+        sample.replace({"incidents.p1.work_median_hours": 100})
+    assert err.value.path == "incidents.p1.work_p90_hours"
+    assert "above incidents.p1.work_median_hours = 100" in str(err.value)
