@@ -961,13 +961,12 @@ class Dashboard:
             f'<p class="msp-note">An hour of full outage costs about {money(outage, sym)} '
             f"(idle staff and lost revenue)</p>"
         )
-        # The security model lowers the incident rate for patching faster than
-        # its reference latency and, conservatively, adds nothing for slower:
-        # say so, or a slider that moves nothing looks broken.
+        # The security model halves the incident rate for faster patching and
+        # at most doubles it for slower: say where the curve turns.
         reference = s.security.reference_patch_latency_days
         self.patch_note.value = (
             f'<p class="msp-note">Faster than {reference:g} days: fewer costly incidents; '
-            "slower: none added (conservative)</p>"
+            "slower: more, at most twice as many</p>"
         )
 
         def m(x):

@@ -657,7 +657,8 @@ def method_notes(scenario: Scenario, trials: int, seed, years: int) -> list[str]
         "out-of-scope work by the hour, credits missed critical SLAs, meets its response targets most of the "
         "time, prevents some incidents and fixes some before users notice, patches faster and monitors.",
         "Security: costly incidents (not every phishing e-mail) arrive at random; their rate halves for every "
-        f"{sec.patch_halving_days:g} days of faster patching (Marsh McLennan claims data, 2023), their cost is "
+        f"{sec.patch_halving_days:g} days of faster patching (Marsh McLennan claims data, 2023) and rises, at "
+        "most to double, with slower patching (an assumption), their cost is "
         "heavy-tailed (lognormal) and lower with monitoring (IBM, 2025), each stops the site for some hours and, "
         "under a compliance regime, can bring a fine.",
         f"Multi-year view: {years} years of expected cost with each side's yearly price escalator "

@@ -462,7 +462,8 @@ class Security(_ChecksPerEntry):
 
     Rate per year ``base_rate_per_user_year * users * 2 ** (-(reference -
     patch_latency) / patch_halving_days)`` for patch latencies below the
-    reference (no extra penalty above it). Severity is lognormal (median,
+    reference; above it the mirror image, levelling off at twice the base
+    rate (``security.patch_rate_factor``). Severity is lognormal (median,
     p90), reduced by ``detection_severity_reduction * monitoring_coverage``.
     Each incident stops the whole site for a Gamma number of hours and, under
     a compliance regime, brings a fine with the regime's probability

@@ -4,8 +4,11 @@ Frequency. Costly incidents (not every phishing e-mail: those that cost money)
 arrive as a Poisson process with rate ``base_rate_per_user_year * users``
 at the reference patch latency. Faster patching halves the rate every
 ``patch_halving_days`` days saved (Marsh McLennan 2023: patching within 7 days
-halves incident probability); slower patching than the reference is not
-penalised further, a deliberately conservative choice.
+halves incident probability). Slower patching than the reference raises the
+rate by the mirror image of that curve, which levels off at twice the base
+rate (an assumption: the published figure only covers patching faster, and an
+unbounded exponential would make a 90-day patch cycle absurdly dangerous);
+see :func:`patch_rate_factor`.
 
 Severity. Direct cost per incident is lognormal (median, p90), scaled down by
 ``detection_severity_reduction * monitoring_coverage`` (IBM 2025: faster
@@ -77,6 +80,43 @@ class SecurityProfile:
         return self.severity.mean() * self.severity_multiplier + fine + self.outage.mean() * self.outage_cost_per_hour
 
 
+def patch_rate_factor(patch_latency_days, reference_days: float, halving_days: float):
+    """How much a patch latency multiplies the base rate of costly incidents.
+
+    Faster than the reference, every ``halving_days`` saved halves the rate
+    (``2 ** -(saved / halving_days)``, towards zero). Slower, the mirror image:
+    ``2 - 2 ** -(late / halving_days)``, which rises as steeply as the fast side
+    falls at the reference (the curve has no kink there) and levels off at 2,
+    twice the base rate. The published figure (Marsh McLennan 2023) is only
+    about faster patching; the ceiling of 2 is this suite's assumption, chosen
+    so that a slider moved past the reference still answers, but no latency
+    can more than double the risk.
+
+    Parameters
+    ----------
+    patch_latency_days : float or array_like
+        Days from a patch's release to its installation.
+    reference_days : float
+        The latency at which the base rate applies (factor 1).
+    halving_days : float
+        Days of faster patching that halve the rate.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The factor, in (0, 2).
+
+    Examples
+    --------
+    >>> [round(float(patch_rate_factor(d, 30.0, 23.0)), 3) for d in (7, 30, 53, 365)]
+    [0.5, 1.0, 1.5, 2.0]
+    """
+    gap = (np.asarray(patch_latency_days, dtype=float) - reference_days) / halving_days
+    # exp2 of a non-positive number only: no overflow for any latency.
+    factor = np.where(gap <= 0.0, np.exp2(np.minimum(gap, 0.0)), 2.0 - np.exp2(-np.maximum(gap, 0.0)))
+    return factor if factor.ndim else float(factor)
+
+
 def incident_rate(scenario, patch_latency_days: float, monitoring_coverage: float = 0.0) -> float:
     """Costly incidents per year for the organisation at a patch latency.
 
@@ -86,10 +126,12 @@ def incident_rate(scenario, patch_latency_days: float, monitoring_coverage: floa
     >>> s = sample_scenario()
     >>> round(incident_rate(s, 30.0), 4), round(incident_rate(s, 7.0), 4)  # 7-day patching halves it
     (0.135, 0.0675)
+    >>> round(incident_rate(s, 53.0), 4), round(incident_rate(s, 365.0), 4)  # slower: at most double
+    (0.2025, 0.27)
     """
     sec = scenario.security
-    saved = max(sec.reference_patch_latency_days - patch_latency_days, 0.0)
-    return sec.base_rate_per_user_year * scenario.organization.users * 2.0 ** (-saved / sec.patch_halving_days)
+    factor = patch_rate_factor(patch_latency_days, sec.reference_patch_latency_days, sec.patch_halving_days)
+    return sec.base_rate_per_user_year * scenario.organization.users * factor
 
 
 def security_profile(scenario, model: str) -> SecurityProfile:

@@ -97,8 +97,11 @@ def reference_simulate(scenario, trials: int, seed: int) -> dict[str, dict[str, 
     regime = org.compliance
     rates = {}
     for model, side in (("break_fix", bf), ("msp", msp)):
-        saved = max(sec.reference_patch_latency_days - side.patch_latency_days, 0.0)
-        rates[model] = sec.base_rate_per_user_year * users * 2.0 ** (-saved / sec.patch_halving_days)
+        # Faster than the reference halves the rate every halving_days; slower is the
+        # mirror image, levelling off at twice the base rate.
+        gap = (side.patch_latency_days - sec.reference_patch_latency_days) / sec.patch_halving_days
+        factor = 2.0**gap if gap <= 0 else 2.0 - 2.0 ** (-gap)
+        rates[model] = sec.base_rate_per_user_year * users * factor
     top = max(rates.values())
     n = rng.poisson(top, size=trials) if top > 0 else np.zeros(trials, dtype=int)
     idx = np.repeat(np.arange(trials), n)
