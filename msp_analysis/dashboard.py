@@ -53,6 +53,7 @@ import contextlib
 import datetime as _dt
 import html
 import io
+import json
 import math
 import os
 import sys
@@ -182,19 +183,39 @@ def available_scenarios() -> dict[str, Callable[[], Scenario]]:
 
     Client scenarios come from :mod:`msp_analysis.clients` when it is there
     (``list_clients()`` / ``load_client(name)``), otherwise from
-    ``data/clients/<name>/scenario.json``. Loading waits until a scenario is
-    chosen, so one broken client file does not stop the meeting: choosing it
-    shows its error and keeps the scenario on screen.
+    ``data/clients/<name>/scenario.json``. Each is labelled with the
+    organisation's name as its file gives it (the client sees the selector),
+    or its folder's name when the file cannot be read. Loading waits until a
+    scenario is chosen, so one broken client file does not stop the meeting:
+    choosing it shows its error and keeps the scenario on screen.
 
     Examples
     --------
-    >>> list(available_scenarios())[0]
-    'Sample organisation'
+    >>> found = available_scenarios()
+    >>> list(found)[0], "Client: Harbourview Partners (sample)" in found
+    ('Sample organisation', True)
     """
     out: dict[str, Callable[[], Scenario]] = {"Sample organisation": sample_scenario}
     for name, loader in _client_loaders().items():
-        out[f"Client: {name}"] = loader
+        label = f"Client: {_organisation_name(name)}"
+        if label in out:  # two folders, one organisation name: tell them apart
+            label = f"{label} ({name})"
+        out[label] = loader
     return out
+
+
+def _organisation_name(folder: str) -> str:
+    """The organisation's name in ``clients/<folder>/scenario.json``, without validating it.
+
+    A glance at one key, not a load: validation waits until the scenario is
+    chosen, and any problem here just falls back to the folder's name.
+    """
+    try:
+        with open(data_dir() / "clients" / folder / "scenario.json", encoding="utf-8") as f:
+            name = json.load(f)["organization"]["name"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return folder
+    return name.strip() if isinstance(name, str) and name.strip() else folder
 
 
 def _client_loaders() -> dict[str, Callable[[], Scenario]]:

@@ -181,8 +181,22 @@ def test_available_scenarios_lists_the_sample_then_the_clients(tmp_path, monkeyp
         (tmp_path / name).write_bytes((Path(__file__).resolve().parent.parent / "data" / name).read_bytes())
     monkeypatch.setenv("MSP_ANALYSIS_DATA", str(tmp_path))
     found = available_scenarios()
-    assert list(found) == ["Sample organisation", "Client: acme"]
-    assert found["Client: acme"]().organization.name == "Acme"
+    assert list(found) == ["Sample organisation", "Client: Acme"]
+    assert found["Client: Acme"]().organization.name == "Acme"
+
+
+def test_client_labels_fall_back_to_the_folder_and_tell_namesakes_apart(tmp_path, monkeypatch):
+    clients = tmp_path / "clients"
+    for folder in ("acme", "acme_2023"):
+        (clients / folder).mkdir(parents=True)
+        sample_scenario().replace({"organization.name": "Acme"}).to_json(clients / folder / "scenario.json")
+    (clients / "broken").mkdir()
+    (clients / "broken" / "scenario.json").write_text("{not json", encoding="utf-8")
+    for name in ("sample_scenario.json", "assumptions.csv"):
+        (tmp_path / name).write_bytes((Path(__file__).resolve().parent.parent / "data" / name).read_bytes())
+    monkeypatch.setenv("MSP_ANALYSIS_DATA", str(tmp_path))
+    found = available_scenarios()
+    assert list(found) == ["Sample organisation", "Client: Acme", "Client: Acme (acme_2023)", "Client: broken"]
 
 
 def test_voila_command_serves_locally_offline_with_culling():

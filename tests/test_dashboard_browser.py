@@ -237,7 +237,7 @@ def test_switching_scenario_changes_the_headline_figures(session):
 
     page, record = session
     before = _text(page, TOTAL)
-    page.locator(".msp-scenario select").select_option(label="Client: bayside")
+    page.locator(".msp-scenario select").select_option(label=f"Client: {CLIENT_NAME}")
     expect(page.locator(".msp-title")).to_contain_text(CLIENT_NAME, timeout=UPDATE_TIMEOUT)
     _wait_text_change(page, TOTAL, before)
     expect(page.locator(".msp-control-users [role=slider]")).to_have_attribute(
