@@ -10,6 +10,7 @@ chart type.
 
 from __future__ import annotations
 
+import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.ticker import FuncFormatter, NullFormatter
@@ -495,13 +496,17 @@ def plot_projection(result, ax=None, band: bool = True):
         r = t[t["model"] == m]
         ax.plot(r["year"], r["cumulative_total"], "o-", color=COLORS[m], lw=2, label=f"{MODEL_LABELS[m]} (expected)")
         if band:
+            # Light fill with a dashed edge in the model's colour: where the two
+            # bands overlap their fills mix to a grey that would read as a third
+            # series, and the edges say whose band ends where.
             ax.fill_between(
                 r["year"],
                 r["sim_cumulative_p5"],
                 r["sim_cumulative_p95"],
-                color=COLORS[m],
-                alpha=0.18,
-                lw=0,
+                facecolor=mpl.colors.to_rgba(COLORS[m], 0.12),
+                edgecolor=mpl.colors.to_rgba(COLORS[m], 0.8),
+                linestyle="--",
+                lw=1,
                 label=f"{MODEL_LABELS[m]}: 90% of simulated paths",
             )
     payback = result.payback_year
