@@ -69,8 +69,9 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, NullLocator
 
+from . import clients
 from . import widgets as suite_widgets
-from .defaults import data_dir, sample_scenario
+from .defaults import sample_scenario
 from .downtime import cost_per_user_hour
 from .errors import MSPAnalysisError
 from .expected import expected_components
@@ -181,13 +182,12 @@ def reports_dir() -> Path:
 def available_scenarios() -> dict[str, Callable[[], Scenario]]:
     """The scenarios the selector lists, ``{label: loader}``, the sample first.
 
-    Client scenarios come from :mod:`msp_analysis.clients` when it is there
-    (``list_clients()`` / ``load_client(name)``), otherwise from
-    ``data/clients/<name>/scenario.json``. Each is labelled with the
-    organisation's name as its file gives it (the client sees the selector),
-    or its folder's name when the file cannot be read. Loading waits until a
-    scenario is chosen, so one broken client file does not stop the meeting:
-    choosing it shows its error and keeps the scenario on screen.
+    Client scenarios are the folders :func:`msp_analysis.clients.list_clients`
+    finds, each labelled with the organisation's name as its ``scenario.json``
+    gives it (the client sees the selector), or its folder's name when the file
+    cannot be read. Loading waits until a scenario is chosen, so one broken
+    client file does not stop the meeting: choosing it shows its error and
+    keeps the scenario on screen.
 
     Examples
     --------
@@ -195,12 +195,16 @@ def available_scenarios() -> dict[str, Callable[[], Scenario]]:
     >>> list(found)[0], "Client: Harbourview Partners (sample)" in found
     ('Sample organisation', True)
     """
+    try:
+        folders = clients.list_clients()
+    except (OSError, MSPAnalysisError):
+        folders = []
     out: dict[str, Callable[[], Scenario]] = {"Sample organisation": sample_scenario}
-    for name, loader in _client_loaders().items():
-        label = f"Client: {_organisation_name(name)}"
+    for folder in folders:
+        label = f"Client: {_organisation_name(folder)}"
         if label in out:  # two folders, one organisation name: tell them apart
-            label = f"{label} ({name})"
-        out[label] = loader
+            label = f"{label} ({folder})"
+        out[label] = _client_loader(folder)
     return out
 
 
@@ -211,39 +215,15 @@ def _organisation_name(folder: str) -> str:
     chosen, and any problem here just falls back to the folder's name.
     """
     try:
-        with open(data_dir() / "clients" / folder / "scenario.json", encoding="utf-8") as f:
+        with open(clients.client_dir(folder) / "scenario.json", encoding="utf-8") as f:
             name = json.load(f)["organization"]["name"]
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, MSPAnalysisError):
         return folder
     return name.strip() if isinstance(name, str) and name.strip() else folder
 
 
-def _client_loaders() -> dict[str, Callable[[], Scenario]]:
-    try:
-        from . import clients
-    except ImportError:
-        clients = None
-    if clients is not None and hasattr(clients, "list_clients") and hasattr(clients, "load_client"):
-        try:
-            names = [str(getattr(n, "name", n)) for n in clients.list_clients()]
-        except (OSError, MSPAnalysisError):
-            names = []
-        return {n: _loader_via_module(clients, n) for n in names}
-    root = data_dir() / "clients"
-    files = sorted(root.glob("*/scenario.json")) if root.is_dir() else []
-    return {f.parent.name: _loader_from_file(f) for f in files}
-
-
-def _loader_via_module(clients, name: str) -> Callable[[], Scenario]:
-    def load() -> Scenario:
-        got = clients.load_client(name)
-        return got if isinstance(got, Scenario) else got.scenario
-
-    return load
-
-
-def _loader_from_file(path: Path) -> Callable[[], Scenario]:
-    return lambda: Scenario.from_json(path)
+def _client_loader(folder: str) -> Callable[[], Scenario]:
+    return lambda: clients.load_client(folder).scenario
 
 
 def voila_command(
