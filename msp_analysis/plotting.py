@@ -934,7 +934,7 @@ def plot_security_rate(scenario, ax=None, max_days: float = 120.0):
 
     ax = _axes(ax)
     days = np.linspace(0.0, max_days, 241)
-    rate = np.array([incident_rate(scenario, d) for d in days])
+    rate = incident_rate(scenario, days)
     ax.plot(days, rate, color=COLORS["neutral"], lw=2)
     pts = {}
     for m in MODELS:

@@ -117,8 +117,8 @@ def patch_rate_factor(patch_latency_days, reference_days: float, halving_days: f
     return factor if factor.ndim else float(factor)
 
 
-def incident_rate(scenario, patch_latency_days: float, monitoring_coverage: float = 0.0) -> float:
-    """Costly incidents per year for the organisation at a patch latency.
+def incident_rate(scenario, patch_latency_days):
+    """Costly incidents per year for the organisation at a patch latency (a float, or an array for an array).
 
     Examples
     --------
@@ -146,7 +146,7 @@ def security_profile(scenario, model: str) -> SecurityProfile:
         fine = Lognormal.from_median_p90(sec.fine_median[regime], sec.fine_p90[regime])
         cap = sec.fine_cap[regime]
     return SecurityProfile(
-        rate=incident_rate(scenario, side.patch_latency_days, side.monitoring_coverage),
+        rate=incident_rate(scenario, side.patch_latency_days),
         severity=Lognormal.from_median_p90(sec.severity_median, sec.severity_p90),
         severity_multiplier=1.0 - sec.detection_severity_reduction * side.monitoring_coverage,
         outage=Gamma.from_median_p90(sec.outage_median_hours, sec.outage_p90_hours),
