@@ -75,14 +75,13 @@ from .defaults import sample_scenario
 from .downtime import cost_per_user_hour
 from .errors import MSPAnalysisError
 from .expected import expected_components
-from .plotting import apply_style, money
+from .plotting import _plain, apply_style, money
 from .report import (
     CHARTS,
     DEFAULT_SEED,
     DEFAULT_TRIALS,
     _breakdown_title,
     _distribution_title,
-    _mathtext_safe,
     assumption_rows,
     build_report,
     default_budget,
@@ -419,7 +418,7 @@ def _update_breakdown(ax, comparison, table, projection, bins: int) -> bool:
             rect.set_height(value)
         bottom += values
     for label, x, total in zip(labels, range(len(MODELS)), bottom):
-        label.set_text(_mathtext_safe(money(total, symbol)))
+        label.set_text(_plain(money(total, symbol)))
         label.xy = (x, total)
     ax.set_ylim(0, bottom.max() * 1.15)
     ax.set_title(textwrap.fill(_breakdown_title(table, symbol), _TITLE_WIDTH))

@@ -207,8 +207,13 @@ def plot_cost_breakdown(expected_table, ax=None, symbol: str = "$"):
     return ax
 
 
-def plot_loss_exceedance(comparison, ax=None, column: str = "security_loss"):
-    """Loss exceedance curves on log axes: P(a year's loss exceeds x)."""
+def plot_loss_exceedance(comparison, ax=None, column: str = "security_loss", means=None):
+    """Loss exceedance curves on log axes: P(a year's loss exceeds x).
+
+    The legend quotes each model's mean loss: the simulated years' by default,
+    or ``means`` (``{model: value}``, e.g. the exact expectations of
+    :func:`msp_analysis.expected`, so a chart beside exact figures agrees with them).
+    """
     ax = _axes(ax)
     sym = _symbol(comparison)
     values, curves = _exceedance_curves(comparison, column)
@@ -218,7 +223,8 @@ def plot_loss_exceedance(comparison, ax=None, column: str = "security_loss"):
         return ax
     n = len(values["break_fix"])
     for m, v in values.items():
-        ax.step(*curves[m], where="post", color=COLORS[m], lw=2, label=_exceedance_label(m, v, sym))
+        mean = v.mean() if means is None else float(means[m])
+        ax.step(*curves[m], where="post", color=COLORS[m], lw=2, label=_exceedance_label(m, mean, sym))
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_ylim(max(0.5 / n, 1e-6), 1)
@@ -250,8 +256,8 @@ def _exceedance_curves(comparison, column: str = "security_loss"):
     return values, curves
 
 
-def _exceedance_label(model: str, values, sym: str) -> str:
-    return _plain(f"{MODEL_LABELS[model]} (mean {money(values.mean(), sym)})")
+def _exceedance_label(model: str, mean: float, sym: str) -> str:
+    return _plain(f"{MODEL_LABELS[model]} (mean {money(mean, sym)})")
 
 
 def _exceedance_title(values, sym: str) -> str:

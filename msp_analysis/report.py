@@ -48,6 +48,8 @@ from .defaults import assumptions, data_dir
 from .expected import expected_components
 from .plotting import (
     COMPONENT_LABELS,
+    _exceedance_label,
+    _plain,
     apply_style,
     money,
     plot_cost_breakdown,
@@ -362,11 +364,6 @@ def draw_chart(
     return ax
 
 
-def _mathtext_safe(text: str) -> str:
-    """A title shown literally by matplotlib: ``$`` escaped (the plotting module's convention)."""
-    return text.replace("$", r"\$")
-
-
 def chart_title(ax) -> str:
     """An axes' title as plain text (for slides and captions): escaped ``$`` back to ``$``."""
     return " ".join(ax.get_title().split()).replace(r"\$", "$")
@@ -383,13 +380,8 @@ def _draw(name, ax, comparison, expected_table, projection, bins):
         ax.set_title(_breakdown_title(expected_table, symbol))
         return ax
     if name == "exceedance":
-        ax = plot_loss_exceedance(comparison, ax=ax)
-        if ax.get_legend() is not None:
-            labels = exceedance_labels(expected_table, symbol)
-            for line, m in zip(ax.lines, MODELS):
-                line.set_label(labels[m])
-            ax.legend()
-        return ax
+        means = {m: expected_table.loc["security_loss", m] for m in MODELS}
+        return plot_loss_exceedance(comparison, ax=ax, means=means)
     if name == "projection":
         return plot_projection(projection, ax=ax)
     raise ValueError(f"chart: got {name!r}, expected one of {CHARTS}")
@@ -408,7 +400,7 @@ def _distribution_title(comparison: Comparison, expected_table: pd.DataFrame) ->
     p = percent(comparison.prob_msp_cheaper)
     # "P(MSP cheaper) > 99%", not "= >99%".
     relation = f"{p[0]} {p[1:]}" if p[0] in "<>" else f"= {p}"
-    return _mathtext_safe(
+    return _plain(
         f"{MODEL_LABELS[cheaper]} costs {money(gap, symbol)} a year less on average (P(MSP cheaper) {relation})"
     )
 
@@ -427,10 +419,7 @@ def exceedance_labels(expected_table: pd.DataFrame, symbol: str) -> dict[str, st
     >>> print(exceedance_labels(expected(sample_scenario()), "$")["break_fix"])  # $ escaped for matplotlib
     Break/Fix (mean \\$16,887)
     """
-    return {
-        m: _mathtext_safe(f"{MODEL_LABELS[m]} (mean {money(float(expected_table.loc['security_loss', m]), symbol)})")
-        for m in MODELS
-    }
+    return {m: _exceedance_label(m, float(expected_table.loc["security_loss", m]), symbol) for m in MODELS}
 
 
 def _breakdown_title(expected_table: pd.DataFrame, symbol: str) -> str:
@@ -441,9 +430,7 @@ def _breakdown_title(expected_table: pd.DataFrame, symbol: str) -> str:
     label = COMPONENT_LABELS[big]
     verb = "make" if label.endswith("s") else "makes"
     who = "Break/Fix" if diff[big] > 0 else "the MSP"
-    return _mathtext_safe(
-        f"{label} {verb} the biggest difference: {money(abs(diff[big]), symbol)} a year more with {who}"
-    )
+    return _plain(f"{label} {verb} the biggest difference: {money(abs(diff[big]), symbol)} a year more with {who}")
 
 
 def expected_frame(comps: Mapping[str, Mapping[str, float]]) -> pd.DataFrame:
