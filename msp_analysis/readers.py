@@ -234,6 +234,8 @@ _MAGIC = (
 # next to none (a stray \x0b from an Excel cell, a \x1a at the end); binary data has one byte in ten.
 _CONTROL_BYTES = bytes([*range(0, 9), 11, *range(14, 32), 127])
 _CONTROL_TABLE = bytes.maketrans(_CONTROL_BYTES, b"\0" * len(_CONTROL_BYTES))
+# Tab, line feed, carriage return and printable ASCII: what most of a CSV in any 8-bit code page is.
+_PLAIN_BYTES = bytes([9, 10, 13, *range(32, 127)])
 
 
 def sniff(data: bytes) -> str:
@@ -292,7 +294,7 @@ def _not_text(data: bytes) -> str | None:
     except UnicodeDecodeError as e:
         if e.start >= len(head) - 4:  # a character cut at the end of the sample
             return None
-    ascii_text = sum(head.count(bytes([b])) for b in (9, 10, 13, *range(32, 127)))
+    ascii_text = len(head) - len(head.translate(None, _PLAIN_BYTES))
     if ascii_text < 0.3 * len(head):  # Cyrillic or Greek text in an 8-bit code page stays well above
         return (
             f"a binary file, or text in an unknown encoding (only {ascii_text / len(head):.0%} of its first "
@@ -683,6 +685,8 @@ def _unsaved_formulas(src: Source, ws, records: list[list]) -> list[tuple[int, i
     for ``<f>`` elements only (no second parse): each one's ``<c>`` is found
     around it.
     """
+    from openpyxl.utils import column_index_from_string  # openpyxl is loaded already: ws is its sheet
+
     path = getattr(ws, "_worksheet_path", None)
     if not path:
         return []
@@ -702,10 +706,10 @@ def _unsaved_formulas(src: Source, ws, records: list[list]) -> list[tuple[int, i
         value = re.search(rb"<v>([^<]+)</v>", cell)
         if ref is not None and value is None and xml[at + 2 : at + 3] in (b">", b" ", b"/"):
             i = int(ref.group(2)) - 1
-            j = _col_index(ref.group(1).decode())
+            j = column_index_from_string(ref.group(1).decode()) - 1
             text = _FORMULA_TEXT.search(cell)
             formula = "=" + html.unescape(text.group(1).decode("utf-8", "replace")) if text else "=(a shared formula)"
-            if 0 <= i < len(records) and j < 16_384:
+            if 0 <= i < len(records) and j < MAX_COLUMNS:
                 row = records[i]
                 if len(row) <= j:
                     row.extend([None] * (j + 1 - len(row)))
@@ -714,13 +718,6 @@ def _unsaved_formulas(src: Source, ws, records: list[list]) -> list[tuple[int, i
                     found.append((i, j))
         at = xml.find(b"<f", end)
     return found
-
-
-def _col_index(letters: str) -> int:
-    j = 0
-    for ch in letters:
-        j = j * 26 + ord(ch) - 64
-    return j - 1
 
 
 def _frame_grid(frame: pd.DataFrame, name: str | None) -> Grid:
