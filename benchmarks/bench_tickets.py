@@ -26,7 +26,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from msp_analysis import calibrate, load_tickets, sample_scenario  # noqa: E402
-from msp_analysis.synthetic import generate_ticket_log  # noqa: E402
+from msp_analysis.ingest.synthetic import generate_ticket_log  # noqa: E402
 
 
 def _time(func, runs: int) -> tuple[float, object]:

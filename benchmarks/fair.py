@@ -6,7 +6,7 @@ risk is their product (Open FAIR's top level, exactly what pyfair's
 
 Two PERTs, and why they matter here
 -----------------------------------
-*Textbook PERT* (:class:`msp_analysis.distributions.PERT`): a Beta on
+*Textbook PERT* (:class:`msp_analysis.model.distributions.PERT`): a Beta on
 ``[low, high]`` with ``alpha = 1 + 4 (mode - low) / (high - low)`` and
 ``beta = 1 + 4 (high - mode) / (high - low)``.
 
@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from msp_analysis.distributions import PERT
+from msp_analysis.model.distributions import PERT
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ class Range:
 
 
 def textbook_beta(r: Range) -> tuple[float, float]:
-    """Shape parameters of the textbook PERT (``msp_analysis.distributions.PERT``)."""
+    """Shape parameters of the textbook PERT (``msp_analysis.model.distributions.PERT``)."""
     p = PERT(r.low, r.mode, r.high)
     return p.alpha, p.beta
 

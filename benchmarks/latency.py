@@ -1,6 +1,6 @@
 """Interactive latency of the presentation dashboard: recompute + redraw after a control change.
 
-Uses the dashboard's own probe, ``msp_analysis.dashboard.measure_latency``,
+Uses the dashboard's own probe, ``msp_analysis.present.dashboard.measure_latency``,
 which moves the dashboard's sliders as a user does and times until the
 figures and charts are rendered (PNG bytes ready for the page). Two numbers:
 
@@ -13,7 +13,7 @@ Where the dashboard module is not there (or its probe fails), the same work is
 measured directly and labelled as such: exact expectations, a
 ``DASHBOARD_TRIALS``-year simulation and four library charts (total-cost
 distribution, cost breakdown, loss exceedance and, when
-``msp_analysis.projection`` exists, the multi-year cumulative cost) drawn with
+``msp_analysis.decisions.projection`` exists, the multi-year cumulative cost) drawn with
 the plotting defaults into an in-memory PNG with Agg.
 """
 
@@ -46,18 +46,20 @@ def _stats(times_ms) -> dict:
 def measure(changes: int = 30, warmup: int = 5) -> dict:
     """Latency numbers and how they were obtained (``source``)."""
     try:
-        from msp_analysis import dashboard
+        from msp_analysis.present import dashboard
     except Exception:  # a dashboard being built may fail to import in any way
-        return _equivalent(changes, warmup, reason="msp_analysis.dashboard is not importable")
+        return _equivalent(changes, warmup, reason="msp_analysis.present.dashboard is not importable")
     probe = getattr(dashboard, "measure_latency", None)
     if probe is None:
-        return _equivalent(changes, warmup, reason="msp_analysis.dashboard has no measure_latency()")
+        return _equivalent(changes, warmup, reason="msp_analysis.present.dashboard has no measure_latency()")
     try:
         probe(changes=warmup)  # fonts, caches and first-call costs out of the timing
         every = probe(changes=changes, all_charts=True)
         visible = probe(changes=changes)
     except Exception:
-        reason = "msp_analysis.dashboard.measure_latency() failed: " + traceback.format_exc(limit=2).splitlines()[-1]
+        reason = (
+            "msp_analysis.present.dashboard.measure_latency() failed: " + traceback.format_exc(limit=2).splitlines()[-1]
+        )
         return _equivalent(changes, warmup, reason=reason)
     trials = getattr(dashboard, "DASHBOARD_TRIALS", FALLBACK_TRIALS)
     return {
@@ -81,10 +83,10 @@ def _changed(base, i: int):
 def engine_only(changes: int, trials: int, projection_trials: int) -> dict:
     """The numbers behind a change without any drawing: exact figures, the simulation, the projection."""
     from msp_analysis import sample_scenario, simulate
-    from msp_analysis.expected import expected_components
+    from msp_analysis.engine.expected import expected_components
 
     try:
-        from msp_analysis.projection import project
+        from msp_analysis.decisions.projection import project
     except ImportError:
         project = None
     base = sample_scenario()
@@ -110,10 +112,10 @@ def _equivalent(changes: int, warmup: int, reason: str) -> dict:
     from matplotlib.figure import Figure
 
     from msp_analysis import expected, sample_scenario, simulate
-    from msp_analysis import plotting as P
+    from msp_analysis.present import plotting as P
 
     try:
-        from msp_analysis.projection import project
+        from msp_analysis.decisions.projection import project
     except ImportError:
         project = None
     trials = FALLBACK_TRIALS
@@ -168,9 +170,9 @@ def chart_breakdown(trials: int, projection_trials: int, repeats: int = 5) -> di
         from matplotlib.ticker import NullLocator
 
         from msp_analysis import dashboard, sample_scenario, simulate
-        from msp_analysis.expected import expected_components
-        from msp_analysis.plotting import apply_style
-        from msp_analysis.report import CHARTS, draw_chart, expected_frame, projection_for
+        from msp_analysis.engine.expected import expected_components
+        from msp_analysis.present.plotting import apply_style
+        from msp_analysis.present.report import CHARTS, draw_chart, expected_frame, projection_for
     except ImportError:
         return None
     figsize = getattr(dashboard, "_FIGSIZE", (11.0, 5.0))

@@ -78,7 +78,7 @@ def _incidents_a_year(s) -> float:
 
 
 def _attacks_a_year(s) -> float:
-    from msp_analysis.security import security_profile
+    from msp_analysis.model.security import security_profile
 
     return max(security_profile(s, m).rate for m in ("break_fix", "msp"))
 
@@ -143,7 +143,7 @@ def bench_scaling(cfg: Config) -> Result:
 
 
 def bench_reference(cfg: Config) -> Result:
-    from msp_analysis.simulation import simulate_raw
+    from msp_analysis.engine.simulation import simulate_raw
     from tests.reference_engine import reference_simulate
 
     trials = cfg.pick(10_000, 2_000)
@@ -206,7 +206,7 @@ def _pyfair_available() -> str | None:
 def bench_fair(cfg: Config) -> Result:
     from scipy import stats as sps
 
-    from msp_analysis.security import simulate_security
+    from msp_analysis.model.security import simulate_security
 
     trials = cfg.pick(1_000_000, 100_000)
     repeats = cfg.pick(7, 2)
@@ -234,7 +234,7 @@ def bench_fair(cfg: Config) -> Result:
         f"({LEF.low:g}, {LEF.mode:g}, {LEF.high:g}) a year, LM = ({LM.low:,.0f}, {LM.mode:,.0f}, {LM.high:,.0f}). "
         f"pyfair: `FairModel(n_simulations={trials:,})`, `input_data` for both nodes, `calculate_all()`, "
         f"the `Risk` column. numpy: `benchmarks/fair.py` with a `numpy.random.Generator` (no global state) and "
-        f"`msp_analysis.distributions.PERT` for the textbook shape. Median of {repeats} interleaved runs.",
+        f"`msp_analysis.model.distributions.PERT` for the textbook shape. Median of {repeats} interleaved runs.",
         "",
         "pyfair's PERT is not the textbook one: it keeps the PERT mean but fixes the standard deviation at "
         "(high - low) / 6 and matches a Beta to those two moments (pyfair/utility/beta_pert.py). Shapes here: "
@@ -322,7 +322,7 @@ def bench_dashboard(cfg: Config) -> Result:
     if res["source"] == "dashboard":
         vis = res["visible_chart"]
         r.details += [
-            f"`msp_analysis.dashboard.measure_latency()`: {every['n']} slider changes on the sample organisation "
+            f"`msp_analysis.present.dashboard.measure_latency()`: {every['n']} slider changes on the sample organisation "
             f"(headcount, MSP price, hourly rate, outage revenue, patch latency in turn), each timed until the "
             f"figures and charts are rendered to PNG; {res['trials']:,} trials (the dashboard's DASHBOARD_TRIALS); "
             "after a warm-up.",
@@ -409,7 +409,7 @@ def bench_memory(cfg: Config) -> Result:
     peak = float(np.median(peaks))
     base = float(np.median([x["baseline_rss_mib"] for x in runs]))
     result_mib = runs[0]["result_mib"]
-    from msp_analysis.simulation import CHUNK_TRIALS
+    from msp_analysis.engine.simulation import CHUNK_TRIALS
 
     r = Result(5, f"{trials:,} trials of a 1,000-user firm: time and peak memory")
     r.goal = "peak RSS <= 1 GB"

@@ -10,18 +10,26 @@ incidents for both, with exact expected values beside the simulation.
 >>> table = expected(scenario)
 """
 
-from .budget import MonthlyFees, monthly_fees, prob_fees_exceed
-from .calibration import CalibrationResult, calibrate
-from .clients import list_clients, load_client, save_client_scenario
-from .decision import BreakEven, NoCrossingError, break_even, sensitivity
-from .defaults import assumptions, data_dir, sample_scenario, scenario_assumptions
+from . import _legacy
+from .decisions.break_even import BreakEven, NoCrossingError, break_even
+from .decisions.budget import MonthlyFees, monthly_fees, prob_fees_exceed
+from .decisions.invoice_check import compare_invoices
+from .decisions.projection import Projection, project
+from .decisions.scorecard import scorecard
+from .decisions.sensitivity import sensitivity
+from .engine.columns import COLUMNS, COST_COLUMNS, MODEL_LABELS, MODELS
+from .engine.expected import expected
+from .engine.simulation import Comparison, ModelResult, simulate
 from .errors import DataError, MSPAnalysisError, ValidationError
-from .expected import expected
-from .export import safe_table_export
-from .invoices import compare_invoices, load_invoices
-from .projection import Projection, project
-from .quotes import apply_quote, load_msp_quote
-from .scenario import (
+from .ingest.calibration import CalibrationResult, calibrate
+from .ingest.clients import data_dir, list_clients, load_client, save_client_scenario
+from .ingest.export import safe_table_export
+from .ingest.invoices import load_invoices
+from .ingest.quotes import apply_quote, load_msp_quote
+from .ingest.tickets import LoadReport, load_tickets
+from .ingest.workbook import scenario_from_workbook, scenario_to_workbook
+from .model.defaults import assumptions, sample_scenario, scenario_assumptions
+from .model.scenario import (
     MSP,
     PRIORITIES,
     REGIMES,
@@ -34,10 +42,6 @@ from .scenario import (
     Scenario,
     Security,
 )
-from .scorecard import scorecard
-from .simulation import COLUMNS, COST_COLUMNS, MODEL_LABELS, MODELS, Comparison, ModelResult, simulate
-from .tickets import LoadReport, load_tickets
-from .workbook import scenario_from_workbook, scenario_to_workbook
 
 __version__ = "0.1.0"
 
@@ -96,11 +100,14 @@ __all__ = [
 ]
 
 
-def __getattr__(name):
+_legacy.install()
+
+
+def __getattr__(name: str) -> object:
     # The report pulls in matplotlib and python-pptx: imported on first use,
     # so `import msp_analysis` stays light.
     if name == "build_report":
-        from .report import build_report
+        from .present.report import build_report
 
         return build_report
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -71,7 +71,7 @@ def security_variances(scenario, model):
     poor standard error (the rare large losses are missing from most samples),
     so the mean tests use these exact variances for the security part.
     """
-    from msp_analysis.security import security_profile
+    from msp_analysis.model.security import security_profile
 
     prof = security_profile(scenario, model)
     lam = prof.rate

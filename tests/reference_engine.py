@@ -3,7 +3,7 @@
 Every incident of every simulated year is drawn one by one with its own
 marks, work, billing, response and downtime, written straight from the
 model's description (module docstrings of msp_analysis) and sharing no
-simulation code with ``msp_analysis.simulation``. Its cost grows with
+simulation code with ``msp_analysis.engine.simulation``. Its cost grows with
 trials x incidents; it exists so that tests can show the fast engine draws
 from the same distribution.
 """
@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from msp_analysis.billing import msp_annual_fixed_fee, msp_monthly_fee
-from msp_analysis.distributions import Gamma, Lognormal
+from msp_analysis.model.billing import msp_annual_fixed_fee, msp_monthly_fee
+from msp_analysis.model.distributions import Gamma, Lognormal
 
 PRIORITIES = ("p1", "p2", "p3", "p4")
 

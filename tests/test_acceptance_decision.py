@@ -13,11 +13,12 @@ import numpy as np
 import pytest
 
 from msp_analysis import ValidationError, expected, sample_scenario, simulate
-from msp_analysis.budget import monthly_fees
-from msp_analysis.decision import NoCrossingError, break_even, numeric_paths, with_value
-from msp_analysis.projection import BREAK_FIX_PRICES, MSP_PRICES, project, year_scenario
-from msp_analysis.scenario import field_info
-from msp_analysis.scorecard import scorecard
+from msp_analysis.decisions.break_even import NoCrossingError, break_even
+from msp_analysis.decisions.budget import monthly_fees
+from msp_analysis.decisions.projection import BREAK_FIX_PRICES, MSP_PRICES, project, year_scenario
+from msp_analysis.decisions.scorecard import scorecard
+from msp_analysis.decisions.what_if import numeric_paths, with_value
+from msp_analysis.model.scenario import field_info
 
 
 def _unseen(seed: int):

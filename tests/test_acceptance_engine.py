@@ -103,7 +103,7 @@ def test_business_hours_below_one_hour_a_year_are_refused(sample):
 )
 def test_lognormal_ranges_wider_than_a_million_times_are_refused(sample, median, p90):
     from msp_analysis import ValidationError
-    from msp_analysis.scenario import LOGNORMAL_MAX_RATIO
+    from msp_analysis.model.scenario import LOGNORMAL_MAX_RATIO
 
     s = sample.replace({"organization.compliance": "gdpr"})
     # median 1e-20, p90 1e12: the mean overflowed (OverflowError from expected()).
@@ -149,7 +149,8 @@ def test_the_same_seed_sequence_twice_gives_the_same_numbers(sample):
 
 
 def test_metrics_edge_inputs(sample):
-    from msp_analysis import ValidationError, metrics
+    from msp_analysis import ValidationError
+    from msp_analysis.engine import metrics
 
     # no values: an IndexError or numpy warnings, now an error naming the argument
     for fn in (metrics.statistics, metrics.value_at_risk, metrics.tail_value_at_risk, metrics.coefficient_of_variation):

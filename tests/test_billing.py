@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from msp_analysis.billing import billed_hours, billing_moments, expected_sla_credits, msp_monthly_fee, sla_credits
-from msp_analysis.distributions import Gamma
+from msp_analysis.model.billing import billed_hours, billing_moments, expected_sla_credits, msp_monthly_fee, sla_credits
+from msp_analysis.model.distributions import Gamma
 
 
 def test_billed_hours_rules():
@@ -98,7 +98,7 @@ def test_tail_formula_alone_is_exact_for_smooth_work(monkeypatch):
     # Forced to start the tail formula at the first cell, in the middle of the
     # work's distribution: uniform rounding alone would be off by d^2/12 f(t)
     # (4e-6 of the mean here); with the boundary terms the mean stays exact.
-    import msp_analysis.billing as billing
+    import msp_analysis.model.billing as billing
 
     work = Gamma(50.0, 0.05)  # mean 2.5 h, sd 0.35 h
     eb, _, _ = _full_lattice(work, 2.5, 0.01)

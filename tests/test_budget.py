@@ -5,9 +5,9 @@ import pandas as pd
 import pytest
 
 from msp_analysis import MODELS, ValidationError, expected, simulate
-from msp_analysis.billing import msp_monthly_fee
-from msp_analysis.budget import MonthlyFees, monthly_fees, monthly_scenario, prob_fees_exceed
-from msp_analysis.projection import year_scenario
+from msp_analysis.decisions.budget import MonthlyFees, monthly_fees, monthly_scenario, prob_fees_exceed
+from msp_analysis.decisions.projection import year_scenario
+from msp_analysis.model.billing import msp_monthly_fee
 
 
 def test_monthly_scenario_divides_rates_only(sample):

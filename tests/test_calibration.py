@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from msp_analysis import DataError, ValidationError, calibrate, load_tickets
-from msp_analysis.calibration import (
+from msp_analysis.ingest.calibration import (
     add_business_hours,
     business_hours_between,
     fit_gamma,
@@ -20,8 +20,8 @@ from msp_analysis.calibration import (
     poisson_interval,
     proportion_interval,
 )
-from msp_analysis.distributions import Gamma
-from msp_analysis.synthetic import generate_ticket_log, simulate_tickets
+from msp_analysis.ingest.synthetic import generate_ticket_log, simulate_tickets
+from msp_analysis.model.distributions import Gamma
 
 PRIORITIES = ("p1", "p2", "p3", "p4")
 USERS = 2000

@@ -7,14 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from msp_analysis import ValidationError, expected, sample_scenario, widgets
-from msp_analysis.dashboard import (
-    TEMPLATE,
-    Dashboard,
-    available_scenarios,
-    measure_latency,
-    voila_command,
-)
+from msp_analysis import ValidationError, expected, sample_scenario
+from msp_analysis.present import widgets
+from msp_analysis.present.dashboard import TEMPLATE, Dashboard, available_scenarios, measure_latency, voila_command
 
 
 def _other():
@@ -177,8 +172,6 @@ def test_every_control_at_its_extremes_raises_nothing():
 def test_available_scenarios_lists_the_sample_then_the_clients(tmp_path, monkeypatch):
     (tmp_path / "clients" / "acme").mkdir(parents=True)
     sample_scenario().replace({"organization.name": "Acme"}).to_json(tmp_path / "clients" / "acme" / "scenario.json")
-    for name in ("sample_scenario.json", "assumptions.csv"):
-        (tmp_path / name).write_bytes((Path(__file__).resolve().parent.parent / "data" / name).read_bytes())
     monkeypatch.setenv("MSP_ANALYSIS_DATA", str(tmp_path))
     found = available_scenarios()
     assert list(found) == ["Sample organisation", "Client: Acme"]
@@ -192,8 +185,6 @@ def test_client_labels_fall_back_to_the_folder_and_tell_namesakes_apart(tmp_path
         sample_scenario().replace({"organization.name": "Acme"}).to_json(clients / folder / "scenario.json")
     (clients / "broken").mkdir()
     (clients / "broken" / "scenario.json").write_text("{not json", encoding="utf-8")
-    for name in ("sample_scenario.json", "assumptions.csv"):
-        (tmp_path / name).write_bytes((Path(__file__).resolve().parent.parent / "data" / name).read_bytes())
     monkeypatch.setenv("MSP_ANALYSIS_DATA", str(tmp_path))
     found = available_scenarios()
     assert list(found) == ["Sample organisation", "Client: Acme", "Client: Acme (acme_2023)", "Client: broken"]

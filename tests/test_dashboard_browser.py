@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 
 from msp_analysis import sample_scenario
-from msp_analysis.dashboard import voila_command
+from msp_analysis.present.dashboard import voila_command
 
 pytestmark = pytest.mark.browser
 
@@ -125,8 +125,6 @@ def server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("present")
     data = tmp / "data"
     (data / "clients" / "bayside").mkdir(parents=True)
-    for name in ("sample_scenario.json", "assumptions.csv"):
-        shutil.copy(ROOT / "data" / name, data / name)
     client = sample_scenario().replace({"organization.name": CLIENT_NAME, "organization.users": 120})
     client.to_json(data / "clients" / "bayside" / "scenario.json")
     reports = tmp / "reports"

@@ -8,17 +8,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from msp_analysis import ValidationError, expected
-from msp_analysis.decision import (
-    BreakEven,
-    NoCrossingError,
-    break_even,
-    numeric_paths,
-    savings_curve,
-    sensitivity,
-    with_headcount,
-    with_value,
-)
-from msp_analysis.scenario import field_info
+from msp_analysis.decisions.break_even import BreakEven, NoCrossingError, break_even, savings_curve
+from msp_analysis.decisions.sensitivity import sensitivity
+from msp_analysis.decisions.what_if import numeric_paths, with_headcount, with_value
+from msp_analysis.model.scenario import field_info
 
 from .helpers import scenarios
 
@@ -334,7 +327,7 @@ def test_sensitivity_rejects_non_numeric_parameters(sample):
 
 def test_two_crossings_give_the_nearer_and_name_the_other(sample, monkeypatch):
     """A savings curve that dips below zero between 100 and 150 (synthetic, to exercise the search)."""
-    import msp_analysis.decision as decision
+    import msp_analysis.decisions.break_even as decision
 
     def totals(scenario):
         x = scenario.msp.per_user_monthly

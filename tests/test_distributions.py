@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from scipy import integrate
 
-from msp_analysis.distributions import PERT, Gamma, Lognormal
+from msp_analysis.model.distributions import PERT, Gamma, Lognormal
 
 
 @pytest.mark.parametrize("median,p90", [(1.0, 1.2), (0.75, 2.0), (2.5, 8.0), (1.0, 40.0)])

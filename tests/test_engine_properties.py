@@ -22,10 +22,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from scipy import stats
 
-import msp_analysis.security as security
-import msp_analysis.simulation as sim
+import msp_analysis.engine.simulation as sim
+import msp_analysis.model.security as security
 from msp_analysis import COLUMNS, MODELS, sample_scenario
-from msp_analysis.simulation import simulate_raw
+from msp_analysis.engine.simulation import simulate_raw
 
 from .helpers import scenarios
 from .reference_engine import reference_simulate

@@ -11,7 +11,7 @@ import pytest
 from scipy import stats
 
 from msp_analysis import sample_scenario
-from msp_analysis.simulation import AGGREGATE_MIN, simulate_raw
+from msp_analysis.engine.simulation import AGGREGATE_MIN, simulate_raw
 
 from .reference_engine import reference_simulate
 

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from msp_analysis import safe_table_export
-from msp_analysis.export import neutralise
+from msp_analysis.ingest.export import neutralise
 
 DANGEROUS = ["=1+1", "+SUM(A1:A2)", "-2+3", "@SUM(A1)", "\t=cmd|' /C calc'!A0", "\r=1", '=HYPERLINK("http://x")']
 

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from msp_analysis import DataError, compare_invoices, load_invoices, load_tickets
-from msp_analysis.clients import load_client
-from msp_analysis.invoices import parse_money
+from msp_analysis.ingest.clients import load_client
+from msp_analysis.ingest.parsing import parse_money
 
 
 @pytest.mark.parametrize(
@@ -123,7 +123,7 @@ def test_simulated_range_scales_exactly_with_the_period(sample):
     invoices = pd.DataFrame({"date": [pd.Timestamp("2024-03-31")], "amount": [3000.0], "hours": [np.nan]})
     result = compare_invoices(sample, invoices, trials=3000, seed=2)
     years = 31 / 365.25
-    from msp_analysis.expected import expected_components
+    from msp_analysis.engine.expected import expected_components
 
     assert result.table.loc["model expected", "amount"] == pytest.approx(
         expected_components(sample)["break_fix"]["fees"] * years

@@ -10,9 +10,12 @@ import pytest
 from matplotlib.colors import to_hex
 
 from msp_analysis import simulate
-from msp_analysis.budget import monthly_fees
-from msp_analysis.decision import break_even, sensitivity
-from msp_analysis.plotting import (
+from msp_analysis.decisions.break_even import break_even
+from msp_analysis.decisions.budget import monthly_fees
+from msp_analysis.decisions.projection import project
+from msp_analysis.decisions.scorecard import scorecard
+from msp_analysis.decisions.sensitivity import sensitivity
+from msp_analysis.present.plotting import (
     COLORS,
     plot_break_even,
     plot_monthly_fee_bands,
@@ -20,8 +23,6 @@ from msp_analysis.plotting import (
     plot_scorecard,
     plot_tornado,
 )
-from msp_analysis.projection import project
-from msp_analysis.scorecard import scorecard
 
 
 @pytest.fixture(autouse=True)

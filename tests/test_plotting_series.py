@@ -10,11 +10,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from msp_analysis import plotting as P
 from msp_analysis import simulate
-from msp_analysis.billing import billed_hours
-from msp_analysis.response import sla_attainment
-from msp_analysis.security import incident_rate
+from msp_analysis.model.billing import billed_hours
+from msp_analysis.model.response import sla_attainment
+from msp_analysis.model.security import incident_rate
+from msp_analysis.present import plotting as P
 
 
 @pytest.fixture(autouse=True)

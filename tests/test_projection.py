@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from msp_analysis import COST_COLUMNS, MODELS, ValidationError, expected
-from msp_analysis.projection import BREAK_FIX_PRICES, MSP_PRICES, Projection, project, year_scenario
+from msp_analysis.decisions.projection import BREAK_FIX_PRICES, MSP_PRICES, Projection, project, year_scenario
 
 from .helpers import zscores
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from msp_analysis import DataError, ValidationError, apply_quote, load_msp_quote
-from msp_analysis.clients import load_client
-from msp_analysis.quotes import PRICE_PATHS, classify_line
-from msp_analysis.synthetic import generate_quote
+from msp_analysis.ingest.clients import load_client
+from msp_analysis.ingest.quotes import PRICE_PATHS, classify_line
+from msp_analysis.ingest.synthetic import generate_quote
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from msp_analysis import Scenario, ValidationError, sample_scenario
-from msp_analysis.scenario import field_info
+from msp_analysis.model.scenario import field_info
 
 
 def test_round_trip_dict_and_json(tmp_path, sample):

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from msp_analysis import ValidationError, simulate
-from msp_analysis.scorecard import DIMENSIONS, default_judgments, scorecard
+from msp_analysis.decisions.scorecard import DIMENSIONS, default_judgments, scorecard
 
 
 @pytest.fixture(scope="module")

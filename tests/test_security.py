@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from msp_analysis import expected, sample_scenario, simulate
-from msp_analysis.security import incident_rate, patch_rate_factor
+from msp_analysis.model.security import incident_rate, patch_rate_factor
 from tests.helpers import zscores
 
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 
 from msp_analysis import COLUMNS, MODELS, ValidationError, expected, simulate
-from msp_analysis.simulation import CHUNK_TRIALS, simulate_raw
+from msp_analysis.engine.simulation import CHUNK_TRIALS, simulate_raw
 
 from .helpers import scenarios, zscores
 
@@ -93,7 +93,7 @@ def test_seed_forms_follow_spec7(sample):
 
 
 def test_chunked_runs_are_deterministic_and_bounded(sample, monkeypatch):
-    import msp_analysis.simulation as sim
+    import msp_analysis.engine.simulation as sim
 
     monkeypatch.setattr(sim, "CHUNK_TRIALS", 1_000)
     a = simulate_raw(sample, 3_500, seed=1, progress=False)

@@ -14,7 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from msp_analysis import DataError, load_tickets
-from msp_analysis.tickets import parse_dates, parse_durations, parse_priority
+from msp_analysis.ingest.parsing import parse_dates, parse_durations
+from msp_analysis.ingest.tickets import parse_priority
 
 HEADER = "Ticket #,Date Entered,Priority,Actual Hours,Date Resolved,Service Location,Users Affected,Summary"
 GOOD = "101,2024-03-01 09:30,P1,1.5,2024-03-01 12:00,On-Site,3,Server down"
@@ -634,7 +635,7 @@ def test_explicit_column_map_and_units():
 
 
 def test_sample_client_export_loads_cleanly(sample):
-    from msp_analysis.clients import load_client
+    from msp_analysis.ingest.clients import load_client
 
     tickets, report = load_tickets(load_client("sample").tickets)
     assert report.rows_set_aside == 0 and not report.warnings
@@ -730,8 +731,8 @@ _DATA_ROW = _row(2, [("A", "1"), ("B", "2024-05-02 08:00"), ("C", "P1")])
 
 
 def test_a_sheet_is_as_wide_as_its_cells_not_as_its_declared_dimension():
-    from msp_analysis.readers import read_table
-    from msp_analysis.tickets import TICKET_COLUMNS
+    from msp_analysis.ingest.readers import read_table
+    from msp_analysis.ingest.tickets import TICKET_COLUMNS
 
     content = _sheet_xlsx(_SHEET % (b'<dimension ref="A1:XFD1048576"/>', _HEAD_ROW + _DATA_ROW))
     table, _ = read_table(content, TICKET_COLUMNS, name="t.xlsx")
@@ -739,7 +740,7 @@ def test_a_sheet_is_as_wide_as_its_cells_not_as_its_declared_dimension():
 
 
 def test_a_stray_far_cell_does_not_make_billions_of_cells(monkeypatch):
-    import msp_analysis.readers as readers
+    import msp_analysis.ingest.readers as readers
 
     monkeypatch.setattr(readers, "MAX_PADDED_CELLS", 10_000)
     rows = b"".join(_row(r, [("A", str(r)), ("B", "2024-05-02 08:00"), ("C", "P1")]) for r in range(3, 40))
@@ -753,7 +754,7 @@ def test_a_stray_far_cell_does_not_make_billions_of_cells(monkeypatch):
 
 
 def test_a_sheet_past_excel_row_limit_is_refused(monkeypatch):
-    import msp_analysis.readers as readers
+    import msp_analysis.ingest.readers as readers
 
     monkeypatch.setattr(readers, "MAX_SHEET_ROWS", 1_000)
     content = _sheet_xlsx(_SHEET % (b"", _HEAD_ROW + _DATA_ROW + _row(5_000, [("A", "x")])))

@@ -15,8 +15,8 @@ import matplotlib.pyplot as plt
 import pytest
 
 from msp_analysis import Scenario, ValidationError, expected
-from msp_analysis import widgets as mw
-from msp_analysis.scenario import field_info
+from msp_analysis.model.scenario import field_info
+from msp_analysis.present import widgets as mw
 
 NUMERIC_TYPES = (W.FloatSlider, W.IntSlider)
 
@@ -271,7 +271,7 @@ def test_a_failing_simulation_is_recorded_and_shown(sample):
 
 
 def test_figures_left_open_become_pngs_and_are_closed(sample):
-    from msp_analysis.plotting import plot_cost_breakdown
+    from msp_analysis.present.plotting import plot_cost_breakdown
 
     panel = mw.ScenarioControls(sample, ["organization.users"])
     before = set(plt.get_fignums())

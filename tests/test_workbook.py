@@ -8,8 +8,8 @@ import openpyxl
 import pytest
 
 from msp_analysis import DataError, Scenario, ValidationError, scenario_from_workbook, scenario_to_workbook
-from msp_analysis.scenario import SCHEMA_VERSION
-from msp_analysis.workbook import HEADER, SECTIONS, WorkbookError
+from msp_analysis.ingest.workbook import HEADER, SECTIONS, WorkbookError
+from msp_analysis.model.scenario import SCHEMA_VERSION
 
 
 @pytest.fixture

@@ -1,0 +1,198 @@
+"""Client folders: where a client's scenario and data live.
+
+Each client has a folder ``clients/<name>/`` under the user's data folder
+(:func:`data_dir`: ``MSP_ANALYSIS_DATA`` if set, else the nearest ``data/``
+that holds a ``clients/`` folder, from the current directory upwards, else
+``./data``) holding any of:
+
+- ``scenario.json`` -- the client's scenario (:meth:`Scenario.to_json`);
+- ``tickets.csv`` or ``tickets.xlsx`` -- the helpdesk export;
+- ``invoices.csv`` or ``invoices.xlsx`` -- last year's Break/Fix invoices;
+- ``quote.csv`` or ``quote.xlsx`` -- an MSP's quote;
+- ``README.md`` -- where the data came from.
+
+The notebooks and the presentation list clients with :func:`list_clients`
+and open one with :func:`load_client`. Names are checked: letters, digits,
+spaces, ``-``, ``_`` and ``.``, no path separators and no ``..``, so a name
+typed into a widget can never reach outside the clients folder.
+
+Examples
+--------
+>>> "sample" in list_clients()
+True
+>>> client = load_client("sample")
+>>> client.scenario.organization.users, client.tickets.name
+(45, 'tickets.csv')
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import DataError
+from ..model.scenario import Scenario
+
+__all__ = [
+    "DATA_ENV",
+    "Client",
+    "client_dir",
+    "clients_dir",
+    "data_dir",
+    "list_clients",
+    "load_client",
+    "save_client_scenario",
+]
+
+#: Environment variable naming the user's data folder (client folders, exports).
+DATA_ENV = "MSP_ANALYSIS_DATA"
+
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9 _.\-]{0,63}")
+
+
+def data_dir() -> Path:
+    """The user's data folder: where client folders are listed, read and saved.
+
+    The one answer every function that reads or writes client folders uses:
+
+    1. ``MSP_ANALYSIS_DATA``, when set;
+    2. else the nearest folder named ``data`` that holds a ``clients/``
+       folder, looking in the current directory and then each parent in
+       turn (a repository checkout: from its root or from ``notebooks/``);
+    3. else ``data/`` under the current directory (created when a client is
+       first saved).
+
+    The package's own files (the sample organisation, the table of sources)
+    are not here: they ship inside the package.
+
+    Examples
+    --------
+    >>> (data_dir() / "clients" / "sample").is_dir()   # run from the repository
+    True
+    """
+    env = os.environ.get(DATA_ENV)
+    if env:
+        return Path(env)
+    here = Path.cwd()
+    for folder in (here, *here.parents):
+        if (folder / "data" / "clients").is_dir():
+            return folder / "data"
+    return here / "data"
+
+
+def clients_dir() -> Path:
+    """``clients/`` under :func:`data_dir`."""
+    return data_dir() / "clients"
+
+
+def check_name(name: str) -> str:
+    """The client name, stripped, if it is a safe folder name; else a DataError saying why.
+
+    Examples
+    --------
+    >>> check_name(" Acme Ltd ")
+    'Acme Ltd'
+    >>> check_name("../etc")
+    Traceback (most recent call last):
+    ...
+    msp_analysis.errors.DataError: client name '../etc': expected letters, digits, spaces, '-', '_' or '.' (at most 64, starting with a letter or digit, no '..')
+    """
+    if not isinstance(name, str):
+        raise DataError(f"client name {name!r}: expected a text")
+    clean = name.strip()
+    if not _NAME.fullmatch(clean) or ".." in clean or clean.endswith("."):
+        raise DataError(
+            f"client name {name!r}: expected letters, digits, spaces, '-', '_' or '.' "
+            "(at most 64, starting with a letter or digit, no '..')"
+        )
+    return clean
+
+
+def client_dir(name: str) -> Path:
+    """The folder of client ``name`` (which need not exist yet)."""
+    root = clients_dir().resolve()
+    folder = (root / check_name(name)).resolve()
+    if folder.parent != root:  # belt and braces: a checked name cannot escape, but a symlink could
+        raise DataError(f"client name {name!r}: resolves outside the clients folder")
+    return folder
+
+
+def list_clients() -> list[str]:
+    """Names of the client folders that hold a ``scenario.json``, sorted."""
+    root = clients_dir()
+    if not root.is_dir():
+        return []
+    return sorted(
+        p.name for p in root.iterdir() if p.is_dir() and (p / "scenario.json").is_file() and _NAME.fullmatch(p.name)
+    )
+
+
+@dataclass(frozen=True)
+class Client:
+    """A client folder: its scenario and the paths of its data files (None where absent)."""
+
+    name: str
+    folder: Path
+    scenario: Scenario | None
+    tickets: Path | None
+    invoices: Path | None
+    quote: Path | None
+    readme: Path | None
+
+    def describe(self) -> str:
+        """A line per file, for a notebook."""
+        items = [("scenario", self.folder / "scenario.json" if self.scenario else None)]
+        items += [
+            ("tickets", self.tickets),
+            ("invoices", self.invoices),
+            ("quote", self.quote),
+            ("README", self.readme),
+        ]
+        return "\n".join(f"{k}: {p.name if p else '(none)'}" for k, p in items)
+
+
+def _first(folder: Path, stem: str) -> Path | None:
+    for suffix in (".csv", ".xlsx"):
+        p = folder / f"{stem}{suffix}"
+        if p.is_file():
+            return p
+    return None
+
+
+def load_client(name: str) -> Client:
+    """Open client ``name``: its scenario (validated) and the paths of its files.
+
+    Raises
+    ------
+    DataError
+        If there is no such client (the message lists those there are).
+    ValidationError
+        If its ``scenario.json`` is invalid.
+    """
+    folder = client_dir(name)
+    if not folder.is_dir():
+        known = list_clients()
+        raise DataError(
+            f"no client {name!r} in {clients_dir().name}/; clients: " + (", ".join(map(repr, known)) or "none")
+        )
+    scen = folder / "scenario.json"
+    return Client(
+        name=folder.name,
+        folder=folder,
+        scenario=Scenario.from_json(scen) if scen.is_file() else None,
+        tickets=_first(folder, "tickets"),
+        invoices=_first(folder, "invoices"),
+        quote=_first(folder, "quote"),
+        readme=folder / "README.md" if (folder / "README.md").is_file() else None,
+    )
+
+
+def save_client_scenario(name: str, scenario: Scenario) -> Path:
+    """Write ``scenario`` as ``data/clients/<name>/scenario.json`` (creating the folder); returns the path."""
+    if not isinstance(scenario, Scenario):
+        raise TypeError(f"scenario: expected a Scenario, got {type(scenario).__name__}")
+    folder = client_dir(name)
+    folder.mkdir(parents=True, exist_ok=True)
+    return scenario.to_json(folder / "scenario.json")

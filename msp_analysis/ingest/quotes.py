@@ -1,0 +1,397 @@
+"""An MSP's quote: price lines read into the ``msp`` section of a scenario.
+
+A quote arrives as a short table of price lines: an item, a unit ("per user
+per month", "per server", "flat", "minimum", "onboarding", "term",
+"out-of-scope rate", "annual increase") and a price. :func:`load_msp_quote`
+reads it (CSV or XLSX, with the validation of :func:`.load_tickets`) into a
+dict of ``msp.*`` dotted paths; :func:`apply_quote` puts it into a scenario,
+and a value the scenario refuses is reported with the quote's file and row.
+
+How a line is recognised (item and unit read together, first match wins):
+a dotted path (``msp.per_user_monthly``) names itself; then term, annual
+increase, onboarding/setup, minimum, out-of-scope/hourly, server,
+workstation/device/endpoint, user/seat, flat/fixed/monthly; SLA lines
+("P1 response", in hours or minutes), SLA adherence, vCIO hours. Prices
+given per year or per quarter are turned into monthly prices; several lines
+for the same monthly price (help desk per user + security per user) add up.
+
+Examples
+--------
+>>> from msp_analysis import sample_scenario
+>>> csv = b"Item,Unit,Price\\nManaged IT,per user per month,$110\\nServers,per server,150\\nTerm,months,36\\n"
+>>> quote = load_msp_quote(csv, name="quote.csv")
+>>> dict(quote)
+{'msp.per_user_monthly': 110.0, 'msp.per_server_monthly': 150.0, 'msp.term_months': 36}
+>>> s = apply_quote(sample_scenario(), quote)
+>>> s.msp.per_user_monthly, s.msp.onboarding_fee   # prices the quote does not list are 0
+(110.0, 0.0)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from ..errors import DataError, ValidationError
+from ..model.scenario import field_info
+from .parsing import blank_mask, normalise_name, parse_durations, parse_money, parse_texts
+from .readers import MAX_BYTES, ColumnSpec, aliases, finish, guard, read_table
+
+__all__ = ["PRICE_PATHS", "QUOTE_COLUMNS", "MSPQuote", "apply_quote", "classify_line", "load_msp_quote"]
+
+QUOTE_COLUMNS: tuple[ColumnSpec, ...] = (
+    ColumnSpec(
+        "item",
+        "text",
+        True,
+        aliases("item|description|service|line item|product|name|line|component|fee|charge|what"),
+        "what the line prices",
+        doc="Price line",
+    ),
+    ColumnSpec(
+        "unit",
+        "text",
+        False,
+        aliases("unit|units|billing unit|per|basis|billing basis|frequency|type|uom|unit of measure|charged"),
+        "per user, per workstation, per server, flat, minimum, onboarding, term, out-of-scope rate ...",
+        doc="What the price is per",
+    ),
+    ColumnSpec(
+        "price",
+        "money",
+        True,
+        aliases(
+            "price|unit price|amount|rate|cost|fee amount|monthly price|price per unit|value|monthly|charge amount"
+        ),
+        "a price such as 125 or $125.00 (a percentage for an increase, months for a term)",
+        doc="Price",
+    ),
+)
+
+#: The msp fields a quote sets; the first six are the prices reset to 0 when a quote omits them.
+PRICE_PATHS = (
+    "msp.per_user_monthly",
+    "msp.per_workstation_monthly",
+    "msp.per_server_monthly",
+    "msp.flat_monthly",
+    "msp.monthly_minimum",
+    "msp.onboarding_fee",
+)
+_MONTHLY = set(PRICE_PATHS[:5])
+_ADDITIVE = _MONTHLY - {"msp.monthly_minimum"} | {"msp.onboarding_fee"}
+
+_RULES: tuple[tuple[str, str], ...] = (
+    (r"\bsla\b.*\badherence\b|\badherence\b|\bsla\b.*\bpercent", "msp.sla_adherence"),
+    (r"\b(?:sla|response|respond)\b", "msp.sla_response_hours"),
+    (r"\bv ?cio\b|\bstrategic\b|\bqbr\b|\bbusiness review", "msp.vcio_hours_per_year"),
+    (r"\bterm\b|\bcontract length\b|\bduration\b|\bcommitment\b", "msp.term_months"),
+    (r"\bescalat|\bincrease\b|\buplift\b|\bcpi\b|\bindexation\b", "msp.annual_escalator"),
+    (
+        r"\bonboard|\bset ?up\b|\bone ?(?:off|time)\b|\bimplementation\b|\btransition\b|\bdeployment fee",
+        "msp.onboarding_fee",
+    ),
+    (r"\bminimum\b|\bmin charge\b|\bfloor\b", "msp.monthly_minimum"),
+    (
+        r"\bout of scope\b|\boutside (?:the )?scope\b|\bper hour\b|\bhourly\b|\bt ?m\b|\btime and materials\b|"
+        r"\bad ?hoc\b|\badditional work\b|\bproject rate\b",
+        "msp.out_of_scope_rate",
+    ),
+    (r"\bservers?\b", "msp.per_server_monthly"),
+    (
+        r"\bworkstations?\b|\bdevices?\b|\bendpoints?\b|\bcomputers?\b|\bpcs?\b|\blaptops?\b|\bdesktops?\b|\bmachines?\b",
+        "msp.per_workstation_monthly",
+    ),
+    (r"\busers?\b|\bseats?\b|\bemployees?\b|\bpersons?\b|\bstaff\b|\bheads?\b|\bpeople\b", "msp.per_user_monthly"),
+    (r"\bflat\b|\bfixed\b|\bbase\b|\bplatform\b|\bper month\b|\bmonthly\b|\bper site\b|\bsite\b", "msp.flat_monthly"),
+)
+
+
+#: What a price may be "per": the units the msp section prices by, and periods.
+_PER_UNITS = frozenset(
+    "user users seat seats employee employees person persons people staff head heads workstation workstations "
+    "device devices endpoint endpoints computer computers pc pcs laptop laptops desktop desktops machine machines "
+    "server servers site sites month year annum quarter week hour".split()
+)
+
+
+def classify_line(item: str, unit: str = "") -> str | None:
+    """The ``msp.*`` path a price line sets, or None.
+
+    A line priced per anything but what the msp section prices by (users,
+    seats, workstations and other devices, servers, sites) or a period is
+    None -- per mailbox, per TB, per tenant: the scenario has no such price,
+    and reading it as the nearest one would be wrong.
+
+    Examples
+    --------
+    >>> classify_line("Managed services", "per user / month"), classify_line("Server care", "per server")
+    ('msp.per_user_monthly', 'msp.per_server_monthly')
+    >>> classify_line("P1 response", "minutes"), classify_line("Setup", "one-off")
+    ('msp.sla_response_hours.p1', 'msp.onboarding_fee')
+    """
+    for text in (item, unit):
+        t = str(text or "").strip()
+        if t.lower().startswith("msp."):
+            return t.lower()
+    text = normalise_name(f"{item} {unit}")
+    if any(per not in _PER_UNITS for per in re.findall(r"\bper (\w+)", text)):
+        return None  # "per mailbox per month" is no flat fee, "Server backup per TB" no per-server price
+    for pattern, path in _RULES:
+        if re.search(pattern, text):
+            if path == "msp.sla_response_hours":
+                m = re.search(r"\b(?:p|priority|sev|severity)\s*([1-4])\b", text)
+                if not m:
+                    continue
+                return f"{path}.p{m.group(1)}"
+            return path
+    return None
+
+
+class MSPQuote(dict):
+    """A dict of ``msp.*`` paths -> values, remembering the file and row each came from.
+
+    Attributes
+    ----------
+    source : str
+        The quote file's name.
+    rows : dict
+        Path -> list of file row numbers the value came from.
+    lines : pandas.DataFrame
+        Every line as read: row, item, unit, price, path, value, note.
+    report : LoadReport
+    """
+
+    def __init__(self, values: Mapping, source: str, rows: Mapping, lines: pd.DataFrame, report=None):
+        super().__init__(values)
+        self.source = source
+        self.rows = dict(rows)
+        self.lines = lines
+        self.report = report
+
+    def where(self, path: str) -> str:
+        rows = self.rows.get(path)
+        if not rows:
+            return f"{self.source}"
+        return f"{self.source}, row{'s' if len(rows) > 1 else ''} " + ", ".join(str(r) for r in rows)
+
+
+def _percent_share(raw, value: float) -> tuple[float, str]:
+    text = str(raw)
+    if "%" in text or value > 1:
+        return value / 100, "read as a percentage"
+    return value, ""
+
+
+@guard
+def load_msp_quote(
+    source,
+    column_map: Mapping[str, str] | None = None,
+    sheet: str | int | None = None,
+    *,
+    name: str | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    header_row: int | None = None,
+    max_bytes: int = MAX_BYTES,
+) -> MSPQuote:
+    """Read an MSP quote's price lines into ``{msp.* path: value}``.
+
+    Columns: ``item`` (required), ``unit`` (optional: the item may say it
+    all) and ``price`` (required); see :data:`QUOTE_COLUMNS` for the names
+    recognised. Every line must be recognised (see :func:`classify_line`):
+    an unrecognised line, a negative or unreadable price, a value outside
+    what the scenario allows for its field (a 300% increase, a 12.5-month
+    term), or one field given twice is a :class:`~msp_analysis.DataError`
+    naming file, row and value.
+
+    Returns
+    -------
+    MSPQuote
+        A dict of dotted paths -> values, with ``.rows``, ``.lines`` and ``.report``.
+    """
+    table, problems = read_table(
+        source,
+        QUOTE_COLUMNS,
+        name=name,
+        sheet=sheet,
+        encoding=encoding,
+        delimiter=delimiter,
+        column_map=column_map,
+        header_row=header_row,
+        max_bytes=max_bytes,
+    )
+    n = len(table.data)
+    label = table.mapping.labels
+    items = parse_texts(table.values["item"]).fillna("").tolist()
+    units = parse_texts(table.values["unit"]).fillna("").tolist() if "unit" in label else [""] * n
+    raw_prices = table.values["price"]
+    money, bad_money, _ = parse_money([str(v).replace("%", "") if isinstance(v, str) else v for v in raw_prices])
+    problems.add_mask(blank_mask(items), label["item"], None, "is empty", "what the line prices")
+    paths = [classify_line(i, u) if i or u else None for i, u in zip(items, units)]
+    unknown = np.array([p is None and bool(i or u) for p, i, u in zip(paths, items, units)], dtype=bool)
+    problems.add_mask(
+        unknown,
+        label["item"],
+        [f"{i} ({u})" if u else i for i, u in zip(items, units)],
+        "is not a price line this suite knows",
+        "a unit such as per user, per workstation, per server, flat, minimum, onboarding, term, "
+        "out-of-scope rate or annual increase (or an msp.* field path)",
+    )
+    values: list = [None] * n
+    notes_per_line: list[str] = [""] * n
+    bad_value = np.zeros(n, dtype=bool)
+    bad_text: list[str] = [""] * n
+    out_of_range = np.zeros(n, dtype=bool)
+    range_text: list[str] = [""] * n
+    allowed: list[str] = [""] * n
+    for k, (path, raw, val) in enumerate(zip(paths, raw_prices, money)):
+        if path is None:
+            continue
+        if path.count(".") == 1 and path not in {f"msp.{f}" for f in _msp_fields()}:
+            bad_value[k], bad_text[k] = True, f"names {path!r}, which is not a field of the msp section"
+            continue
+        text = normalise_name(f"{items[k]} {units[k]}")
+        if path.startswith("msp.sla_response_hours"):
+            unit = "minutes" if re.search(r"\bmin(?:ute)?s?\b", text) else "hours"
+            hours, bad = parse_durations([raw], unit)
+            val = hours[0] if not bad[0] else np.nan
+            if unit == "minutes":
+                notes_per_line[k] = "minutes converted to hours"
+        elif path == "msp.term_months":
+            m = re.search(r"(\d+(?:\.\d+)?)", str(raw))
+            val = float(m.group(1)) if m else np.nan
+            if re.search(r"\byears?\b", f"{text} {normalise_name(raw)}"):
+                val *= 12
+                notes_per_line[k] = "years converted to months"
+            val = int(val) if np.isfinite(val) and float(val).is_integer() else val
+        elif path in ("msp.annual_escalator", "msp.sla_adherence"):
+            if np.isfinite(val):
+                val, note = _percent_share(raw, float(val))
+                notes_per_line[k] = note
+        elif path in _MONTHLY:
+            if re.search(r"\b(?:year|years|annual|annually|yearly|per annum|pa)\b", text):
+                val = val / 12
+                notes_per_line[k] = "annual price divided by 12"
+            elif re.search(r"\bquarter(?:ly)?\b", text):
+                val = val / 3
+                notes_per_line[k] = "quarterly price divided by 3"
+            elif re.search(r"\bweek(?:ly)?\b", text):
+                val = val * 52 / 12
+                notes_per_line[k] = "weekly price x 52 / 12"
+        if val is None or not np.isfinite(val):
+            bad_value[k], bad_text[k] = True, "is not a price"
+        elif val < 0:
+            bad_value[k], bad_text[k] = True, "is negative"
+        else:
+            # The scenario's own range, here where file and row are known: a 300% increase, a term of
+            # 12.5 months or a price of 1e9 per user is a wrong quote, not something to find at apply_quote.
+            try:
+                info = field_info(path)
+            except ValidationError:  # a group (msp.prevented_share) or no such key (msp.prevented_share.p9)
+                bad_value[k], bad_text[k] = True, f"names {path!r}, which is not a field of the msp section"
+            else:
+                try:
+                    info.check(path, val)
+                except ValidationError:
+                    out_of_range[k] = True
+                    range_text[k] = f"gives {path} = {val:g}{f' ({notes_per_line[k]})' if notes_per_line[k] else ''}"
+                    allowed[k] = info.allowed()
+        values[k] = val
+    problems.add_mask(
+        bad_value & ~bad_money,
+        label["price"],
+        list(raw_prices),
+        bad_text,
+        "a price of 0 or more (a percentage for an increase, months for a term, hours for a response target)",
+    )
+    for want in dict.fromkeys(a for a, o in zip(allowed, out_of_range) if o):
+        mask = out_of_range & np.array([a == want for a in allowed], dtype=bool)
+        problems.add_mask(mask, label["price"], list(raw_prices), range_text, f"{want}")
+    problems.add_mask(
+        bad_money
+        & ~unknown
+        & np.array([p is not None and not p.startswith(("msp.sla_response", "msp.term")) for p in paths]),
+        label["price"],
+        list(raw_prices),
+        "is not a price",
+        "a price such as 125 or $125.00",
+    )
+    problems.add_mask(blank_mask(raw_prices), label["price"], None, "is empty", "a price")
+    # Several lines for one path: monthly prices and one-off fees add up; anything else is given twice.
+    seen: dict[str, int] = {}
+    dup = np.zeros(n, dtype=bool)
+    dup_text = [""] * n
+    for k, path in enumerate(paths):
+        if path is None or values[k] is None:
+            continue
+        if path in seen and path not in _ADDITIVE:
+            dup[k] = True
+            dup_text[k] = f"sets {path} again (first on row {table.numbers[seen[path]]})"
+        seen.setdefault(path, k)
+    problems.add_mask(dup, label["item"], items, dup_text, "each of term, minimum, increase and targets once")
+    lines = pd.DataFrame(
+        {
+            "row": table.numbers,
+            "item": items,
+            "unit": units,
+            "price": [None if v is None else v for v in raw_prices],
+            "path": paths,
+            "value": values,
+            "note": notes_per_line,
+        }
+    )
+    frame, report = finish(table, problems, lines, lenient=False, lenient_hint=False)
+    result: dict = {}
+    rows: dict[str, list[int]] = {}
+    for rec in frame.itertuples(index=False):
+        if rec.path is None or rec.value is None:
+            continue
+        v = rec.value
+        if rec.path == "msp.term_months":
+            v = int(v) if float(v).is_integer() else float(v)
+        else:
+            v = float(v)
+        result[rec.path] = result.get(rec.path, 0.0) + v if rec.path in _ADDITIVE else v
+        rows.setdefault(rec.path, []).append(int(rec.row))
+    if not result:
+        raise DataError(f"{report.source}: no price lines found", source=report.source)
+    return MSPQuote(result, report.source, rows, frame, report)
+
+
+def _msp_fields() -> list[str]:
+    import dataclasses
+
+    from ..model.scenario import MSP
+
+    return [f.name for f in dataclasses.fields(MSP)]
+
+
+def apply_quote(scenario, quote: Mapping, reset_prices: bool = True):
+    """A new scenario with the quote's MSP prices.
+
+    With ``reset_prices`` (default) the prices a quote does not list
+    (:data:`PRICE_PATHS`: per user, per workstation, per server, flat,
+    minimum, onboarding) become 0: a quote without a per-server line has no
+    per-server charge. Terms the quote does not mention (SLA, escalator,
+    proactive effects) keep the scenario's values.
+
+    Raises
+    ------
+    ValidationError
+        When the scenario refuses a value; the message names the quote's file and row.
+    """
+    changes = dict(quote)
+    if reset_prices:
+        for path in PRICE_PATHS:
+            changes.setdefault(path, 0.0)
+    for path in changes:
+        if not str(path).startswith("msp."):
+            raise ValidationError(str(path), changes[path], "an msp.* field (a quote sets MSP prices only)")
+    try:
+        return scenario.replace(changes)
+    except ValidationError as e:
+        where = quote.where(e.path) if isinstance(quote, MSPQuote) else "the quote"
+        raise ValidationError(e.path, e.value, f"{e.expected} (from {where})") from None

@@ -1,0 +1,654 @@
+"""Client ticket exports: read a helpdesk export, say precisely what is wrong with it, type it.
+
+A client hands over what their helpdesk exports (ConnectWise, Autotask,
+Zendesk, Freshservice) or a spreadsheet someone kept. :func:`load_tickets`
+reads it as CSV or XLSX, from a path or from bytes (as an upload widget gives
+them), recognises the usual column names, parses dates, priorities and
+durations, and returns a clean typed table with a :class:`LoadReport` of what
+was read.
+
+Every problem with the file raises :class:`msp_analysis.DataError` whose
+message names the file, the row as numbered in the file (the header is row
+1, so the first data row of a CSV is row 2; an XLSX row is the sheet's row
+number), the column, the offending value and what was expected -- all
+problems at once (the first :data:`MAX_PROBLEMS_SHOWN` in the message, every
+one in ``error.problems``). With ``lenient=True`` rows with problems are set
+aside and listed in the report with their reasons; nothing is dropped
+silently. Files are only ever *read*: nothing is evaluated or unpickled.
+
+What is about tickets lives here: the columns a helpdesk export has and
+the names vendors give them (:data:`TICKET_COLUMNS`), priorities
+(:func:`parse_priority`), and the checks a ticket log must pass (unique ids,
+resolved on or after opened, plausible work and response times). Reading
+the file -- sources, encodings, sniffing renamed binaries, CSV and XLSX
+grids, header detection, the problem collector -- is :mod:`.readers`, shared
+with :mod:`.invoices` and :mod:`.quotes`; value parsers are :mod:`.parsing`.
+
+Examples
+--------
+>>> csv = b"Ticket #,Date Entered,Priority,Actual Hours\\n101,2024-03-01 09:30,Priority 1 - Emergency,2.5\\n"
+>>> tickets, report = load_tickets(csv, name="export.csv")
+>>> tickets[["ticket_id", "priority", "work_hours"]].to_dict("records")
+[{'ticket_id': '101', 'priority': 'p1', 'work_hours': 2.5}]
+>>> report.columns["opened"]
+'Date Entered'
+>>> load_tickets(b"Ticket #,Date Entered,Priority\\n101,2024-31-01,P1\\n", name="bad.csv")
+Traceback (most recent call last):
+...
+msp_analysis.errors.DataError: bad.csv: 1 problem in 1 of 1 data rows.
+  row 2, column 'Date Entered': '2024-31-01' is not a date; expected a date (and time) such as 2024-03-01 14:30
+Fix the file, or pass lenient=True to set such rows aside (they are listed in the report).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import DataError
+from ..model.scenario import PRIORITIES
+from .parsing import (
+    blank_mask,
+    cell_is_blank,
+    normalise_name,
+    parse_booleans,
+    parse_counts,
+    parse_dates,
+    parse_durations,
+    parse_texts,
+)
+from .readers import (
+    MAX_BYTES,
+    MAX_PROBLEMS_SHOWN,
+    MAX_UNZIPPED_BYTES,  # noqa: F401 (importable from here, as before the move to .readers)
+    ColumnSpec,
+    LoadReport,
+    Problems,
+    Table,
+    aliases,
+    check_dates,
+    finish,
+    guard,
+    read_table,
+    shown,
+)
+from .readers import read_source as _read_source  # noqa: F401 (workbook.py imports it from here)
+from .readers import sniff as _sniff  # noqa: F401 (workbook.py imports it from here)
+
+__all__ = [
+    "MAX_PROBLEMS_SHOWN",
+    "PRIORITY_WORDS",
+    "TICKET_COLUMNS",
+    "LoadReport",
+    "load_tickets",
+    "parse_priority",
+]
+
+# ---------------------------------------------------------------------------
+# The columns of a ticket export
+# ---------------------------------------------------------------------------
+
+#: The columns of a ticket table, with the names common exports give them.
+TICKET_COLUMNS: tuple[ColumnSpec, ...] = (
+    ColumnSpec(
+        "ticket_id",
+        "id",
+        False,
+        aliases(
+            "ticket id|ticket number|ticket no|ticket nbr|ticket num|ticket|id|case number|case id|"
+            "incident id|incident number|request id|request number|service ticket id|display id|"
+            "reference|ref|number|sr number|call id|job number|job id"
+        ),
+        "a ticket number, unique in the file",
+        doc="Ticket number (unique)",
+        examples=("Ticket #", "Ticket Number", "Id", "Ticket Id", "Ref"),
+    ),
+    ColumnSpec(
+        "opened",
+        "date",
+        True,
+        aliases(
+            "opened|opened at|opened date|open date|date opened|date time opened|opened on|created|"
+            "created at|created date|created time|create date|created on|date created|date time created|"
+            "creation date|date entered|entered|entered date|date reported|reported|reported at|reported on|"
+            "date logged|logged|logged at|submitted|submitted at|date submitted|received|date received|"
+            "date|start|start date|raised|date raised"
+        ),
+        "a date (and time) such as 2024-03-01 14:30",
+        doc="When the ticket was opened",
+        examples=(
+            "Date Entered (ConnectWise)",
+            "Created (Autotask)",
+            "Created at (Zendesk)",
+            "Created Time (Freshservice)",
+            "Opened",
+            "Date reported",
+        ),
+    ),
+    ColumnSpec(
+        "first_response",
+        "date_or_duration",
+        False,
+        aliases(
+            "first response|first response date|first response date time|first response at|"
+            "first responded|first responded at|first responded time|date responded|responded|"
+            "responded at|response date|initial response|initial response time|initial response date|"
+            "first reply|first reply at|first reply date|acknowledged|acknowledged at|date acknowledged|"
+            "first reply time in minutes within business hours|first reply time within business hours|"
+            "first response time in business hours|first reply time in minutes|first reply time|"
+            "first response time in hrs|first response time in hours|first response time|"
+            "time to first response|response time|response hours"
+        ),
+        "a date (and time) on or after the opened date, or a duration",
+        units={
+            "first reply time in minutes within business hours": "minutes",
+            "first reply time within business hours": "minutes",
+            "first reply time in minutes": "minutes",
+            "first reply time": "minutes",
+            "first response time in hrs": "hours",
+            "first response time in hours": "hours",
+            "first response time in business hours": "hours",
+        },
+        doc="First response (a time, or a duration after opening)",
+        examples=(
+            "Date Responded",
+            "First Response Date Time",
+            "First reply time in minutes",
+            "First Response Time (in Hrs)",
+        ),
+    ),
+    ColumnSpec(
+        "resolved",
+        "date",
+        False,
+        aliases(
+            "resolved|resolved at|resolved date|resolved time|resolved on|date resolved|resolution date|"
+            "solved|solved at|date solved|completed|completed at|completed date|complete date|date completed|"
+            "closed|closed at|closed date|closed time|closed on|close date|date closed|date time closed|"
+            "fixed|date fixed|finished|end|end date"
+        ),
+        "a date (and time) on or after the opened date",
+        doc="When it was resolved (or closed)",
+        examples=("Date Resolved", "Complete Date", "Solved at", "Resolved Time", "Closed"),
+    ),
+    ColumnSpec(
+        "priority",
+        "priority",
+        True,
+        aliases("priority|priority level|priority name|ticket priority|prio|severity|severity level|urgency"),
+        "a priority such as P1-P4, 1-4, Critical, Urgent, High, Medium, Normal or Low",
+        doc="Priority (mapped to p1-p4)",
+        examples=("Priority", "Severity", "Urgency"),
+    ),
+    ColumnSpec(
+        "category",
+        "text",
+        False,
+        aliases(
+            "category|ticket category|issue type|ticket type|type|problem type|request type|sub category|"
+            "subcategory|subtype|sub issue type|service|board|queue"
+        ),
+        "a text",
+        doc="Category or type",
+    ),
+    ColumnSpec(
+        "work_hours",
+        "duration",
+        False,
+        aliases(
+            "actual hours|technician hours|tech hours|work hours|worked hours|hours worked|total hours worked|"
+            "total hours|hours|time spent|total time spent|time worked|time tracked|time logged|logged time|"
+            "hours logged|labor hours|labour hours|billable hours|effort|agent work time in minutes|"
+            "agent work time|total time spent sec|duration"
+        ),
+        "a duration such as 1.5 (hours), 90 min, 1:30 or 1h 30m",
+        units={
+            "agent work time in minutes": "minutes",
+            "agent work time": "minutes",
+            "total time spent sec": "seconds",
+        },
+        doc="Technician work on the ticket",
+        examples=(
+            "Actual Hours",
+            "Total Hours Worked",
+            "Time Tracked",
+            "Agent work time in minutes",
+            "Time spent (mins)",
+        ),
+    ),
+    ColumnSpec(
+        "onsite",
+        "bool",
+        False,
+        aliases(
+            "onsite|on site|onsite visit|on site visit|site visit|visit|service location|location type|"
+            "onsite required|on site required|remote or onsite|remote onsite|onsite remote|support type|"
+            "work location|delivery"
+        ),
+        "yes/no, or On-site/Remote",
+        doc="Whether someone came on site",
+    ),
+    ColumnSpec(
+        "after_hours",
+        "bool",
+        False,
+        aliases("after hours|after hours work|afterhours|out of hours|outside business hours|ooh|after hours flag"),
+        "yes/no",
+        doc="Worked outside business hours",
+    ),
+    ColumnSpec(
+        "users_affected",
+        "count",
+        False,
+        aliases(
+            "users affected|affected users|number of users affected|no of users affected|users impacted|"
+            "impacted users|number of users impacted|users"
+        ),
+        "a whole number of users (0 or more)",
+        doc="How many users the incident affected",
+    ),
+)
+
+
+# ---------------------------------------------------------------------------
+# Priorities
+# ---------------------------------------------------------------------------
+
+#: Words that name a priority in common helpdesks, mapped to the scenario's classes.
+PRIORITY_WORDS: dict[str, str] = {
+    **dict.fromkeys(["critical", "urgent", "emergency", "highest", "blocker", "very high", "sev a", "immediate"], "p1"),
+    **dict.fromkeys(["high", "major", "important", "elevated"], "p2"),
+    **dict.fromkeys(["medium", "normal", "moderate", "standard", "average", "routine"], "p3"),
+    **dict.fromkeys(
+        ["low", "lowest", "minor", "trivial", "request", "service request", "planning", "scheduled", "very low"], "p4"
+    ),
+}
+_PRIORITY_NUMBER = re.compile(r"^(?:p|pri|prio|priority|sev|severity|s|level|l|tier)?\s*([1-4])(?:\s|$)")
+
+
+def _priority_key(v) -> str:
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    return normalise_name(v)
+
+
+def parse_priority(value, priority_map: Mapping | None = None) -> str | None:
+    """``p1``-``p4`` for a priority as exports write it, ``None`` if unknown.
+
+    A ``priority_map`` entry wins over the built-in rules; the built-in rules
+    read a number 1-4 with an optional prefix (``P1``, ``Priority 1 -
+    Emergency Response``, ``Sev 2``), then words (:data:`PRIORITY_WORDS`),
+    then the first word (``High - business critical`` is high).
+
+    Examples
+    --------
+    >>> [parse_priority(v) for v in ["P1", 2, "Priority 3 - Normal Response", "Urgent", "low", "Do Not Respond"]]
+    ['p1', 'p2', 'p3', 'p1', 'p4', None]
+    """
+    key = _priority_key(value)
+    if priority_map:
+        norm_map = {_priority_key(k): v for k, v in priority_map.items()}
+        if key in norm_map:
+            return norm_map[key]
+    if key in PRIORITY_WORDS:
+        return PRIORITY_WORDS[key]
+    m = _PRIORITY_NUMBER.match(key)
+    if m:
+        return f"p{m.group(1)}"
+    first = key.split(" ")[0] if key else ""
+    if first in PRIORITY_WORDS:
+        return PRIORITY_WORDS[first]
+    return None
+
+
+_EXCLUDE = "__exclude__"
+
+
+def _normalise_priority_map(priority_map: Mapping | None) -> dict | None:
+    if not priority_map:
+        return None
+    out = {}
+    for k, v in priority_map.items():
+        if v is None or (isinstance(v, str) and v.strip().lower() in ("", "ignore", "exclude", "skip", "none")):
+            out[k] = _EXCLUDE
+            continue
+        p = parse_priority(v) if not (isinstance(v, str) and v.strip().lower() in PRIORITIES) else v.strip().lower()
+        if p is None or str(v).strip().lower() not in (*PRIORITIES, "1", "2", "3", "4"):
+            if not (isinstance(v, (int, np.integer)) and 1 <= int(v) <= 4):
+                raise DataError(
+                    f"priority_map: {k!r} maps to {v!r}; expected one of 'p1', 'p2', 'p3', 'p4' "
+                    "(or None to leave such tickets out)"
+                )
+        out[k] = p
+    return out
+
+
+# ---------------------------------------------------------------------------
+# load_tickets
+# ---------------------------------------------------------------------------
+
+TICKET_OUTPUT = (
+    "row",
+    "ticket_id",
+    "opened",
+    "first_response",
+    "resolved",
+    "priority",
+    "category",
+    "work_hours",
+    "response_hours",
+    "response_business_hours",
+    "onsite",
+    "after_hours",
+    "users_affected",
+)
+
+
+@guard
+def load_tickets(
+    source,
+    column_map: Mapping[str, str] | None = None,
+    priority_map: Mapping[str, str | None] | None = None,
+    lenient: bool = False,
+    sheet: str | int | None = None,
+    *,
+    name: str | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    dayfirst: bool | None = None,
+    timezone: str | None = None,
+    header_row: int | None = None,
+    max_work_hours: float = 1000.0,
+    max_response_hours: float = 24 * 365,
+    max_bytes: int = MAX_BYTES,
+) -> tuple[pd.DataFrame, LoadReport]:
+    """Read a helpdesk ticket export (CSV or XLSX) into a clean, typed table.
+
+    Parameters
+    ----------
+    source : path, bytes, file-like, upload value or DataFrame
+        The export. Bytes and file-like objects are what an upload widget
+        gives (an ``ipywidgets.FileUpload`` value or one of its entries is
+        accepted as is); ``name`` then names the file in messages and its
+        extension says CSV or XLSX (without one, the content decides).
+    column_map : dict, optional
+        ``{"<column in the file>": "<canonical column>"}`` for columns the
+        aliases do not recognise. Canonical columns: ``ticket_id``,
+        ``opened`` (required), ``first_response``, ``resolved``, ``priority``
+        (required), ``category``, ``work_hours``, ``onsite``, ``after_hours``,
+        ``users_affected`` (see :data:`TICKET_COLUMNS` for the names recognised).
+    priority_map : dict, optional
+        ``{"<value in the file>": "p1".."p4"}``, consulted before the
+        built-in rules (:func:`parse_priority`); map a value to ``None`` to
+        leave such tickets out (they are listed in the report as excluded).
+    lenient : bool
+        Set rows with problems aside (listed in ``report.set_aside`` with
+        their reasons) instead of raising. Problems with the file as a whole
+        (encoding, missing columns, no data) raise either way.
+    sheet : str or int, optional
+        XLSX sheet name or 0-based index; by default the first sheet that has
+        the required columns.
+    encoding : str, optional
+        UTF-8 (with or without BOM) and UTF-16 with a BOM are detected; pass
+        ``"cp1252"`` or ``"latin-1"`` only when you know the file is in it.
+    delimiter : str, optional
+        CSV separator; by default the most frequent of ``, ; tab |`` in the header.
+    dayfirst : bool, optional
+        For numeric dates like ``03/04/2024`` that the data cannot decide.
+    timezone : str, optional
+        Dates that carry a zone are converted to it (default UTC); all dates
+        are returned without a zone.
+    header_row : int, optional
+        The header's row number in the file, if not the first non-blank row
+        (rows of titles above a header are skipped automatically).
+    max_work_hours, max_response_hours : float
+        Durations above these are reported as implausible.
+
+    Returns
+    -------
+    tickets : pandas.DataFrame
+        Columns ``row`` (as numbered in the file), ``ticket_id`` (string),
+        ``opened``, ``first_response``, ``resolved`` (datetime64, no zone),
+        ``priority`` (categorical p1-p4), ``category`` (string), ``work_hours``,
+        ``response_hours`` (wall-clock, from a duration column),
+        ``response_business_hours`` (from a business-hours duration column)
+        (float hours), ``onsite``, ``after_hours`` (nullable boolean),
+        ``users_affected`` (nullable integer). Columns the file lacks are empty.
+    report : LoadReport
+
+    Raises
+    ------
+    msp_analysis.DataError
+        For every problem, naming file, row, column, value and what was expected.
+    """
+    pmap = _normalise_priority_map(priority_map)
+    table, problems = read_table(
+        source,
+        TICKET_COLUMNS,
+        name=name,
+        sheet=sheet,
+        encoding=encoding,
+        delimiter=delimiter,
+        column_map=column_map,
+        header_row=header_row,
+        max_bytes=max_bytes,
+    )
+    notes: list[str] = []
+    warnings: list[str] = []
+    out: dict[str, Any] = {"row": table.numbers.astype(np.int64)}
+    # The order of the checks is the order of a row's problems in the message.
+    out["ticket_id"] = _ticket_ids(table, problems, notes)
+    out.update(
+        _ticket_dates(
+            table,
+            problems,
+            notes,
+            warnings,
+            dayfirst=dayfirst,
+            timezone=timezone,
+            max_response_hours=max_response_hours,
+        )
+    )
+    out["priority"] = _priorities(table, problems, pmap, notes)
+    out["category"] = table.text("category")
+    out["work_hours"] = _work_hours(table, problems, notes, max_work_hours)
+    for col in ("onsite", "after_hours"):
+        out[col] = _flags(table, problems, col)
+    out["users_affected"] = _users_affected(table, problems)
+    frame = pd.DataFrame({c: out[c] for c in TICKET_OUTPUT})
+    return finish(
+        table,
+        problems,
+        frame,
+        lenient=lenient,
+        notes=notes,
+        warnings=warnings,
+        period_column="opened",
+        count_by="priority",
+    )
+
+
+_SPECS = {spec.name: spec for spec in TICKET_COLUMNS}
+
+
+def _ticket_ids(table: Table, problems: Problems, notes: list[str]) -> pd.arrays.StringArray:
+    """Ticket ids, each once; without an id column, tickets are named by their row."""
+    if "ticket_id" not in table.values:
+        notes.append("no ticket-id column: tickets are named by their row")
+        return pd.array([f"row {r}" for r in table.numbers], dtype="string")
+    label = table.mapping.labels["ticket_id"]
+    ids = parse_texts(table.values["ticket_id"])
+    empty = ids.isna().to_numpy()
+    problems.add_mask(empty, label, None, "is empty", "a ticket number")
+    # "INC-101", "inc-101" and "INC  101" are one ticket exported twice (or merged exports), not three tickets
+    key = ids.str.casefold().str.replace(r"\s+", " ", regex=True)
+    dup = key.duplicated(keep="first").to_numpy() & ~empty
+    if dup.any():
+        first = {}  # key -> (row, the id as first written)
+        for k, row, i in zip(key, table.numbers, ids):
+            if pd.notna(k):
+                first.setdefault(k, (row, i))
+        msgs = [
+            f"is a duplicate ticket id (first on row {first[k][0]}"
+            + (f" as {first[k][1]!r})" if first[k][1] != i else ")")
+            if d
+            else ""
+            for k, i, d in zip(key, ids, dup)
+        ]
+        problems.add_mask(dup, label, ids.tolist(), msgs, "each ticket id once")
+    return pd.array(ids, dtype="string")
+
+
+def _ticket_dates(table, problems, notes, warnings, *, dayfirst, timezone, max_response_hours) -> dict[str, Any]:
+    """Opened, first response and resolved; a first response given as a duration goes to response_hours."""
+    n = len(table.data)
+    label = table.mapping.labels
+    unit = table.mapping.units.get("first_response", "hours")
+    out: dict[str, Any] = {"response_hours": np.full(n, np.nan), "response_business_hours": np.full(n, np.nan)}
+    for col in ("opened", "first_response", "resolved"):
+        out[col] = pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns]")
+        if col not in table.values:
+            continue
+        raw = table.values[col]
+        parsed = parse_dates(raw, dayfirst=dayfirst, timezone=timezone, excel_numbers=table.grid.kind == "XLSX")
+        if col == "first_response" and (durations := _response_durations(raw, parsed, unit)):
+            hours, bad = durations
+            business = "business" in normalise_name(label[col])
+            out["response_business_hours" if business else "response_hours"] = hours
+            notes.append(
+                f"first response read as a duration in {unit} from {label[col]!r}"
+                + (" (business hours)" if business else " (wall-clock)")
+            )
+            _check_hours(
+                problems,
+                label[col],
+                raw,
+                hours,
+                bad,
+                maximum=max_response_hours,
+                too_long="is an implausibly long response",
+                at_most=f"at most {max_response_hours:,.0f} hours",
+            )
+            continue
+        out[col] = check_dates(
+            problems,
+            label[col],
+            raw,
+            parsed,
+            expected=_SPECS["opened"].expected,
+            required="the date the ticket was opened (required)" if col == "opened" else None,
+        )
+        notes += [f"{label[col]}: {t}" for t in parsed.notes]
+        warnings += [f"{label[col]}: {t}" for t in parsed.warnings]
+    shown_opened = None
+    for col, what in (("first_response", "first response"), ("resolved", "resolved")):
+        before = (out[col] < out["opened"]).to_numpy()
+        if not before.any():
+            continue
+        if shown_opened is None:
+            shown_opened = [f"{o:%Y-%m-%d %H:%M}" if pd.notna(o) else "" for o in out["opened"]]
+        problems.add_mask(
+            before,
+            label[col],
+            table.values[col],
+            [f"is before the opened date {o} ({what} before opened)" for o in shown_opened],
+            f"a date on or after the opened date ({label['opened']})",
+        )
+    return out
+
+
+def _response_durations(raw: list, parsed, unit: str):
+    """``(hours, bad)`` when a first-response column holds durations (Zendesk, Freshservice), not times; else None."""
+    nonblank = ~blank_mask(raw)
+    if not nonblank.any() or parsed.bad[nonblank].mean() <= 0.5:
+        return None
+    hours, bad = parse_durations(raw, unit)
+    return (hours, bad) if (~bad[nonblank]).mean() >= 0.5 else None
+
+
+def _check_hours(problems: Problems, column: str, raw, hours, bad, *, maximum: float, too_long: str, at_most: str):
+    problems.add_mask(bad, column, raw, "is not a duration", _SPECS["work_hours"].expected)
+    problems.add_mask(hours < 0, column, raw, "is a negative duration", "a duration of 0 or more")
+    problems.add_mask(hours > maximum, column, raw, too_long, at_most)
+
+
+def _priorities(table: Table, problems: Problems, priority_map: dict | None, notes: list[str]) -> pd.Categorical:
+    """p1-p4; tickets a priority_map leaves out are set aside (never a problem), unknown ones are problems."""
+    raw = table.values["priority"]
+    label = table.mapping.labels["priority"]
+    cache: dict = {}
+    got = []
+    for v in raw:
+        if cell_is_blank(v):
+            got.append(None)
+            continue
+        key = v if isinstance(v, (str, int, float)) else str(v)
+        if key not in cache:
+            cache[key] = parse_priority(key, priority_map)
+        got.append(cache[key])
+    blank = blank_mask(raw)
+    unknown = np.array([p is None for p in got], dtype=bool) & ~blank
+    excluded = np.array([p == _EXCLUDE for p in got], dtype=bool)
+    problems.add_mask(blank, label, None, "is empty", "a priority (P1-P4, Critical/High/Medium/Low ...)")
+    problems.add_mask(unknown, label, raw, "is not a known priority", _SPECS["priority"].expected)
+    if unknown.any():
+        counts = pd.Series([shown(v) for v, u in zip(raw, unknown) if u]).astype(str).value_counts()
+        listed = ", ".join(f"{k!r} ({c:,} row{'s' if c != 1 else ''})" for k, c in counts.head(10).items())
+        problems.hints.append(
+            f"Unknown priority values: {listed}. Map them with priority_map={{{counts.index[0]!r}: 'p4'}} "
+            "(or to None to leave such tickets out)."
+        )
+    if excluded.any():
+        problems.leave_out(excluded, label, raw, "is left out by priority_map", "a priority the analysis uses")
+        notes.append(f"{int(excluded.sum()):,} tickets left out by priority_map")
+    keep = np.where(excluded | unknown | blank, None, np.array(got, dtype=object))
+    return pd.Categorical(keep, categories=list(PRIORITIES))
+
+
+def _work_hours(table: Table, problems: Problems, notes: list[str], max_work_hours: float) -> np.ndarray:
+    if "work_hours" not in table.values:
+        return np.full(len(table.data), np.nan)
+    label = table.mapping.labels["work_hours"]
+    raw = table.values["work_hours"]
+    unit = table.mapping.units.get("work_hours", "hours")
+    hours, bad = parse_durations(raw, unit)
+    _check_hours(
+        problems,
+        label,
+        raw,
+        hours,
+        bad,
+        maximum=max_work_hours,
+        too_long=f"is implausible for one ticket ({unit})",
+        at_most=f"at most {max_work_hours:,.0f} hours (pass max_work_hours= if it is real)",
+    )
+    if unit != "hours":
+        notes.append(f"work read in {unit} from {label!r}, converted to hours")
+    return hours
+
+
+def _flags(table: Table, problems: Problems, col: str) -> pd.Series:
+    if col not in table.values:
+        return pd.array([pd.NA] * len(table.data), dtype="boolean")
+    flags, bad = parse_booleans(table.values[col])
+    problems.add_mask(bad, table.mapping.labels[col], table.values[col], "is not a yes/no value", _SPECS[col].expected)
+    return flags
+
+
+def _users_affected(table: Table, problems: Problems) -> pd.arrays.IntegerArray:
+    if "users_affected" not in table.values:
+        return pd.array([pd.NA] * len(table.data), dtype="Int64")
+    raw = table.values["users_affected"]
+    counts, bad = parse_counts(raw)
+    problems.add_mask(
+        bad,
+        table.mapping.labels["users_affected"],
+        raw,
+        "is not a whole number of users",
+        _SPECS["users_affected"].expected,
+    )
+    return pd.array(np.where(np.isnan(counts), None, counts), dtype="Int64")

@@ -1,0 +1,267 @@
+"""Fees: how each support model bills.
+
+Break/Fix bills every incident by the hour: ``max(minimum, ceil(work /
+increment) * increment)`` hours at the on-site or remote rate, times the
+after-hours multiplier out of hours, plus a trip fee for a visit. That rule is
+not linear in the work, so its exact expectation comes from the Gamma's
+partial moments over the billing lattice (:func:`billing_moments`).
+
+The MSP bills a fixed monthly fee (per user, per workstation, per server, flat,
+with a minimum), the onboarding fee spread over the term, out-of-scope work by
+the hour, less SLA credits for missed critical responses (capped).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from scipy import stats
+
+from .distributions import Gamma
+
+__all__ = [
+    "BillingMoments",
+    "billed_hours",
+    "billing_moments",
+    "expected_sla_credits",
+    "msp_annual_fixed_fee",
+    "msp_monthly_fee",
+    "sla_credits",
+]
+
+# Floating-point slack when asking how many increments fit in the minimum
+# (0.3 / 0.1 is 2.9999999999999996 in binary floating point).
+_EPS = 1e-9
+# Increments below this (3.6 microseconds) bill the exact time: rounding up
+# by less than it is invisible in any fee, and work or minimums divided by a
+# vanishing increment (1e-310) would overflow.
+_MIN_INCREMENT = 1e-9
+# Billing-lattice cells summed exactly in the expectation (see _moments): at
+# first, and at most.
+_FIRST_CELLS = 256
+_MAX_CELLS = 20_000
+# Relative size of the terms the tail formula neglects (see _moments): for the
+# mean, floating-point noise; for the second moments, which only shape the
+# simulation's normal draw of many incidents' rounding, far below sampling error.
+_TAIL_TOL_MEAN = 1e-13
+_TAIL_TOL_SECOND = 1e-8
+
+
+def billed_hours(work, minimum: float, increment: float):
+    """Hours billed for incidents that took ``work`` hours.
+
+    Parameters
+    ----------
+    work : array_like
+        Technician hours per incident.
+    minimum : float
+        Minimum billable hours (a call-out shorter than this is billed at it).
+    increment : float
+        Billing increment; work is rounded up to a multiple of it. ``0`` bills
+        the exact time.
+
+    Examples
+    --------
+    >>> billed_hours([0.2, 1.0, 1.1, 2.6], minimum=1.0, increment=0.25).tolist()
+    [1.0, 1.0, 1.25, 2.75]
+    >>> billed_hours([0.2, 1.3], minimum=0.5, increment=0).tolist()
+    [0.5, 1.3]
+    """
+    w = np.asarray(work, dtype=float)
+    if increment >= _MIN_INCREMENT:
+        x = w / increment
+        # The slack forgives floating-point noise just above a whole number of
+        # increments; any work at all still takes the first increment: a
+        # work-time density that piles up near zero (a Gamma of shape < 1) puts
+        # a sizeable share of incidents below 1e-9 increments.
+        w = np.maximum(np.ceil(x - _EPS), np.ceil(np.minimum(x, 1.0))) * increment
+    return np.maximum(w, minimum)
+
+
+@dataclass(frozen=True)
+class BillingMoments:
+    """Moments of billed hours ``B`` and the rounding-up ``R = B - W``.
+
+    ``mean_billed`` is ``E[B]``. ``mean_residual``, ``var_residual`` and
+    ``cov_residual_work`` describe ``R`` and its covariance with the work
+    ``W``: the simulation uses them to draw a year's billed hours from a year's
+    work hours when incidents are many (see :mod:`msp_analysis.engine.simulation`).
+    """
+
+    mean_billed: float
+    mean_residual: float
+    var_residual: float
+    cov_residual_work: float
+
+
+@lru_cache(maxsize=1024)
+def _moments(shape: float, scale: float, minimum: float, increment: float) -> BillingMoments:
+    g = Gamma(shape, scale)
+    ew, ew2 = g.mean(), g.partial_moment(2)
+    if increment <= 0:
+        # B = max(m, W): the minimum below m, the work itself above it.
+        p_low = float(g.cdf(minimum))
+        eb = minimum * p_low + float(g.partial_moment(1, minimum))
+        ebw = minimum * float(g.partial_moment(1, 0, minimum)) + float(g.partial_moment(2, minimum))
+        eb2 = minimum**2 * p_low + float(g.partial_moment(2, minimum))
+    else:
+        # Work up to m0 is billed at the minimum; each cell (m0 + (j-1)d, m0 + jd]
+        # above it at m0 + jd, summed exactly up to a point t. Beyond t the
+        # rounding-up R is the sawtooth d - ((W - t) mod d); integrating its
+        # Fourier series against the density f by parts gives
+        #   E[R; W>t]   = d/2 P(W>t) + d^2/12 f(t)             - d^4/720 f''(t) ...
+        #   E[R W; W>t] = d/2 E[W; W>t] + d^2/12 t f(t)         - d^4/720 (t f)''(t) ...
+        #   E[R^2; W>t] = d^2/3 P(W>t) + d^3/12 f(t)            - d^4/360 f'(t) ...
+        # (Euler-Maclaurin boundary terms). The first two terms are used; t is
+        # where the Gamma's tail is below 1e-12, or earlier, as soon as the
+        # first neglected terms are negligible (:func:`_tail_is_smooth`): a long
+        # work tail billed in small increments needs a few hundred cells, not
+        # hundreds of thousands, and the decision tools stay in milliseconds.
+        d = increment
+        m0 = math.floor(minimum / d + _EPS) * d
+        top = max(float(g.ppf(1 - 1e-12)), m0 + d)
+        needed = max(1, math.ceil((top - m0) / d))
+        n_cells = min(needed, _FIRST_CELLS)
+        while n_cells < min(needed, _MAX_CELLS) and not _tail_is_smooth(g, m0 + n_cells * d, d):
+            n_cells = min(4 * n_cells, needed, _MAX_CELLS)
+        edges = m0 + d * np.arange(n_cells + 1)
+        billed = edges[1:]
+        p = np.diff(g.cdf(edges))
+        pw = np.diff(g.partial_moment(1, 0, edges))
+        t = edges[-1]
+        tail_p, tail_w, tail_w2 = float(g.sf(t)), float(g.partial_moment(1, t)), float(g.partial_moment(2, t))
+        f_t = float(g.pdf(t))
+        low_p = float(g.cdf(m0))
+        low_w = float(g.partial_moment(1, 0, m0))
+        e_r = 0.5 * d * tail_p + d**2 / 12 * f_t
+        e_rw = 0.5 * d * tail_w + d**2 / 12 * t * f_t
+        e_r2 = d**2 / 3 * tail_p + d**3 / 12 * f_t
+        eb = minimum * low_p + float(billed @ p) + tail_w + e_r
+        ebw = minimum * low_w + float(billed @ pw) + tail_w2 + e_rw
+        eb2 = minimum**2 * low_p + float(billed**2 @ p) + tail_w2 + 2 * e_rw + e_r2
+    mean_r = eb - ew
+    var_r = max(eb2 - 2 * ebw + ew2 - mean_r**2, 0.0)
+    cov_rw = ebw - eb * ew - g.var()
+    return BillingMoments(eb, mean_r, var_r, cov_rw)
+
+
+def _tail_is_smooth(g: Gamma, t: float, d: float) -> bool:
+    """Whether the terms the tail formula of :func:`_moments` neglects at ``t`` are negligible.
+
+    They are ``d^4/720 f''(t)`` in ``E[R]``, ``d^4/720 (2 f'(t) + t f''(t))``
+    in ``E[R W]`` and ``d^4/360 f'(t)`` in ``E[R^2]``, compared with the mean
+    work, and with ``d`` times the work's spread and ``d^2`` (the scales of
+    the rounding's covariance with the work and of its variance).
+    """
+    k, th = g.shape, g.scale
+    f = float(g.pdf(t))
+    if f == 0.0:
+        # Far in the tail (or a vanishing scale, whose slope would overflow):
+        # the density's exponential decay outruns any power of the slope.
+        return True
+    slope = (k - 1) / t - 1 / th  # f'/f for a Gamma
+    f1 = f * slope
+    f2 = f * (slope**2 - (k - 1) / t**2)
+    c = d**4 / 720
+    return (
+        c * abs(f2) <= _TAIL_TOL_MEAN * (g.mean() + d)
+        and c * abs(2 * f1 + t * f2) <= _TAIL_TOL_SECOND * d * (math.sqrt(g.var()) + d)
+        and 2 * c * abs(f1) <= _TAIL_TOL_SECOND * d**2
+    )
+
+
+def billing_moments(work: Gamma, minimum: float, increment: float) -> BillingMoments:
+    """Exact moments of the hours billed for one incident with Gamma work.
+
+    Examples
+    --------
+    >>> w = Gamma.from_median_p90(0.75, 2.0)
+    >>> m = billing_moments(w, minimum=1.0, increment=0.25)
+    >>> round(m.mean_billed, 4) >= round(w.mean(), 4)   # billing never rounds down
+    True
+    """
+    increment = float(increment) if increment >= _MIN_INCREMENT else 0.0
+    return _moments(float(work.shape), float(work.scale), float(minimum), increment)
+
+
+def msp_monthly_fee(scenario) -> float:
+    """The MSP's monthly subscription: per-seat and per-device fees, flat fee, minimum.
+
+    Examples
+    --------
+    >>> from msp_analysis import sample_scenario
+    >>> msp_monthly_fee(sample_scenario())   # 45 users x 125 + 3 servers x 150
+    6075.0
+    """
+    o, m = scenario.organization, scenario.msp
+    fee = (
+        m.per_user_monthly * o.users
+        + m.per_workstation_monthly * o.workstations
+        + m.per_server_monthly * o.servers
+        + m.flat_monthly
+    )
+    return float(max(fee, m.monthly_minimum))
+
+
+def msp_annual_fixed_fee(scenario) -> float:
+    """Twelve months of subscription plus a year's share of the onboarding fee.
+
+    The fee is paid once and spread over the term (a 36-month term carries a
+    third of it each year); a term of a year or less carries all of it, once:
+    renewing a month-to-month contract does not onboard the client again.
+
+    Examples
+    --------
+    >>> from msp_analysis import sample_scenario
+    >>> s = sample_scenario()   # 6,075 a month, 2,500 onboarding over 36 months
+    >>> msp_annual_fixed_fee(s)
+    73733.33333333333
+    >>> msp_annual_fixed_fee(s.replace({"msp.term_months": 1})) - 12 * msp_monthly_fee(s)
+    2500.0
+    """
+    m = scenario.msp
+    return 12 * msp_monthly_fee(scenario) + m.onboarding_fee * 12 / max(m.term_months, 12)
+
+
+def sla_credits(critical_misses, scenario):
+    """Credits for a year's missed P1/P2 responses: per miss, capped per year."""
+    monthly = msp_monthly_fee(scenario)
+    m = scenario.msp
+    return np.minimum(
+        m.sla_credit_per_critical_miss * monthly * np.asarray(critical_misses, dtype=float),
+        m.sla_credit_cap * 12 * monthly,
+    )
+
+
+def expected_sla_credits(mean_critical_misses: float, scenario) -> float:
+    """``E[credits]`` when critical misses are Poisson with the given mean.
+
+    ``E[min(c M, C)] = c E[min(M, C / c)]`` and for a Poisson ``M``
+    ``E[min(M, x)] = sum_{k <= floor(x)} k p(k) + x P(M > floor(x))``, where
+    ``k p(k) = mu p(k - 1)`` turns the sum into ``mu P(M <= floor(x) - 1)``:
+    constant time however many misses a year brings (summing the terms took
+    seconds and gigabytes at millions a year).
+
+    Examples
+    --------
+    >>> from msp_analysis import sample_scenario
+    >>> s = sample_scenario()   # 5% of 6,075 per miss, capped at 10% of a year's fees
+    >>> round(expected_sla_credits(2.0, s), 2)   # the cap (24 misses) never binds
+    607.5
+    """
+    monthly = msp_monthly_fee(scenario)
+    m = scenario.msp
+    c, cap = m.sla_credit_per_critical_miss * monthly, m.sla_credit_cap * 12 * monthly
+    if c <= 0 or cap <= 0 or mean_critical_misses <= 0:
+        return 0.0
+    x = cap / c
+    mu = mean_critical_misses
+    # Beyond the Poisson's far tail the cap never binds: E[min(M, x)] = E[M].
+    if x >= stats.poisson.isf(1e-16, mu):
+        return c * mu
+    k_max = math.floor(x)
+    body = mu * float(stats.poisson.cdf(k_max - 1, mu))
+    return c * (body + x * float(stats.poisson.sf(k_max, mu)))

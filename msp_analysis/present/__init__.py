@@ -1,0 +1,3 @@
+"""What people see: formatting, charts, notebook controls, the Voilà dashboard,
+the leave-behind report and the command line.
+"""

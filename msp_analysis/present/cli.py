@@ -1,0 +1,168 @@
+"""Command line: ``python -m msp_analysis report ...`` and ``python -m msp_analysis present``.
+
+``report`` writes the leave-behind report of a scenario file (batch use,
+e.g. one report per client folder)::
+
+    python -m msp_analysis report --scenario data/clients/acme/scenario.json --out reports/acme
+    python -m msp_analysis report --scenario s.json --out out --trials 20000 --seed 7 --formats html,pptx
+
+``present`` serves the client dashboard with Voilà on 127.0.0.1 (what
+``make present`` runs)::
+
+    python -m msp_analysis present --port 8866
+
+A bad scenario file is reported in one line (the library's
+:class:`~msp_analysis.ValidationError` text: which field, what was given,
+what is allowed) with exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from ..errors import MSPAnalysisError
+
+EXIT_USAGE = 2
+
+
+class _UsageError(Exception):
+    """A command-line value that cannot work, reported in one line."""
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text.replace("_", "").replace(",", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"got {text!r}, expected a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"got {value}, expected a whole number >= 1")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"got {text!r}, expected a whole number >= 0") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"got {value}, expected a whole number >= 0")
+    return value
+
+
+def _years(text: str) -> int:
+    # Checked here, not by the projection: its error would be printed after the
+    # scenario file's name, as if the file were wrong.
+    from ..decisions.projection import _MAX_YEARS
+
+    value = _positive_int(text)
+    if value > _MAX_YEARS:
+        raise argparse.ArgumentTypeError(f"got {value}, expected a whole number in [1, {_MAX_YEARS}]")
+    return value
+
+
+def _formats(text: str) -> tuple[str, ...]:
+    from .report import FORMATS
+
+    items = tuple(dict.fromkeys(f.strip().lower().lstrip(".") for f in text.split(",") if f.strip()))
+    bad = [f for f in items if f not in FORMATS]
+    if bad or not items:
+        raise argparse.ArgumentTypeError(f"got {text!r}, expected a comma-separated list of {', '.join(FORMATS)}")
+    return items
+
+
+def _parser() -> argparse.ArgumentParser:
+    from .report import DEFAULT_SEED, DEFAULT_TRIALS, FORMATS
+
+    parser = argparse.ArgumentParser(
+        prog="python -m msp_analysis",
+        description="Break/Fix versus MSP: leave-behind reports and the client presentation.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    rep = sub.add_parser(
+        "report",
+        help="write the report (HTML, PowerPoint, PDF) of a scenario file",
+        description="Write the leave-behind report of a scenario: a self-contained HTML file (charts embedded, "
+        "no external links), an editable PowerPoint deck and a PDF.",
+    )
+    rep.add_argument("--scenario", required=True, type=Path, metavar="FILE", help="scenario JSON file")
+    rep.add_argument("--out", required=True, type=Path, metavar="DIR", help="folder to write into (created if missing)")
+    rep.add_argument(
+        "--trials",
+        type=_positive_int,
+        default=DEFAULT_TRIALS,
+        metavar="N",
+        help=f"simulated years (default {DEFAULT_TRIALS:,})",
+    )
+    rep.add_argument(
+        "--seed", type=_seed, default=DEFAULT_SEED, metavar="S", help=f"random seed (default {DEFAULT_SEED})"
+    )
+    rep.add_argument("--years", type=_years, default=3, metavar="Y", help="contract years shown (default 3)")
+    rep.add_argument(
+        "--formats",
+        type=_formats,
+        default=FORMATS,
+        metavar="LIST",
+        help=f"comma-separated formats (default {','.join(FORMATS)})",
+    )
+
+    pre = sub.add_parser(
+        "present",
+        help="serve the client dashboard with Voila on 127.0.0.1",
+        description="Serve notebooks/07_client_presentation.ipynb with Voila, bound to 127.0.0.1, idle kernels "
+        "culled, no CDN assets. Stop with Ctrl-C.",
+    )
+    pre.add_argument("--port", type=_positive_int, default=8866, help="port (default 8866)")
+    pre.add_argument(
+        "--cull-idle-timeout",
+        type=_positive_int,
+        default=600,
+        metavar="SECONDS",
+        help="shut a kernel down this long after its page is closed and it fell idle (default 600)",
+    )
+    return parser
+
+
+def _report(args) -> int:
+    from ..model.scenario import Scenario
+    from .report import build_report
+
+    scenario = Scenario.from_json(args.scenario)
+    if args.out.exists() and not args.out.is_dir():
+        # mkdir would say only "File exists".
+        raise _UsageError(f"--out {args.out}: is a file, expected a folder (it is created if missing)")
+    paths = build_report(scenario, args.out, trials=args.trials, seed=args.seed, years=args.years, formats=args.formats)
+    for path in paths:
+        print(path)
+    return 0
+
+
+def _present(args) -> int:
+    from .dashboard import voila_command
+
+    argv, env = voila_command(args.port, cull_idle_timeout=args.cull_idle_timeout)
+    print(f"Serving the client presentation on http://127.0.0.1:{args.port}/ (Ctrl-C to stop)", flush=True)
+    os.execve(argv[0], argv, env)
+    return 0  # pragma: no cover - execve does not return
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        return _report(args) if args.command == "report" else _present(args)
+    except _UsageError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    except MSPAnalysisError as e:
+        # A bad scenario file or value: one line naming the problem, no traceback.
+        where = f"{args.scenario}: " if args.command == "report" else ""
+        print(f"error: {where}{e}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as e:
+        print(f"error: {e.strerror or e}: {e.filename or ''}".rstrip(": "), file=sys.stderr)
+        return EXIT_USAGE
