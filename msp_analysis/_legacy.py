@@ -36,11 +36,11 @@ MOVED: dict[str, str | tuple[str, ...]] = {
     "invoices": ("ingest.invoices", "decisions.invoice_check"),
     "metrics": "engine.metrics",
     "parsing": "ingest.parsing",
-    "plotting": "present.plotting",
+    "plotting": ("present.plotting", "formatting"),
     "projection": "decisions.projection",
     "quotes": "ingest.quotes",
     "readers": "ingest.readers",
-    "report": "present.report",
+    "report": ("present.report", "formatting"),
     "response": "model.response",
     "scenario": "model.scenario",
     "scorecard": "decisions.scorecard",
@@ -48,7 +48,7 @@ MOVED: dict[str, str | tuple[str, ...]] = {
     "simulation": ("engine.simulation", "engine.columns"),
     "synthetic": "ingest.synthetic",
     "tickets": "ingest.tickets",
-    "widgets": "present.widgets",
+    "widgets": ("present.widgets", "formatting"),
     "workbook": "ingest.workbook",
 }
 

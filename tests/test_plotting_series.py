@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from msp_analysis import simulate
+from msp_analysis.formatting import money_compact
 from msp_analysis.model.billing import billed_hours
 from msp_analysis.model.response import sla_attainment
 from msp_analysis.model.security import incident_rate
@@ -37,7 +38,7 @@ def test_billing_rule_title_is_the_minimum_plus_trip_fee(sample):
     title = _draw(P.plot_billing_rule(sample))
     bf = sample.break_fix
     billed = bf.hourly_rate * billed_hours([0.25], bf.onsite_minimum_hours, bf.billing_increment_hours)[0] + bf.trip_fee
-    assert P.money(billed).replace("$", r"\$") in title
+    assert money_compact(billed).replace("$", r"\$") in title
     assert "1 h minimum" in title
 
 

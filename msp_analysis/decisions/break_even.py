@@ -44,7 +44,7 @@ from scipy import optimize
 
 from ..engine.expected import expected_components
 from ..errors import ValidationError
-from ..formatting import _money, _num, _signed_money, _with_unit
+from ..formatting import money, number, signed_money, value_with_unit
 from ..model.scenario import Scenario, field_info
 from .what_if import _numeric_info, numeric_paths, with_headcount, with_value
 
@@ -106,7 +106,7 @@ class NoCrossingError(ValidationError):
         super().__init__(path, (low, high), "a range in which the expected totals cross")
 
     def _text(self) -> str:
-        lo, hi = _num(self.low), _num(self.high)
+        lo, hi = number(self.low), number(self.high)
         sl, sh = self.savings_low, self.savings_high
         if sl > 0 and sh > 0:
             sign, who = "positive at both ends", "the MSP is cheaper"
@@ -116,7 +116,7 @@ class NoCrossingError(ValidationError):
             sign, who = "no change of sign", "the totals never cross"
         text = (
             f"{self.path}: no break-even between {lo} and {hi}: expected Break/Fix minus MSP total cost is "
-            f"{_signed_money(sl, self.symbol)} at {lo} and {_signed_money(sh, self.symbol)} at {hi}, "
+            f"{signed_money(sl, self.symbol)} at {lo} and {signed_money(sh, self.symbol)} at {hi}, "
             f"{sign} ({who} across the whole range searched)"
         )
         return text + (f"; {self.detail}" if self.detail else "")
@@ -189,21 +189,21 @@ class BreakEven:
 
     def __str__(self) -> str:
         def show(x):
-            return _with_unit(x, self.unit, self.symbol)
+            return value_with_unit(x, self.unit, self.symbol)
 
         if self.integer:
             where = (
-                f"between {_num(self.value - 1)} and {show(self.value)} "
+                f"between {number(self.value - 1)} and {show(self.value)} "
                 f"(interpolated {self.continuous_value:,.2f}); "
-                f"the MSP is cheaper {'from' if self.msp_cheaper == 'above' else 'below'} {_num(self.value)}"
+                f"the MSP is cheaper {'from' if self.msp_cheaper == 'above' else 'below'} {number(self.value)}"
                 f"{' up' if self.msp_cheaper == 'above' else ''}"
             )
         else:
             where = f"at {show(self.value)}; the MSP is cheaper {self.msp_cheaper} it"
         text = (
             f"{self.parameter}: break-even {where} (now {show(self.current_value)}). "
-            f"Expected totals at {_num(self.value)}: Break/Fix {_money(self.break_fix_total, self.symbol)}, "
-            f"MSP {_money(self.msp_total, self.symbol)} (gap {self.relative_gap:.2%})."
+            f"Expected totals at {number(self.value)}: Break/Fix {money(self.break_fix_total, self.symbol)}, "
+            f"MSP {money(self.msp_total, self.symbol)} (gap {self.relative_gap:.2%})."
         )
         if self.scale_devices is not None:
             text += " Workstations and servers " + ("scaled with users." if self.scale_devices else "held fixed.")
@@ -410,7 +410,7 @@ def break_even(
     if len(roots) > 1:
         other = roots[order[1]]
         note = (
-            f"The savings cross zero again at {_num(other[1] if not integer else other[0])}: "
+            f"The savings cross zero again at {number(other[1] if not integer else other[0])}: "
             "the MSP is cheaper only between the two crossings or only outside them."
         )
     return _result(f, parameter, value, cont, x0, integer, (a, b), info.unit, scaled, symbol, side, note)
@@ -430,7 +430,7 @@ def _search_range(scenario, path, info, x0, low, high, integer, scale_devices):
         if integer:
             lo, hi = math.ceil(lo), math.floor(hi)
         if not lo < hi:
-            raise ValidationError("high", high, f"a value above low = {_num(lo)}")
+            raise ValidationError("high", high, f"a value above low = {number(lo)}")
         if low is None:
             lo, _ = _valid_limit(scenario, path, min(x0, hi), lo, integer, scale_devices)
         if high is None:

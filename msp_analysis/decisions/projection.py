@@ -67,6 +67,7 @@ import pandas as pd
 from ..engine.expected import expected_components
 from ..engine.simulation import COST_COLUMNS, MODEL_LABELS, MODELS, check_trials, seed_sequence, simulate_raw
 from ..errors import ValidationError
+from ..formatting import money
 from ..model.scenario import Scenario
 
 __all__ = ["BREAK_FIX_PRICES", "MSP_PRICES", "Projection", "project", "year_scenario"]
@@ -301,18 +302,14 @@ class Projection:
         npv = self.npv["savings"]
         return (
             f"Over {self.years} year(s) the expected cumulative saving of the MSP is "
-            f"{_money(float(s['cumulative_savings'].iloc[-1]), sym)}; its running total is below Break/Fix's "
-            f"{when}; present value of the savings at {self.discount_rate:.1%}: {_money(npv, sym)}."
+            f"{money(float(s['cumulative_savings'].iloc[-1]), sym)}; its running total is below Break/Fix's "
+            f"{when}; present value of the savings at {self.discount_rate:.1%}: {money(npv, sym)}."
         )
 
 
 def _first_below(cum: pd.DataFrame) -> int | None:
     below = cum["msp"] < cum["break_fix"]
     return int(below.idxmax()) if below.any() else None
-
-
-def _money(x: float, symbol: str) -> str:
-    return f"{'-' if x < 0 else ''}{symbol}{abs(x):,.0f}"
 
 
 def project(

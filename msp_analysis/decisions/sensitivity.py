@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ValidationError
-from ..formatting import _num
+from ..formatting import number
 from ..model.scenario import Scenario, field_info
 from .break_even import _NEGLIGIBLE, _Savings, _totals, _valid_limit
 from .what_if import _numeric_info, field_label, numeric_paths
@@ -102,7 +102,7 @@ def sensitivity(
                 target = math.floor(target + 0.5)
             value, refusal = _valid_limit(scenario, path, x0, target, bool(info.integer), scale)
             if refusal is not None:
-                notes.append(f"{which} end clipped from {_num(target)} to {_num(value)} ({refusal})")
+                notes.append(f"{which} end clipped from {number(target)} to {number(value)} ({refusal})")
             ends.append(value)
         s_lo, s_hi = f(ends[0]), f(ends[1])
         span = max(s_lo, s_hi, base) - min(s_lo, s_hi, base)

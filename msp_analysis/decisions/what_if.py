@@ -12,11 +12,10 @@ import dataclasses
 import math
 
 from ..errors import ValidationError
-from ..model.scenario import PRIORITIES, Scenario, field_info
+from ..formatting import field_label
+from ..model.scenario import Scenario, field_info
 
 __all__ = ["field_label", "numeric_paths", "with_headcount", "with_value"]
-
-_REGIME_NAMES = ("hipaa", "pci", "gdpr")
 
 
 def with_headcount(scenario: Scenario, users: int, scale_devices: bool = True) -> Scenario:
@@ -102,27 +101,3 @@ def _numeric_info(path: str):
     if info.choices is not None or info.unit == "text":
         raise ValidationError(path, path, "a numeric field (not a name, a currency or a regime)")
     return info
-
-
-def field_label(path: str) -> str:
-    """A short human label: the field's doc, with its priority or regime."""
-    info = field_info(path)
-    parts = path.split(".")
-    last = parts[-1]
-    doc = info.doc
-    # "90th percentile of that ..." refers to its sibling median: name it.
-    p90_field = next((p for p in parts if p.endswith("_p90") or "_p90_" in p), None)
-    if doc.startswith("90th percentile of that") and p90_field is not None:
-        sibling = ".".join(p.replace("p90", "median") if p == p90_field else p for p in parts)
-        try:
-            median_doc = field_info(sibling).doc
-        except ValidationError:
-            median_doc = ""
-        if median_doc.startswith("Median "):
-            doc = "P90 " + median_doc[len("Median ") :]
-    suffix = ""
-    if last in PRIORITIES or last in _REGIME_NAMES:
-        suffix = last.upper()
-    elif len(parts) == 3 and parts[0] == "incidents":
-        suffix = parts[1].upper()
-    return f"{suffix}: {doc}" if suffix else doc

@@ -72,12 +72,13 @@ from matplotlib.ticker import MaxNLocator, NullLocator
 from ..engine.expected import expected_components
 from ..engine.simulation import MODELS, simulate
 from ..errors import MSPAnalysisError
+from ..formatting import mathtext_safe, money, money_compact, nice_step
 from ..ingest import clients
 from ..model.defaults import sample_scenario
 from ..model.downtime import cost_per_user_hour
 from ..model.scenario import Scenario
 from . import widgets as suite_widgets
-from .plotting import _plain, apply_style, money
+from .plotting import apply_style
 from .report import (
     CHARTS,
     DEFAULT_SEED,
@@ -301,17 +302,6 @@ def _with_control(scenario: Scenario, key: str, value) -> Scenario:
     return scenario.replace({_PATHS[key]: value})
 
 
-def _nice_step(x: float) -> float:
-    """A round step about 1/100 of ``x``: 1, 2, 5 times a power of ten."""
-    if x <= 0:
-        return 1.0
-    exp = np.floor(np.log10(x / 100))
-    for m in (1, 2, 5, 10):
-        if m * 10**exp >= x / 100:
-            return float(m * 10**exp)
-    return float(10 ** (exp + 1))  # pragma: no cover
-
-
 # -- charts -----------------------------------------------------------------------------------
 
 
@@ -419,7 +409,7 @@ def _update_breakdown(ax, comparison, table, projection, bins: int) -> bool:
             rect.set_height(value)
         bottom += values
     for label, x, total in zip(labels, range(len(MODELS)), bottom):
-        label.set_text(_plain(money(total, symbol)))
+        label.set_text(mathtext_safe(money_compact(total, symbol)))
         label.xy = (x, total)
     ax.set_ylim(0, bottom.max() * 1.15)
     ax.set_title(textwrap.fill(_breakdown_title(table, symbol), _TITLE_WIDTH))
@@ -781,7 +771,7 @@ class Dashboard:
                 unit = suite_widgets.short_unit(_unit(path), sym)
                 self._labels[key].value = f'<p class="msp-label">{html.escape(_LABELS[key].format(unit=unit))}</p>'
             hi = max(budget * 3, 1.0)
-            step = _nice_step(hi)
+            step = nice_step(hi)
             _set_range(self.inputs["budget"], 0.0, float(np.ceil(hi / step) * step), step, budget)
             self._labels[
                 "budget"

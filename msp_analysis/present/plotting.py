@@ -23,7 +23,6 @@ __all__ = [
     "COMPONENT_COLORS",
     "COMPONENT_LABELS",
     "apply_style",
-    "money",
     "money_formatter",
     "plot_cost_breakdown",
     "plot_loss_exceedance",
@@ -32,7 +31,7 @@ __all__ = [
 ]
 
 #: One colour per support model across the whole suite.
-from ..formatting import money
+from ..formatting import axis_money, mathtext_safe, money_compact, value_label
 
 COLORS = {"break_fix": "#D55E00", "msp": "#0072B2", "savings": "#009E73", "neutral": "#7F7F7F"}
 COMPONENT_COLORS = {
@@ -50,18 +49,8 @@ COMPONENT_LABELS = {
 
 
 def money_formatter(symbol: str = "$") -> FuncFormatter:
-    """Axis tick formatter in ``k`` and ``M`` of the currency."""
-
-    def fmt(x, _pos=None):
-        sign = "-" if x < 0 else ""
-        a = abs(x)
-        if a >= 1e6:
-            return f"{sign}{symbol}{a / 1e6:g}M"
-        if a >= 1e3:
-            return f"{sign}{symbol}{a / 1e3:g}k"
-        return f"{sign}{symbol}{a:g}"
-
-    return FuncFormatter(fmt)
+    """Axis tick formatter in ``k`` and ``M`` of the currency (:func:`msp_analysis.formatting.axis_money`)."""
+    return FuncFormatter(lambda x, _pos=None: axis_money(x, symbol))
 
 
 def _percent_label(p, _pos=None) -> str:
@@ -137,8 +126,8 @@ def plot_total_cost_distribution(comparison, ax=None, column: str = "total_cost"
     cheaper = min(means, key=means.get)
     other = max(means, key=means.get)
     ax.set_title(
-        _plain(
-            f"{MODEL_LABELS[cheaper]} costs {money(means[other] - means[cheaper], sym)} a year less on average "
+        mathtext_safe(
+            f"{MODEL_LABELS[cheaper]} costs {money_compact(means[other] - means[cheaper], sym)} a year less on average "
             f"(P(MSP cheaper) = {comparison.prob_msp_cheaper:.0%})"
         )
     )
@@ -172,7 +161,7 @@ def plot_cost_breakdown(expected_table, ax=None, symbol: str = "$"):
         bottom += vals
     for xi, total in zip(x, bottom):
         ax.annotate(
-            _plain(money(total, symbol)),
+            mathtext_safe(money_compact(total, symbol)),
             (xi, total),
             ha="center",
             va="bottom",
@@ -244,7 +233,7 @@ def _exceedance_curves(comparison, column: str = "security_loss"):
 
 
 def _exceedance_label(model: str, mean: float, sym: str) -> str:
-    return _plain(f"{MODEL_LABELS[model]} (mean {money(mean, sym)})")
+    return mathtext_safe(f"{MODEL_LABELS[model]} (mean {money_compact(mean, sym)})")
 
 
 def _exceedance_title(values, sym: str) -> str:
@@ -252,8 +241,8 @@ def _exceedance_title(values, sym: str) -> str:
     pos = np.concatenate([v[v > 0] for v in values.values()])
     big = 100_000 if pos.max() > 100_000 else float(np.quantile(pos, 0.9))
     pb = {m: metrics.prob_exceeds(v, big) for m, v in values.items()}
-    return _plain(
-        f"A loss above {money(big, sym)}: {pb['break_fix']:.1%} of years with Break/Fix, {pb['msp']:.1%} with the MSP"
+    return mathtext_safe(
+        f"A loss above {money_compact(big, sym)}: {pb['break_fix']:.1%} of years with Break/Fix, {pb['msp']:.1%} with the MSP"
     )
 
 
@@ -269,8 +258,8 @@ def plot_savings_distribution(comparison, ax=None, bins: int = 60):
     ax.axvline(s.mean(), color=COLORS["savings"], lw=2, ls="--")
     p5, p95 = np.quantile(s, [0.05, 0.95])
     ax.set_title(
-        _plain(
-            f"The MSP saves {money(s.mean(), sym)} a year on average (90% of years: {money(p5, sym)} to {money(p95, sym)})"
+        mathtext_safe(
+            f"The MSP saves {money_compact(s.mean(), sym)} a year on average (90% of years: {money_compact(p5, sym)} to {money_compact(p95, sym)})"
         )
     )
     ax.set_xlabel("Break/Fix total minus MSP total, per year (right of zero: the MSP is cheaper)")
@@ -288,22 +277,6 @@ __all__ += [
     "plot_scorecard",
     "plot_tornado",
 ]
-
-
-def _value_text(x: float, unit: str, symbol: str) -> str:
-    """A parameter value with its unit: ``$180.48 per user per month``, ``5 users``, ``0.07 share``."""
-    x = float(x)
-    if unit.startswith("currency"):
-        rest = unit[len("currency") :].strip()
-        amount = money(x, symbol, digits=2 if abs(x) < 1000 and not x.is_integer() else 0)
-        return f"{amount} {rest}".strip()
-    number = f"{int(x):,}" if x.is_integer() else (f"{x:,.2f}" if abs(x) >= 1 else f"{x:.3g}")
-    return f"{number} {unit}".strip()
-
-
-def _plain(text: str) -> str:
-    """Text shown literally: a ``$`` would otherwise start matplotlib mathtext (two of them eat the words between)."""
-    return text.replace("$", r"\$")
 
 
 def _short(text: str, width: int = 48) -> str:
@@ -333,7 +306,7 @@ def plot_tornado(table, ax=None, max_rows: int = 12, symbol: str | None = None):
             color = COLORS["msp"] if s >= base else COLORS["break_fix"]
             ax.barh(yi, s - base, left=base, height=0.6, color=color, alpha=alpha)
             ax.annotate(
-                _plain(_value_text(r[f"{end}_value"], "", sym)),
+                mathtext_safe(value_label(r[f"{end}_value"], "", sym)),
                 (s, yi),
                 xytext=(4 if s >= base else -4, 0),
                 textcoords="offset points",
@@ -356,8 +329,8 @@ def plot_tornado(table, ax=None, max_rows: int = 12, symbol: str | None = None):
     ax.xaxis.set_major_formatter(money_formatter(sym))
     swing = table.attrs.get("swing")
     ax.set_xlabel(
-        _plain(
-            f"MSP savings per year (dashed: today, {money(base, sym)})"
+        mathtext_safe(
+            f"MSP savings per year (dashed: today, {money_compact(base, sym)})"
             + (f"; parameters -/+{swing:.0%}" if swing else "")
         )
     )
@@ -375,7 +348,11 @@ def plot_tornado(table, ax=None, max_rows: int = 12, symbol: str | None = None):
     )
     top = table.iloc[0]
     a, b = sorted((float(top["savings_low"]), float(top["savings_high"])))
-    ax.set_title(_plain(f"{_short(str(top['label']), 60)} matters most: savings {money(a, sym)} to {money(b, sym)}"))
+    ax.set_title(
+        mathtext_safe(
+            f"{_short(str(top['label']), 60)} matters most: savings {money_compact(a, sym)} to {money_compact(b, sym)}"
+        )
+    )
     ax.grid(axis="y", visible=False)
     return ax
 
@@ -440,7 +417,9 @@ def plot_break_even(
         )
         ax.axhline(0, color="black", lw=1)
         ax.set_ylabel("Expected savings of the MSP per year")
-    ax.axvline(x0, color=COLORS["neutral"], ls=":", lw=1.5, label=_plain(f"today: {_value_text(x0, info.unit, sym)}"))
+    ax.axvline(
+        x0, color=COLORS["neutral"], ls=":", lw=1.5, label=mathtext_safe(f"today: {value_label(x0, info.unit, sym)}")
+    )
     label = _label(parameter)
     if be is not None:
         xb = be.continuous_value
@@ -454,19 +433,19 @@ def plot_break_even(
         )
         if info.integer:
             where = (
-                f"from {_value_text(be.value, info.unit, sym)} up"
+                f"from {value_label(be.value, info.unit, sym)} up"
                 if be.msp_cheaper == "above"
-                else (f"below {_value_text(be.value, info.unit, sym)}")
+                else (f"below {value_label(be.value, info.unit, sym)}")
             )
         else:
-            where = f"{be.msp_cheaper} {_value_text(be.value, info.unit, sym)}"
-        ax.set_title(_plain(f"The MSP is cheaper {where} (today {_value_text(x0, info.unit, sym)})"))
+            where = f"{be.msp_cheaper} {value_label(be.value, info.unit, sym)}"
+        ax.set_title(mathtext_safe(f"The MSP is cheaper {where} (today {value_label(x0, info.unit, sym)})"))
     else:
         who = "the MSP" if err.savings_low > 0 else "Break/Fix"
         ax.set_title(
-            _plain(
-                f"No break-even between {_value_text(err.low, info.unit, sym)} and "
-                f"{_value_text(err.high, info.unit, sym)}: {who} is cheaper throughout"
+            mathtext_safe(
+                f"No break-even between {value_label(err.low, info.unit, sym)} and "
+                f"{value_label(err.high, info.unit, sym)}: {who} is cheaper throughout"
             )
         )
     ax.set_xlabel(f"{_short(label, 70)} ({info.unit})")
@@ -525,11 +504,11 @@ def _projection_title(result) -> str:
     total = float(last["break_fix"] - last["msp"])
     n = result.years
     if total > 0:
-        title = f"Over {n} year{'s' if n > 1 else ''} the MSP saves {money(total, sym)} (expected)"
+        title = f"Over {n} year{'s' if n > 1 else ''} the MSP saves {money_compact(total, sym)} (expected)"
         title += f"; cheaper from year {payback}" if payback is not None else ""
     else:
-        title = f"Over {n} year{'s' if n > 1 else ''} Break/Fix costs {money(-total, sym)} less (expected)"
-    return _plain(title)
+        title = f"Over {n} year{'s' if n > 1 else ''} Break/Fix costs {money_compact(-total, sym)} less (expected)"
+    return mathtext_safe(title)
 
 
 def plot_monthly_fee_bands(monthly, ax=None, lower: float = 0.05, upper: float = 0.95):
@@ -552,14 +531,14 @@ def plot_monthly_fee_bands(monthly, ax=None, lower: float = 0.05, upper: float =
         v = monthly.fees[m][:, first:]
         spread[m] = np.quantile(v, [lower, upper])
     ax.set_title(
-        _plain(
-            f"Break/Fix bills {money(spread['break_fix'][0], sym)}–{money(spread['break_fix'][1], sym)} a month, "
-            f"the MSP {money(spread['msp'][0], sym)}–{money(spread['msp'][1], sym)} (90% of months)"
+        mathtext_safe(
+            f"Break/Fix bills {money_compact(spread['break_fix'][0], sym)}–{money_compact(spread['break_fix'][1], sym)} a month, "
+            f"the MSP {money_compact(spread['msp'][0], sym)}–{money_compact(spread['msp'][1], sym)} (90% of months)"
         )
     )
     if monthly.onboarding_fee > 0:
         ax.annotate(
-            _plain(f"onboarding {money(monthly.onboarding_fee, sym)}"),
+            mathtext_safe(f"onboarding {money_compact(monthly.onboarding_fee, sym)}"),
             (1, float(bands[(bands["model"] == "msp") & (bands["month"] == 1)]["p50"].iloc[0])),
             xytext=(10, 12),
             textcoords="offset points",
@@ -705,9 +684,9 @@ def plot_billing_rule(scenario, ax=None, max_hours: float = 3.0):
         + bf.trip_fee
     )
     ax.set_title(
-        _plain(
-            f"A 15-minute visit is billed {money(billed, sym)}: "
-            f"{_hours_text(max(bf.onsite_minimum_hours, quarter))} minimum + {money(bf.trip_fee, sym)} trip fee"
+        mathtext_safe(
+            f"A 15-minute visit is billed {money_compact(billed, sym)}: "
+            f"{_hours_text(max(bf.onsite_minimum_hours, quarter))} minimum + {money_compact(bf.trip_fee, sym)} trip fee"
         )
     )
     ax.set_xlabel("Technician's actual work on one incident (hours)")
@@ -816,7 +795,7 @@ def _column_formatter(column: str, sym: str):
 
 def _column_text(column: str, value: float, sym: str) -> str:
     if column in _MONEY_COLUMNS:
-        return money(value, sym)
+        return money_compact(value, sym)
     if column == "availability":
         return f"{value:.2%}"
     return f"{value:,.0f}"
@@ -838,7 +817,7 @@ def plot_column_distribution(comparison, column: str = "downtime_hours", ax=None
     name = _COLUMN_LABELS.get(column, column)
     means = {m: v.mean() for m, v in data.items()}
     ax.set_title(
-        _plain(
+        mathtext_safe(
             f"{name} in a year: Break/Fix {_column_text(column, means['break_fix'], sym)}, "
             f"MSP {_column_text(column, means['msp'], sym)} on average"
         )
@@ -867,11 +846,11 @@ def plot_budget_exceedance(comparison, budget: float | None = None, ax=None, col
     if budget is None:
         budget = 1.1 * float(data["msp"].mean())
     p = {m: metrics.prob_exceeds(v, budget) for m, v in data.items()}
-    ax.axvline(budget, color="black", lw=1, ls="--", label=_plain(f"Budget {money(budget, sym)}"))
+    ax.axvline(budget, color="black", lw=1, ls="--", label=mathtext_safe(f"Budget {money_compact(budget, sym)}"))
     name = _COLUMN_LABELS.get(column, column).lower()
     ax.set_title(
-        _plain(
-            f"A {name} budget of {money(budget, sym)} is overrun in {p['break_fix']:.0%} of years "
+        mathtext_safe(
+            f"A {name} budget of {money_compact(budget, sym)} is overrun in {p['break_fix']:.0%} of years "
             f"with Break/Fix, {p['msp']:.0%} with the MSP"
         )
     )
@@ -913,7 +892,9 @@ def plot_fees_vs_headcount(scenarios, users, ax=None, reference: int | None = No
     ax.axvline(ref, color=COLORS["neutral"], lw=1, ls=":")
     cheapest = min(at_ref, key=at_ref.get)
     ax.set_title(
-        _plain(f"At {ref} users the cheapest quote is {cheapest}: {money(at_ref[cheapest], sym)} a year in fees")
+        mathtext_safe(
+            f"At {ref} users the cheapest quote is {cheapest}: {money_compact(at_ref[cheapest], sym)} a year in fees"
+        )
     )
     ax.set_xlabel("Users (workstations and servers scaled with them)")
     ax.set_ylabel("Expected fees per year")
@@ -995,10 +976,10 @@ def plot_fines_by_regime(scenario, ax=None):
     ax.grid(axis="x", visible=False)
     worst = int(np.argmax(totals["break_fix"]))
     ax.set_title(
-        _plain(
+        mathtext_safe(
             f"Fines weigh most under {REGIMES[worst].upper() if REGIMES[worst] != 'none' else 'no regime'}: "
-            f"{money(totals['break_fix'][worst], sym)} a year with Break/Fix, "
-            f"{money(totals['msp'][worst], sym)} with the MSP"
+            f"{money_compact(totals['break_fix'][worst], sym)} a year with Break/Fix, "
+            f"{money_compact(totals['msp'][worst], sym)} with the MSP"
         )
     )
     return ax

@@ -35,7 +35,6 @@ import functools
 import html
 import io
 import math
-import re
 import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -47,14 +46,13 @@ from matplotlib.figure import Figure
 
 from ..engine.expected import expected_components
 from ..engine.simulation import COLUMNS, COST_COLUMNS, MODEL_LABELS, MODELS, Comparison, simulate
+from ..formatting import assumption_label, format_value, mathtext_safe, money, money_compact, percent, slugify
 from ..model.defaults import assumptions
-from ..model.scenario import PRIORITIES, Scenario, field_info
+from ..model.scenario import Scenario, field_info
 from .plotting import (
     COMPONENT_LABELS,
     _exceedance_label,
-    _plain,
     apply_style,
-    money,
     plot_cost_breakdown,
     plot_loss_exceedance,
     plot_projection,
@@ -227,25 +225,6 @@ class Headline:
         ]
 
 
-def percent(p: float) -> str:
-    """A probability in words a client reads at a glance: ``87%``, ``<1%``, ``>99%``.
-
-    Examples
-    --------
-    >>> percent(0.873), percent(0.0), percent(0.004), percent(0.9996), percent(1.0)
-    ('87%', '0%', '<1%', '>99%', '100%')
-    """
-    if p <= 0:
-        return "0%"
-    if p >= 1:
-        return "100%"
-    if p < 0.005:
-        return "<1%"
-    if p > 0.995:
-        return ">99%"
-    return f"{p:.0%}"
-
-
 def bad_year_words(level: float) -> str:
     """``0.95`` -> ``'1 year in 20, P95'``.
 
@@ -401,8 +380,8 @@ def _distribution_title(comparison: Comparison, expected_table: pd.DataFrame) ->
     p = percent(comparison.prob_msp_cheaper)
     # "P(MSP cheaper) > 99%", not "= >99%".
     relation = f"{p[0]} {p[1:]}" if p[0] in "<>" else f"= {p}"
-    return _plain(
-        f"{MODEL_LABELS[cheaper]} costs {money(gap, symbol)} a year less on average (P(MSP cheaper) {relation})"
+    return mathtext_safe(
+        f"{MODEL_LABELS[cheaper]} costs {money_compact(gap, symbol)} a year less on average (P(MSP cheaper) {relation})"
     )
 
 
@@ -431,7 +410,9 @@ def _breakdown_title(expected_table: pd.DataFrame, symbol: str) -> str:
     label = COMPONENT_LABELS[big]
     verb = "make" if label.endswith("s") else "makes"
     who = "Break/Fix" if diff[big] > 0 else "the MSP"
-    return _plain(f"{label} {verb} the biggest difference: {money(abs(diff[big]), symbol)} a year more with {who}")
+    return mathtext_safe(
+        f"{label} {verb} the biggest difference: {money_compact(abs(diff[big]), symbol)} a year more with {who}"
+    )
 
 
 def expected_frame(comps: Mapping[str, Mapping[str, float]]) -> pd.DataFrame:
@@ -460,64 +441,6 @@ def _chart_figures(comparison, expected_table, projection, figsize=(10, 5.6)) ->
 
 
 # -- assumptions -----------------------------------------------------------------------
-
-
-def _label(path: str) -> str:
-    """A readable name for a field: its doc, with the priority or regime it applies to."""
-    info = field_info(path)
-    last = path.rsplit(".", 1)[-1]
-    parent = path.split(".")[-2] if path.count(".") >= 2 else ""
-    label = info.doc
-    if last in PRIORITIES:
-        label += f" ({last.upper()})"
-    elif last in ("hipaa", "pci", "gdpr"):
-        label += f" ({last.upper()})"
-    elif parent in PRIORITIES:
-        label = f"{parent.upper()}: {label}"
-    return label
-
-
-def format_value(path: str, value, symbol: str = "$") -> str:
-    """A field's value with its unit, as a client reads it.
-
-    Examples
-    --------
-    >>> format_value("msp.per_user_monthly", 125.0)
-    '$125 per user per month'
-    >>> format_value("organization.it_dependency", 0.7), format_value("msp.term_months", 36)
-    ('70%', '36 months')
-    >>> format_value("break_fix.annual_escalator", 0.03)
-    '3% per year'
-    >>> format_value("break_fix.onsite_minimum_hours", 1.0), format_value("organization.servers", 1)
-    ('1 hour', '1 server')
-    """
-    info = field_info(path)
-    if info.choices is not None or info.unit == "text":
-        return str(value)
-    v = float(value)
-    unit = info.unit
-    if unit.startswith("currency"):
-        digits = 0 if v >= 100 or v == int(v) else 2
-        rest = unit[len("currency") :].strip()
-        return f"{money(v, symbol, digits)} {rest}".strip()
-    if unit.startswith("share"):
-        pct = v * 100
-        text = f"{pct:.0f}%" if abs(pct - round(pct)) < 1e-9 else f"{pct:.1f}%"
-        rest = unit[len("share") :].strip()
-        return f"{text} {rest}".strip()
-    number = f"{int(v):,}" if v == int(v) else f"{v:,.4g}"
-    if v == 1:
-        # "1 hour", not "1 hours": the first plural word of the unit agrees.
-        words = unit.split()
-        for i, word in enumerate(words):
-            if word in _PLURALS:
-                words[i] = word[:-1]
-                break
-        unit = " ".join(words)
-    return f"{number} {unit}".strip()
-
-
-_PLURALS = frozenset({"days", "devices", "hours", "incidents", "months", "multiples", "servers", "users"})
 
 
 def assumption_rows(scenario: Scenario, paths: Iterable[str] | None = None, changed_too: bool = True) -> pd.DataFrame:
@@ -571,7 +494,7 @@ def assumption_rows(scenario: Scenario, paths: Iterable[str] | None = None, chan
             {
                 "section": _SECTION_NAMES[path.split(".")[0]],
                 "path": path,
-                "assumption": _label(path),
+                "assumption": assumption_label(path),
                 "value": format_value(path, values[path], symbol),
                 "yours": changed[path],
                 "source": source,
@@ -652,20 +575,6 @@ def method_notes(scenario: Scenario, trials: int, seed, years: int) -> list[str]
 
 
 # -- output formats ----------------------------------------------------------------------
-
-
-def slugify(text: str) -> str:
-    """A file-name-safe version of a name.
-
-    Examples
-    --------
-    >>> slugify("Harbourview Partners (sample)")
-    'harbourview-partners-sample'
-    >>> slugify("  ")
-    'client'
-    """
-    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    return slug[:60].strip("-") or "client"
 
 
 @dataclass

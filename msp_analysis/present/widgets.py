@@ -58,8 +58,6 @@ import fnmatch
 import html
 import io
 import json
-import math
-import re
 import sys
 import time
 import traceback
@@ -75,9 +73,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from ..errors import ValidationError
+from ..formatting import REGIME_LABELS, _nice_up, money, nice_number, short_unit, slugify
+from ..formatting import control_label as label
 from ..ingest.clients import data_dir
 from ..model.downtime import estimate_downtime_inputs
-from ..model.scenario import CURRENCY_SYMBOLS, PRIORITIES, REGIMES, FieldInfo, Scenario, field_info
+from ..model.scenario import CURRENCY_SYMBOLS, REGIMES, FieldInfo, Scenario, field_info
 
 __all__ = [
     "DEBOUNCE_SECONDS",
@@ -170,160 +170,11 @@ UI_RANGES: dict[str, tuple[float, float, float]] = {
     "security.fine_p90.*": (5_000, 5_000_000, 5_000),
 }
 
-# Short labels; "{P}" is the priority (P1 ... P4), "{R}" the regime (HIPAA ...).
-_LABELS = {
-    "organization.name": "Organisation",
-    "organization.users": "Users",
-    "organization.workstations": "Workstations",
-    "organization.servers": "Servers",
-    "organization.loaded_hourly_cost": "Loaded cost of an employee-hour",
-    "organization.it_dependency": "Work that stops when IT is down",
-    "organization.revenue_per_outage_hour": "Revenue lost per hour of full outage",
-    "organization.business_hours_per_year": "Working hours per user",
-    "organization.compliance": "Compliance regime",
-    "organization.currency": "Currency",
-    "incidents.*.rate_per_user_year": "{P} incidents",
-    "incidents.*.users_affected_share": "{P} users affected",
-    "incidents.*.degradation": "{P} IT lost while it lasts",
-    "incidents.*.work_median_hours": "{P} repair work, median",
-    "incidents.*.work_p90_hours": "{P} repair work, p90",
-    "incidents.*.onsite_share": "{P} needing a visit",
-    "incidents.*.after_hours_share": "{P} after hours",
-    "break_fix.hourly_rate": "Break/Fix on-site rate",
-    "break_fix.remote_hourly_rate": "Break/Fix remote rate",
-    "break_fix.onsite_minimum_hours": "On-site minimum billed",
-    "break_fix.remote_minimum_hours": "Remote minimum billed",
-    "break_fix.billing_increment_hours": "Billing increment",
-    "break_fix.trip_fee": "Trip fee",
-    "break_fix.after_hours_multiplier": "After-hours multiplier",
-    "break_fix.response_median_hours.*": "{P} Break/Fix wait, median",
-    "break_fix.response_p90_hours.*": "{P} Break/Fix wait, p90",
-    "break_fix.coordination_hours_per_incident": "Staff time per call (Break/Fix)",
-    "break_fix.patch_latency_days": "Break/Fix patch latency",
-    "break_fix.monitoring_coverage": "Break/Fix monitoring coverage",
-    "break_fix.annual_escalator": "Break/Fix yearly rate rise",
-    "msp.per_user_monthly": "MSP price per user",
-    "msp.per_workstation_monthly": "MSP price per workstation",
-    "msp.per_server_monthly": "MSP price per server",
-    "msp.flat_monthly": "MSP flat monthly fee",
-    "msp.monthly_minimum": "MSP monthly minimum",
-    "msp.onboarding_fee": "MSP onboarding fee",
-    "msp.term_months": "MSP contract term",
-    "msp.annual_escalator": "MSP yearly price rise",
-    "msp.out_of_scope_share": "Incidents outside the contract",
-    "msp.out_of_scope_rate": "Out-of-scope hourly rate",
-    "msp.sla_response_hours.*": "{P} SLA response target",
-    "msp.sla_adherence": "SLA targets met",
-    "msp.sla_miss_excess_median": "Lateness of a missed SLA, median",
-    "msp.sla_miss_excess_p90": "Lateness of a missed SLA, p90",
-    "msp.sla_credit_per_critical_miss": "Credit per missed P1/P2 SLA",
-    "msp.sla_credit_cap": "Cap on a year's SLA credits",
-    "msp.prevented_share.*": "{P} prevented by maintenance",
-    "msp.caught_early_share.*": "{P} caught before users notice",
-    "msp.remote_resolution_share": "Visits the MSP avoids remotely",
-    "msp.onsite_dispatch_hours": "MSP extra wait for a visit",
-    "msp.coordination_hours_per_incident": "Staff time per call (MSP)",
-    "msp.vendor_management_hours_per_month": "Staff time managing the MSP",
-    "msp.patch_latency_days": "MSP patch latency",
-    "msp.monitoring_coverage": "MSP monitoring coverage",
-    "msp.vcio_hours_per_year": "Strategic (vCIO) hours included",
-    "security.base_rate_per_user_year": "Costly security incidents",
-    "security.reference_patch_latency_days": "Reference patch latency",
-    "security.patch_halving_days": "Faster patching that halves the rate",
-    "security.severity_median": "Cost of a security incident, median",
-    "security.severity_p90": "Cost of a security incident, p90",
-    "security.detection_severity_reduction": "Cost cut by full monitoring",
-    "security.outage_median_hours": "Outage per security incident, median",
-    "security.outage_p90_hours": "Outage per security incident, p90",
-    "security.fine_probability.*": "{R} chance of a fine",
-    "security.fine_median.*": "{R} fine, median",
-    "security.fine_p90.*": "{R} fine, p90",
-    "security.fine_cap.*": "{R} largest fine",
-}
-
-_REGIME_LABELS = {
-    "none": "None",
-    "hipaa": "HIPAA (US health data)",
-    "pci": "PCI DSS (card payments)",
-    "gdpr": "GDPR (EU personal data)",
-}
-
-_UNITS = {
-    "share": "%",
-    "share per year": "%/year",
-    "multiple of the rate": "×",
-    "multiples of the target": "× target",
-    "text": "",
-    "regime": "",
-    "ISO code": "",
-}
-
 _STYLE = {"description_width": "300px"}
 _WIDTH = "640px"
 
 
 # -- labels, units, ranges -----------------------------------------------------
-def _generic(path: str) -> tuple[str, str | None]:
-    """``path`` with its priority or regime part replaced by ``*``, and that part."""
-    parts = path.split(".")
-    for i, part in enumerate(parts):
-        if part in PRIORITIES or part in REGIMES:
-            return ".".join([*parts[:i], "*", *parts[i + 1 :]]), part
-    return path, None
-
-
-def short_unit(unit: str, symbol: str = "$") -> str:
-    """A field's unit as a label shows it.
-
-    Examples
-    --------
-    >>> short_unit("currency per user per month"), short_unit("share"), short_unit("business hours")
-    ('$/user/month', '%', 'business h')
-    >>> short_unit("currency per hour", "€"), short_unit("incidents per user per year")
-    ('€/h', 'incidents/user/year')
-    """
-    if unit in _UNITS:
-        return _UNITS[unit]
-    text = unit.replace("currency", symbol).replace(" per ", "/")
-    return re.sub(r"\bhours?\b", "h", text)
-
-
-def label(path: str, symbol: str = "$") -> str:
-    """The label of a path's control: a short name and the unit.
-
-    Examples
-    --------
-    >>> label("break_fix.response_median_hours.p1")
-    'P1 Break/Fix wait, median (business h)'
-    >>> label("security.fine_median.gdpr", "€")
-    'GDPR fine, median (€)'
-    """
-    info = field_info(path)
-    generic, part = _generic(path)
-    name = _LABELS.get(path) or _LABELS.get(generic)
-    if name is None:
-        name = info.doc.split(",")[0]
-    if part is not None:
-        name = name.replace("{P}", part.upper()).replace("{R}", part.upper())
-    unit = short_unit(info.unit, symbol)
-    return f"{name} ({unit})" if unit else name
-
-
-def _nice(x: float) -> float:
-    """The 1-2-2.5-5 number nearest above ``x`` (for steps)."""
-    if x <= 0:
-        return 1.0
-    exp = math.floor(math.log10(x))
-    for m in (1, 2, 2.5, 5, 10):
-        if m * 10**exp >= x * (1 - 1e-9):
-            return float(m * 10**exp)
-    return float(10 ** (exp + 1))  # pragma: no cover
-
-
-def _nice_up(x: float, step: float) -> float:
-    return math.ceil(x / step - 1e-9) * step
-
-
 def _is_share(info: FieldInfo) -> bool:
     return info.unit.startswith("share")
 
@@ -359,7 +210,7 @@ def ui_range(path: str, value: float) -> tuple[float, float, float]:
     else:
         lo = float(info.low) if info.low is not None else min(0.0, -3 * abs(value))
         top = 3 * abs(value) if value else 1.0
-        step = _nice((top - lo) / 100)
+        step = nice_number((top - lo) / 100)
         if info.integer:
             step = max(1.0, round(step))
         hi = _nice_up(top, step)
@@ -435,7 +286,7 @@ def control(path: str, scenario: Scenario, **overrides) -> W.ValueWidget:
     }
     if info.choices is not None:
         if info.choices == REGIMES:
-            options = [(_REGIME_LABELS[c], c) for c in info.choices]
+            options = [(REGIME_LABELS[c], c) for c in info.choices]
         else:
             options = [(f"{c} ({CURRENCY_SYMBOLS.get(c, '')})", c) for c in info.choices]
         widget = W.Dropdown(options=options, value=value, **common)
@@ -515,11 +366,6 @@ def _fit_range(widget, value) -> None:
             widget.max = type(widget.max)(_nice_up(1.5 * value, step))
         if value < widget.min:
             widget.min = type(widget.min)(value)
-
-
-def _slug(text: str) -> str:
-    s = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    return s or "scenario"
 
 
 def _error_html(title: str, message: str) -> str:
@@ -636,7 +482,7 @@ class ScenarioControls:
         )
         self.reset_button.on_click(lambda _b: self._guard(self.reset))
         self.save_name = W.Text(
-            value=f"{_slug(scenario.organization.name)}/scenario.json",
+            value=f"{slugify(scenario.organization.name)}/scenario.json",
             description="File",
             tooltip=f"Relative names are saved under {self.folder.name}/",
             layout=W.Layout(width="340px"),
@@ -1378,7 +1224,6 @@ def downtime_cost_form(controls: ScenarioControls) -> LiveView:
     values that reproduce the panel's current scenario.
     """
     from ..model.downtime import cost_per_user_hour
-    from .plotting import money
 
     s = controls.scenario
     org = s.organization
