@@ -48,7 +48,15 @@ MOVED: dict[str, str | tuple[str, ...]] = {
     "simulation": ("engine.simulation", "engine.columns"),
     "synthetic": "ingest.synthetic",
     "tickets": "ingest.tickets",
-    "widgets": ("present.widgets", "formatting"),
+    "widgets": (
+        "present.widgets",
+        "present.widgets.controls",
+        "present.widgets.scenario_panel",
+        "present.widgets.live_view",
+        "present.widgets.forms",
+        "present.live",
+        "formatting",
+    ),
     "workbook": "ingest.workbook",
 }
 

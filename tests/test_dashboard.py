@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from msp_analysis import ValidationError, expected, sample_scenario
-from msp_analysis.present import widgets
+from msp_analysis.present import live
 from msp_analysis.present.dashboard import TEMPLATE, Dashboard, available_scenarios, measure_latency, voila_command
+from msp_analysis.testing import drive
 
 
 def _other():
@@ -37,7 +38,7 @@ def test_starts_on_the_first_scenario_with_exact_figures(dash):
     assert 'data-figure="savings"' in dash.cards.value
     assert dash.inputs["users"].value == 45 and dash.inputs["msp_price"].value == 125
     assert dash.errors == []
-    assert dash in list(widgets.VIEWS)
+    assert dash in list(live.VIEWS)
     assert bytes(dash.charts["distribution"].image.value).startswith(b"\x89PNG")
 
 
@@ -164,7 +165,7 @@ def test_hold_batches_changes_into_one_recomputation(dash):
 @pytest.mark.slow
 def test_every_control_at_its_extremes_raises_nothing():
     d = Dashboard({"Sample organisation": sample_scenario, "Client: bayside": _other()}, trials=300)
-    report = widgets.drive([d], combinations=2)
+    report = drive([d], combinations=2)
     assert report["errors"] == [] and report["stale"] == []
     assert report["settings"] > 10 and report["renders"]["figures"] >= report["settings"]
 

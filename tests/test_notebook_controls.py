@@ -3,7 +3,7 @@
 nbval, nbconvert and papermill run a notebook's cells, but a widget callback
 only runs when someone moves a control, and an exception in it never fails
 them. So each notebook is executed (kernel ``python3``, in ``notebooks/``)
-with one more cell that calls :func:`msp_analysis.present.widgets.drive`: every
+with one more cell that calls :func:`msp_analysis.testing.drive`: every
 control of every registered view goes to its minimum and maximum (every
 option of a dropdown), then all together and in random combinations, with the
 simulations cut to a few hundred trials. The test fails when a view caught an
@@ -26,8 +26,8 @@ pytestmark = pytest.mark.slow
 MARK = "DRIVE-REPORT "
 DRIVE_CELL = f"""
 import json as _json
-from msp_analysis.present import widgets as _widgets
-_report = _widgets.drive(combinations=2, max_trials=300)
+from msp_analysis.testing import drive as _drive
+_report = _drive(combinations=2, max_trials=300)
 print({MARK!r} + _json.dumps(_report))
 """
 # The series proper has controls in every notebook; later ones may not register views.

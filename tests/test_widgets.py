@@ -15,17 +15,20 @@ import matplotlib.pyplot as plt
 import pytest
 
 from msp_analysis import Scenario, ValidationError, expected
+from msp_analysis.model.downtime import estimate_downtime_inputs
 from msp_analysis.model.scenario import field_info
-from msp_analysis.present import widgets as mw
+from msp_analysis.present import live as protocol
+from msp_analysis.present.widgets import controls, forms, live_view, scenario_panel
+from msp_analysis.testing import drive
 
 NUMERIC_TYPES = (W.FloatSlider, W.IntSlider)
 
 
 @pytest.fixture(autouse=True)
 def _clean():
-    mw.VIEWS.clear()
+    protocol.VIEWS.clear()
     yield
-    mw.VIEWS.clear()
+    protocol.VIEWS.clear()
     plt.close("all")
 
 
@@ -33,7 +36,7 @@ def _clean():
 def test_every_field_gets_a_control_that_shows_its_value_within_the_allowed_range(sample):
     for path in sample.paths():
         info = field_info(path)
-        w = mw.control(path, sample)
+        w = controls.control(path, sample)
         value = sample.get(path)
         assert w.value == value, path
         assert info.doc in w.tooltip and info.allowed() in w.tooltip, path
@@ -54,47 +57,47 @@ def test_every_field_gets_a_control_that_shows_its_value_within_the_allowed_rang
 
 
 def test_ui_ranges_come_from_the_table_not_the_validation_bounds(sample):
-    w = mw.control("break_fix.hourly_rate", sample)
+    w = controls.control("break_fix.hourly_rate", sample)
     assert (w.min, w.max, w.step) == (50, 400, 5)  # validation allows up to 100,000
-    users = mw.control("organization.users", sample)
+    users = controls.control("organization.users", sample)
     assert isinstance(users, W.IntSlider) and (users.min, users.max) == (1, 500)
 
 
 def test_unlisted_paths_get_a_range_around_their_value(sample):
-    lo, hi, step = mw.ui_range("security.fine_cap.pci", 500_000.0)
+    lo, hi, step = controls.ui_range("security.fine_cap.pci", 500_000.0)
     assert lo > 0 and 1_000_000 <= hi <= 2_000_000 and step > 0
-    assert mw.ui_range("incidents.p2.degradation", 0.5) == (0.01, 1.0, 0.01)
+    assert controls.ui_range("incidents.p2.degradation", 0.5) == (0.01, 1.0, 0.01)
 
 
 def test_labels_carry_units_and_the_currency(sample):
-    assert mw.control("msp.per_user_monthly", sample).description == "MSP price per user ($/user/month)"
+    assert controls.control("msp.per_user_monthly", sample).description == "MSP price per user ($/user/month)"
     eur = sample.replace({"organization.currency": "EUR"})
-    assert mw.control("break_fix.trip_fee", eur).description == "Trip fee (€/visit)"
-    assert mw.control("msp.sla_adherence", sample).description.endswith("(%)")
-    assert mw.control("msp.sla_response_hours.p1", sample).description.startswith("P1 ")
+    assert controls.control("break_fix.trip_fee", eur).description == "Trip fee (€/visit)"
+    assert controls.control("msp.sla_adherence", sample).description.endswith("(%)")
+    assert controls.control("msp.sla_response_hours.p1", sample).description.startswith("P1 ")
 
 
 def test_readouts_show_percent_and_money(sample):
-    assert mw.control("organization.it_dependency", sample).readout_format == ".0%"
-    assert mw.control("msp.annual_escalator", sample).readout_format == ".1%"
-    assert mw.control("msp.onboarding_fee", sample).readout_format == ",.0f"
-    assert mw.control("break_fix.billing_increment_hours", sample).readout_format == ",.2f"
+    assert controls.control("organization.it_dependency", sample).readout_format == ".0%"
+    assert controls.control("msp.annual_escalator", sample).readout_format == ".1%"
+    assert controls.control("msp.onboarding_fee", sample).readout_format == ",.0f"
+    assert controls.control("break_fix.billing_increment_hours", sample).readout_format == ",.2f"
 
 
 def test_typed_numbers_are_bounded_by_the_allowed_range(sample):
-    w = mw.control("organization.loaded_hourly_cost", sample, kind="text")
+    w = controls.control("organization.loaded_hourly_cost", sample, kind="text")
     assert isinstance(w, W.BoundedFloatText) and not w.continuous_update
     assert w.min > 0 and w.max == field_info("organization.loaded_hourly_cost").high
 
 
 def test_overrides_set_widget_attributes(sample):
-    w = mw.control("msp.per_user_monthly", sample, max=500.0, description="Price")
+    w = controls.control("msp.per_user_monthly", sample, max=500.0, description="Price")
     assert w.max == 500.0 and w.description == "Price"
 
 
 # -- ScenarioControls -----------------------------------------------------------------------
 def test_panel_yields_a_validated_scenario_and_keeps_other_fields(sample):
-    panel = mw.ScenarioControls(sample, {"Org": ["organization.users"], "MSP": ["msp.per_user_monthly"]})
+    panel = scenario_panel.ScenarioControls(sample, {"Org": ["organization.users"], "MSP": ["msp.per_user_monthly"]})
     seen = []
     panel.on_change(seen.append)
     panel.widgets["msp.per_user_monthly"].value = 140.0
@@ -105,7 +108,7 @@ def test_panel_yields_a_validated_scenario_and_keeps_other_fields(sample):
 
 
 def test_impossible_combination_shows_the_validation_text_not_a_traceback(sample):
-    panel = mw.ScenarioControls(sample, ["security.severity_median", "security.severity_p90"])
+    panel = scenario_panel.ScenarioControls(sample, ["security.severity_median", "security.severity_p90"])
     panel.widgets["security.severity_p90"].value = 10_000.0  # below the median of 16,000
     assert isinstance(panel.problem, ValidationError)
     assert "security.severity_p90: got 10000.0, expected a value above security.severity_median" in panel.error.value
@@ -117,7 +120,7 @@ def test_impossible_combination_shows_the_validation_text_not_a_traceback(sample
 
 
 def test_reset_returns_to_the_starting_scenario(sample):
-    panel = mw.ScenarioControls(sample, ["organization.users", "msp.sla_adherence"])
+    panel = scenario_panel.ScenarioControls(sample, ["organization.users", "msp.sla_adherence"])
     panel.widgets["organization.users"].value = 300
     panel.widgets["msp.sla_adherence"].value = 0.7
     calls = []
@@ -128,7 +131,7 @@ def test_reset_returns_to_the_starting_scenario(sample):
 
 
 def test_save_and_load_round_trip(sample, tmp_path):
-    panel = mw.ScenarioControls(sample, ["organization.users", "msp.per_user_monthly"], folder=tmp_path)
+    panel = scenario_panel.ScenarioControls(sample, ["organization.users", "msp.per_user_monthly"], folder=tmp_path)
     panel.widgets["organization.users"].value = 80
     panel.save_name.value = "acme/q3"
     panel.save_button.click()
@@ -136,7 +139,7 @@ def test_save_and_load_round_trip(sample, tmp_path):
     assert written.exists() and "Saved" in panel.message.value
     assert Scenario.from_json(written).organization.users == 80
 
-    other = mw.ScenarioControls(sample, ["organization.users"], folder=tmp_path)
+    other = scenario_panel.ScenarioControls(sample, ["organization.users"], folder=tmp_path)
     loaded = other.load("acme/q3.json")
     assert loaded.organization.users == 80 and other.widgets["organization.users"].value == 80
     other.reset()
@@ -146,7 +149,7 @@ def test_save_and_load_round_trip(sample, tmp_path):
 def test_load_widens_a_slider_to_show_the_loaded_value(sample, tmp_path):
     big = sample.replace({"organization.users": 2_000, "organization.workstations": 2_100})
     big.to_json(tmp_path / "big.json")
-    panel = mw.ScenarioControls(sample, ["organization.users"], folder=tmp_path)
+    panel = scenario_panel.ScenarioControls(sample, ["organization.users"], folder=tmp_path)
     panel.load(tmp_path / "big.json")
     w = panel.widgets["organization.users"]
     assert w.value == 2_000 and w.max >= 2_000
@@ -155,7 +158,7 @@ def test_load_widens_a_slider_to_show_the_loaded_value(sample, tmp_path):
 
 def test_load_errors_are_shown_not_raised_from_the_button(sample, tmp_path):
     (tmp_path / "bad.json").write_text('{"schema_version": 1, "organization": ', encoding="utf-8")
-    panel = mw.ScenarioControls(sample, ["organization.users"], folder=tmp_path)
+    panel = scenario_panel.ScenarioControls(sample, ["organization.users"], folder=tmp_path)
     panel.save_name.value = "bad.json"
     panel.load_button.click()
     assert "valid JSON" in panel.message.value and "Traceback" not in panel.message.value
@@ -166,19 +169,19 @@ def test_load_errors_are_shown_not_raised_from_the_button(sample, tmp_path):
 
 
 def test_upload_loads_a_scenario_and_rejects_bad_bytes(sample):
-    panel = mw.ScenarioControls(sample, ["organization.users"])
+    panel = scenario_panel.ScenarioControls(sample, ["organization.users"])
     data = json.dumps(sample.replace({"organization.users": 12}).to_dict()).encode()
     panel._uploaded({"new": ({"name": "client.json", "size": len(data), "content": memoryview(data)},)})
     assert panel.scenario.organization.users == 12 and "client.json" in panel.message.value
     panel._uploaded({"new": ({"name": "x.json", "size": 3, "content": memoryview(b"\xff\xfe\x00")},)})
     assert "UTF-8" in panel.message.value
-    big = b" " * (mw.MAX_UPLOAD_BYTES + 1)
+    big = b" " * (scenario_panel.MAX_UPLOAD_BYTES + 1)
     panel._uploaded({"new": ({"name": "huge.json", "size": len(big), "content": memoryview(big)},)})
     assert "under" in panel.message.value and panel.scenario.organization.users == 12
 
 
 def test_set_values_sets_controlled_and_uncontrolled_fields_at_once(sample):
-    panel = mw.ScenarioControls(sample, ["organization.loaded_hourly_cost"])
+    panel = scenario_panel.ScenarioControls(sample, ["organization.loaded_hourly_cost"])
     calls = []
     panel.on_change(calls.append)
     panel.set_values({"organization.loaded_hourly_cost": 90.0, "organization.it_dependency": 0.5})
@@ -191,14 +194,14 @@ def test_set_values_sets_controlled_and_uncontrolled_fields_at_once(sample):
 
 
 def test_buttons_have_no_icons(sample):
-    panel = mw.ScenarioControls(sample, ["organization.users"])
+    panel = scenario_panel.ScenarioControls(sample, ["organization.users"])
     for b in (panel.reset_button, panel.save_button, panel.load_button, panel.upload):
         assert b.icon == ""
 
 
 # -- LiveView -------------------------------------------------------------------------------
 def _view(sample, **kwargs):
-    panel = mw.ScenarioControls(sample, ["msp.per_user_monthly", "msp.sla_miss_excess_median"])
+    panel = scenario_panel.ScenarioControls(sample, ["msp.per_user_monthly", "msp.sla_miss_excess_median"])
     out = {"computes": 0}
 
     def compute(scenario, trials, seed):
@@ -211,7 +214,7 @@ def _view(sample, **kwargs):
     def simulated(r):
         print(f"simulated {r['trials']} at {r['scenario'].msp.per_user_monthly:g}")
 
-    view = mw.LiveView(panel, exact=exact, simulated=simulated, compute=compute, **kwargs)
+    view = live_view.LiveView(panel, exact=exact, simulated=simulated, compute=compute, **kwargs)
     return panel, view, out
 
 
@@ -221,7 +224,7 @@ def _text(output):
 
 def test_view_registers_and_renders_synchronously_without_a_loop(sample):
     panel, view, _ = _view(sample, trials=100)
-    assert list(mw.VIEWS) == [view]
+    assert list(protocol.VIEWS) == [view]
     assert view.renders == {"exact": 1, "simulated": 1}
     panel.widgets["msp.per_user_monthly"].value = 150.0  # no running loop: simulation runs at once
     assert view.renders == {"exact": 2, "simulated": 2}
@@ -230,7 +233,7 @@ def test_view_registers_and_renders_synchronously_without_a_loop(sample):
 
 
 def test_max_trials_caps_the_simulation(sample, monkeypatch):
-    monkeypatch.setattr(mw, "MAX_TRIALS", 7)
+    monkeypatch.setattr(protocol, "MAX_TRIALS", 7)
     _, view, _ = _view(sample, trials=100)
     assert _text(view.simulated_output) == "simulated 7 at 125\n"
 
@@ -243,14 +246,14 @@ def test_invalid_settings_do_not_redraw_and_are_not_view_errors(sample):
 
 
 def test_a_failing_callback_shows_a_readable_message_and_is_recorded(sample):
-    panel = mw.ScenarioControls(sample, ["organization.users"])
+    panel = scenario_panel.ScenarioControls(sample, ["organization.users"])
 
     def exact(s):
         if s.organization.users > 100:
             raise ZeroDivisionError("no room for that many")
         print("ok")
 
-    view = mw.live(panel, exact=exact)
+    view = live_view.live(panel, exact=exact)
     panel.widgets["organization.users"].value = 200
     assert len(view.errors) == 1 and isinstance(view.errors[0], ZeroDivisionError)
     html = view.exact_output.outputs[0]["data"]["text/html"]
@@ -260,12 +263,12 @@ def test_a_failing_callback_shows_a_readable_message_and_is_recorded(sample):
 
 
 def test_a_failing_simulation_is_recorded_and_shown(sample):
-    panel = mw.ScenarioControls(sample, ["organization.users"])
+    panel = scenario_panel.ScenarioControls(sample, ["organization.users"])
 
     def compute(scenario, trials, seed):
         raise ValidationError("trials", trials, "something else")
 
-    view = mw.live(panel, simulated=lambda r: None, compute=compute)
+    view = live_view.live(panel, simulated=lambda r: None, compute=compute)
     assert isinstance(view.errors[0], ValidationError)
     assert "Impossible combination:" in view.simulated_output.outputs[0]["data"]["text/html"]
 
@@ -273,14 +276,14 @@ def test_a_failing_simulation_is_recorded_and_shown(sample):
 def test_figures_left_open_become_pngs_and_are_closed(sample):
     from msp_analysis.present.plotting import plot_cost_breakdown
 
-    panel = mw.ScenarioControls(sample, ["organization.users"])
+    panel = scenario_panel.ScenarioControls(sample, ["organization.users"])
     before = set(plt.get_fignums())
 
     def exact(s):
         print("table")
         plot_cost_breakdown(expected(s))
 
-    view = mw.live(panel, exact=exact)
+    view = live_view.live(panel, exact=exact)
     kinds = [o["output_type"] for o in view.exact_output.outputs]
     assert kinds == ["stream", "display_data"]
     assert view.exact_output.outputs[1]["data"]["image/png"]
@@ -288,7 +291,7 @@ def test_figures_left_open_become_pngs_and_are_closed(sample):
 
 
 def test_params_redraw_from_the_cached_simulation_unless_compute_takes_them(sample):
-    panel = mw.ScenarioControls(sample, ["organization.users"])
+    panel = scenario_panel.ScenarioControls(sample, ["organization.users"])
     budget = W.FloatSlider(value=50_000, min=0, max=100_000)
     weight = W.FloatSlider(value=1, min=0, max=5)
     calls = {"n": 0}
@@ -298,7 +301,7 @@ def test_params_redraw_from_the_cached_simulation_unless_compute_takes_them(samp
         return weight
 
     seen = []
-    view = mw.live(
+    view = live_view.live(
         panel,
         simulated=lambda r, budget, weight: seen.append((r, budget)),
         compute=compute,
@@ -313,7 +316,7 @@ def test_params_redraw_from_the_cached_simulation_unless_compute_takes_them(samp
 
 
 def test_simulation_is_debounced_in_a_worker_thread_when_a_loop_runs(sample, monkeypatch):
-    monkeypatch.setattr(mw, "DEBOUNCE_SECONDS", 0.05)
+    monkeypatch.setattr(live_view, "DEBOUNCE_SECONDS", 0.05)
     panel, view, out = _view(sample, trials=10)
     threads = []
     view.simulated_fn = lambda r: threads.append(r["thread"]) or print(r["scenario"].msp.per_user_monthly)
@@ -336,7 +339,7 @@ def test_simulation_is_debounced_in_a_worker_thread_when_a_loop_runs(sample, mon
 
 
 def test_flush_runs_a_pending_simulation_now(sample, monkeypatch):
-    monkeypatch.setattr(mw, "DEBOUNCE_SECONDS", 60.0)
+    monkeypatch.setattr(live_view, "DEBOUNCE_SECONDS", 60.0)
     panel, view, out = _view(sample, trials=10)
 
     async def scenario():
@@ -352,9 +355,9 @@ def test_flush_runs_a_pending_simulation_now(sample, monkeypatch):
 def test_a_long_simulation_shows_progress(sample, monkeypatch):
     import time
 
-    monkeypatch.setattr(mw, "DEBOUNCE_SECONDS", 0.0)
-    monkeypatch.setattr(mw, "PROGRESS_AFTER_SECONDS", 0.05)
-    panel = mw.ScenarioControls(sample, ["organization.users"])
+    monkeypatch.setattr(live_view, "DEBOUNCE_SECONDS", 0.0)
+    monkeypatch.setattr(live_view, "PROGRESS_AFTER_SECONDS", 0.05)
+    panel = scenario_panel.ScenarioControls(sample, ["organization.users"])
     gate = threading.Event()
     seen = []
 
@@ -363,7 +366,7 @@ def test_a_long_simulation_shows_progress(sample, monkeypatch):
             gate.wait(5)
         return scenario.organization.users
 
-    view = mw.live(panel, simulated=lambda r: print(r), compute=compute)
+    view = live_view.live(panel, simulated=lambda r: print(r), compute=compute)
 
     async def scenario():
         panel.widgets["organization.users"].value = 60
@@ -386,8 +389,8 @@ def test_a_long_simulation_shows_progress(sample, monkeypatch):
 
 
 def test_a_newer_change_overtakes_a_running_simulation(sample, monkeypatch):
-    monkeypatch.setattr(mw, "DEBOUNCE_SECONDS", 0.0)
-    panel = mw.ScenarioControls(sample, ["organization.users"])
+    monkeypatch.setattr(live_view, "DEBOUNCE_SECONDS", 0.0)
+    panel = scenario_panel.ScenarioControls(sample, ["organization.users"])
     gate = threading.Event()
 
     def compute(scenario, trials, seed):
@@ -395,7 +398,7 @@ def test_a_newer_change_overtakes_a_running_simulation(sample, monkeypatch):
             gate.wait(5)
         return scenario.organization.users
 
-    view = mw.live(panel, simulated=lambda r: print(r), compute=compute)
+    view = live_view.live(panel, simulated=lambda r: print(r), compute=compute)
 
     async def scenario():
         panel.widgets["organization.users"].value = 60
@@ -412,8 +415,8 @@ def test_a_newer_change_overtakes_a_running_simulation(sample, monkeypatch):
 def test_a_run_that_finishes_after_a_newer_change_is_not_drawn(sample, monkeypatch):
     # The user pauses mid-drag (a run starts), moves on (a new run is scheduled), and the first run
     # finishes before the new one starts: its result is stale and the newer settings must still be simulated.
-    monkeypatch.setattr(mw, "DEBOUNCE_SECONDS", 0.0)
-    panel = mw.ScenarioControls(sample, ["organization.users"])
+    monkeypatch.setattr(live_view, "DEBOUNCE_SECONDS", 0.0)
+    panel = scenario_panel.ScenarioControls(sample, ["organization.users"])
     gate = threading.Event()
     started = threading.Event()
 
@@ -423,7 +426,7 @@ def test_a_run_that_finishes_after_a_newer_change_is_not_drawn(sample, monkeypat
             gate.wait(5)
         return scenario.organization.users
 
-    view = mw.live(panel, simulated=lambda r: print(r), compute=compute)
+    view = live_view.live(panel, simulated=lambda r: print(r), compute=compute)
 
     async def scenario():
         loop = asyncio.get_running_loop()
@@ -443,19 +446,19 @@ def test_a_run_that_finishes_after_a_newer_change_is_not_drawn(sample, monkeypat
 
 # -- the downtime-cost form -------------------------------------------------------------------
 def test_estimate_downtime_inputs_is_salary_overhead_and_lost_revenue():
-    est = mw.estimate_downtime_inputs(94_000, 0.5, 2_000, 0.6, 10_000_000, 0.2)
+    est = estimate_downtime_inputs(94_000, 0.5, 2_000, 0.6, 10_000_000, 0.2)
     assert est == {
         "organization.loaded_hourly_cost": pytest.approx(70.5),
         "organization.it_dependency": 0.6,
         "organization.revenue_per_outage_hour": pytest.approx(1_000.0),
     }
     with pytest.raises(ValidationError):
-        mw.estimate_downtime_inputs(1, 0, 0, 0.5, 1, 0.1)
+        estimate_downtime_inputs(1, 0, 0, 0.5, 1, 0.1)
 
 
 def test_downtime_form_starts_from_the_scenario_and_applies_its_answer(sample):
-    panel = mw.ScenarioControls(sample, ["organization.loaded_hourly_cost"])
-    form = mw.downtime_cost_form(panel)
+    panel = scenario_panel.ScenarioControls(sample, ["organization.loaded_hourly_cost"])
+    form = forms.downtime_cost_form(panel)
     text = _text(form.exact_output)
     assert "An hour of full outage costs about" in text and "45 users" in text
     form.params["it_share"].value = 0.9
@@ -477,34 +480,34 @@ def test_register_accepts_only_drivable_views():
             pass
 
     f = Fake()
-    mw.register(f)
-    assert f in list(mw.VIEWS)
+    protocol.register(f)
+    assert f in list(protocol.VIEWS)
     with pytest.raises(TypeError, match=r"no \.controls"):
-        mw.register(object())
+        protocol.register(object())
 
 
 def test_registry_holds_views_weakly(sample):
     import gc
 
-    panel = mw.ScenarioControls(sample, ["organization.users"])
-    view = mw.live(panel, exact=lambda s: None)
-    assert len(mw.VIEWS) == 1
+    panel = scenario_panel.ScenarioControls(sample, ["organization.users"])
+    view = live_view.live(panel, exact=lambda s: None)
+    assert len(protocol.VIEWS) == 1
     for w in [*panel.controls, view.exact_output, view.widget, panel.widget]:
         w.close()
     panel._listeners.clear()
     del view
     gc.collect()
-    assert len(mw.VIEWS) == 0
+    assert len(protocol.VIEWS) == 0
 
 
 def test_drive_sets_every_control_and_passes_a_sound_view(sample):
-    panel = mw.ScenarioControls(
+    panel = scenario_panel.ScenarioControls(
         sample,
         ["organization.users", "organization.compliance", "msp.sla_miss_excess_median", "msp.sla_miss_excess_p90"],
     )
-    view = mw.live(panel, exact=lambda s: print(expected(s).loc["total_cost"].sum()), trials=50)
+    view = live_view.live(panel, exact=lambda s: print(expected(s).loc["total_cost"].sum()), trials=50)
     start = panel.scenario
-    report = mw.drive(combinations=2)
+    report = drive(combinations=2)
     assert report["errors"] == [] and report["stale"] == []
     assert report["settings"] >= 2 * 3 + 4 + 4 and report["invalid"] >= 1  # p90 at its minimum is below the median
     assert report["renders"]["exact"] > 5
@@ -512,20 +515,20 @@ def test_drive_sets_every_control_and_passes_a_sound_view(sample):
 
 
 def test_drive_reports_callback_errors(sample):
-    panel = mw.ScenarioControls(sample, ["organization.users"])
+    panel = scenario_panel.ScenarioControls(sample, ["organization.users"])
 
     def exact(s):
         if s.organization.users == 500:
             raise RuntimeError("breaks at the maximum")
 
-    mw.live(panel, exact=exact)
-    report = mw.drive(combinations=0)
+    live_view.live(panel, exact=exact)
+    report = drive(combinations=0)
     assert any("breaks at the maximum" in e for e in report["errors"])
 
 
 def test_drive_reports_views_that_do_not_redraw(sample):
-    panel = mw.ScenarioControls(sample, ["organization.users"])
-    view = mw.live(panel, exact=lambda s: None)
+    panel = scenario_panel.ScenarioControls(sample, ["organization.users"])
+    view = live_view.live(panel, exact=lambda s: None)
     view._render_exact = lambda: None  # a view that forgets to redraw
-    report = mw.drive(combinations=0)
+    report = drive(combinations=0)
     assert report["stale"] and "did not redraw" in report["stale"][0]
