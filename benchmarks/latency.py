@@ -169,8 +169,9 @@ def chart_breakdown(trials: int, projection_trials: int, repeats: int = 5) -> di
         from matplotlib.figure import Figure
         from matplotlib.ticker import NullLocator
 
-        from msp_analysis import dashboard, sample_scenario, simulate
+        from msp_analysis import sample_scenario, simulate
         from msp_analysis.engine.expected import expected_components
+        from msp_analysis.present.dashboard import charts as dashboard
         from msp_analysis.present.plotting import apply_style
         from msp_analysis.present.report import CHARTS, draw_chart, expected_frame, projection_for
     except ImportError:

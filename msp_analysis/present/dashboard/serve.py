@@ -1,0 +1,142 @@
+"""Where the dashboard's scenarios and reports are, and how Voilà serves it offline.
+
+:func:`voila_command` is the one place that says how Voilà is started
+(``make present`` and the browser test both use it): bound to 127.0.0.1, idle
+kernels culled, and a template (shipped in ``msp_analysis/present/jupyter_path``)
+that is Voilà's "lab" template without the FontAwesome stylesheets it would
+fetch from a CDN.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from ...errors import DataError, MSPAnalysisError
+from ...ingest import clients
+from ...model.defaults import sample_scenario
+from ...model.scenario import Scenario
+
+__all__ = ["TEMPLATE", "available_scenarios", "reports_dir", "voila_command"]
+
+#: The Voilà template without CDN assets (``msp_analysis/present/jupyter_path/voila/templates``).
+TEMPLATE = "msp_offline"
+
+#: The checkout this module sits in (``msp_analysis/present/dashboard/`` is three folders down).
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
+# A folder on JUPYTER_PATH: Voilà finds the template under voila/templates/ in it.
+_TEMPLATE_ROOT = Path(__file__).resolve().parents[1] / "jupyter_path"
+
+
+def reports_dir() -> Path:
+    """Where the export button writes (``MSP_ANALYSIS_REPORTS`` overrides ``<project>/reports``)."""
+    env = os.environ.get("MSP_ANALYSIS_REPORTS")
+    return Path(env) if env else PROJECT_ROOT / "reports"
+
+
+def available_scenarios() -> dict[str, Callable[[], Scenario]]:
+    """The scenarios the selector lists, ``{label: loader}``, the sample first.
+
+    Client scenarios are the folders :func:`msp_analysis.ingest.clients.list_clients`
+    finds, each labelled with the organisation's name as its ``scenario.json``
+    gives it (the client sees the selector), or its folder's name when the file
+    cannot be read. Loading waits until a scenario is chosen, so one broken
+    client file does not stop the meeting: choosing it shows its error and
+    keeps the scenario on screen.
+
+    Examples
+    --------
+    >>> found = available_scenarios()
+    >>> list(found)[0], "Client: Harbourview Partners (sample)" in found
+    ('Sample organisation', True)
+    """
+    try:
+        folders = clients.list_clients()
+    except (OSError, MSPAnalysisError):
+        folders = []
+    out: dict[str, Callable[[], Scenario]] = {"Sample organisation": sample_scenario}
+    for folder in folders:
+        label = f"Client: {_organisation_name(folder)}"
+        if label in out:  # two folders, one organisation name: tell them apart
+            label = f"{label} ({folder})"
+        out[label] = _client_loader(folder)
+    return out
+
+
+def _organisation_name(folder: str) -> str:
+    """The organisation's name in ``clients/<folder>/scenario.json``, without validating it.
+
+    A glance at one key, not a load: validation waits until the scenario is
+    chosen, and any problem here just falls back to the folder's name.
+    """
+    try:
+        with open(clients.client_dir(folder) / "scenario.json", encoding="utf-8") as f:
+            name = json.load(f)["organization"]["name"]
+    except (OSError, ValueError, KeyError, TypeError, MSPAnalysisError):
+        return folder
+    return name.strip() if isinstance(name, str) and name.strip() else folder
+
+
+def _client_loader(folder: str) -> Callable[[], Scenario]:
+    def load() -> Scenario:
+        scenario = clients.load_client(folder).scenario
+        if scenario is None:  # listed a moment ago, since removed
+            raise DataError(f"clients/{folder}: it no longer holds a scenario.json")
+        return scenario
+
+    return load
+
+
+def voila_command(
+    port: int = 8866,
+    notebook: str | Path | None = None,
+    *,
+    cull_idle_timeout: int = 600,
+    cull_interval: int = 60,
+    extra: tuple[str, ...] = (),
+) -> tuple[list[str], dict[str, str]]:
+    """The command line and environment that serve the dashboard with Voilà.
+
+    Bound to 127.0.0.1 only. A kernel is shut down ``cull_idle_timeout``
+    seconds after its last activity once no browser is connected to it
+    (``cull_connected=False``: the dashboard on screen through a long meeting
+    keeps its kernel; a closed tab, or a bare GET that never connects, does
+    not), checked every ``cull_interval`` seconds. ``JUPYTER_PATH`` points at
+    the :data:`TEMPLATE` template, which leaves out the CDN stylesheets of
+    Voilà's own.
+
+    Returns
+    -------
+    (argv, env)
+        For :class:`subprocess.Popen` or :func:`os.execve`.
+
+    Examples
+    --------
+    >>> argv, env = voila_command(9000)
+    >>> "--Voila.ip=127.0.0.1" in argv, "--port=9000" in argv
+    (True, True)
+    """
+    nb = Path(notebook) if notebook else PROJECT_ROOT / "notebooks" / "07_client_presentation.ipynb"
+    argv = [
+        sys.executable,
+        "-m",
+        "voila",
+        str(nb),
+        "--no-browser",
+        f"--port={int(port)}",
+        "--Voila.ip=127.0.0.1",
+        "--theme=light",
+        f"--template={TEMPLATE}",
+        f"--MappingKernelManager.cull_idle_timeout={int(cull_idle_timeout)}",
+        f"--MappingKernelManager.cull_interval={int(cull_interval)}",
+        "--MappingKernelManager.cull_connected=False",
+        *extra,
+    ]
+    env = dict(os.environ)
+    env["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(_TEMPLATE_ROOT), env.get("JUPYTER_PATH", "")) if p)
+    # The kernel draws with Agg; a machine without a display must not try a GUI backend.
+    env.setdefault("MPLBACKEND", "Agg")
+    return argv, env
