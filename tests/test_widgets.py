@@ -1,8 +1,9 @@
-"""The widgets library: controls from field metadata, the scenario panel, live views, drive()."""
+"""The widgets library: controls from field metadata, the scenario panel, live views, forms, drive()."""
 
 from __future__ import annotations
 
 import asyncio
+import datetime
 import json
 import threading
 
@@ -15,6 +16,7 @@ import matplotlib.pyplot as plt
 import pytest
 
 from msp_analysis import Scenario, ValidationError, expected
+from msp_analysis.ingest.synthetic import generate_ticket_log
 from msp_analysis.model.downtime import estimate_downtime_inputs
 from msp_analysis.model.scenario import field_info
 from msp_analysis.present import live as protocol
@@ -469,6 +471,72 @@ def test_downtime_form_starts_from_the_scenario_and_applies_its_answer(sample):
     assert s.organization.loaded_hourly_cost == pytest.approx(120_000 * 1.3 / 1880)
     assert panel.widgets["organization.loaded_hourly_cost"].value == pytest.approx(120_000 * 1.3 / 1880)
     assert form.errors == []
+
+
+# -- the calibration panel ----------------------------------------------------------------------
+def _export(scenario, extra: bytes = b"") -> bytes:
+    """A year of a ConnectWise-style export generated from ``scenario`` (known parameters), as CSV bytes."""
+    return generate_ticket_log(scenario, months=12, seed=5).to_csv(index=False).encode() + extra
+
+
+def _upload(form, name: str, data: bytes) -> None:
+    entry = {"name": name, "type": "text/csv", "size": len(data), "content": memoryview(data)}
+    form.upload.value = ({**entry, "last_modified": datetime.datetime(2024, 1, 1)},)
+
+
+# A row with three mistakes, in the export's own columns (Ticket #, ..., Date Entered, ..., Actual Hours, Status).
+_BAD_ROW = b"99999,X,bad,Help Desk,Incident,Whenever,Remote,03/32/2024 10:00 AM,,,-2,Closed\n"
+
+
+def test_calibration_panel_calibrates_an_upload_and_the_controls_follow(sample):
+    form = forms.CalibrationPanel(sample, trials=100)
+    before = dict(form.view.renders)
+    _upload(form, "tickets.csv", _export(sample))
+    form.run_button.click()
+    result = form.result
+    assert result is not None and form.errors == []
+    assert result.n_tickets == len(form.tickets) == form.ticket_report.rows_kept
+    text = _text(form.report_output)
+    assert "tickets.csv" in text and "rows read" in text  # the validation report
+    assert str(result) in text and "from the data" in text  # the calibration and its table
+    assert form.panel.scenario == result.apply(sample)
+    assert form.view.renders["exact"] > before["exact"] and form.view.errors == []
+    assert "calibrated on tickets.csv" in form.panel.message.value
+
+
+def test_calibration_panel_names_the_problems_of_a_bad_file_and_can_set_them_aside(sample):
+    form = forms.CalibrationPanel(sample, trials=100)
+    _upload(form, "export.csv", _export(sample, _BAD_ROW))
+    form.run_button.click()
+    text = _text(form.report_output)
+    assert "export.csv" in text and "'03/32/2024 10:00 AM' is not a date" in text and "Whenever" in text
+    assert form.result is None and form.errors == [] and form.panel.scenario == sample
+    form.lenient_box.value = True
+    form.run_button.click()
+    assert form.result is not None and form.ticket_report.rows_set_aside == 1 and form.errors == []
+
+
+def test_calibration_panel_reads_a_typed_path_and_asks_for_a_file_when_there_is_none(sample, tmp_path):
+    form = forms.CalibrationPanel(sample, trials=100)
+    assert form.run() is None and _text(form.report_output) == "Upload a file or type a path first.\n"
+    (tmp_path / "tickets.csv").write_bytes(_export(sample))
+    form.path_box.value = str(tmp_path / "tickets.csv")
+    assert form.run() is form.result is not None
+    form.path_box.value = str(tmp_path / "missing.csv")
+    assert form.run() is None and "no such file" in _text(form.report_output) and form.errors == []
+
+
+def test_calibration_panel_shows_a_bug_as_a_bug(sample, monkeypatch):
+    def broken(*args, **kwargs):
+        raise KeyError("opened")
+
+    monkeypatch.setattr(forms, "calibrate", broken)
+    form = forms.CalibrationPanel(sample, trials=100)
+    form.run(_export(sample))
+    assert len(form.errors) == 1 and isinstance(form.errors[0], KeyError)
+    html = form.report_output.outputs[0]["data"]["text/html"]
+    assert "KeyError: &#x27;opened&#x27;" in html and "Where it failed" in html and "in broken" in html
+    assert form.panel.scenario == sample
 
 
 # -- registry and drive() ------------------------------------------------------------------------

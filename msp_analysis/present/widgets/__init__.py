@@ -12,7 +12,8 @@ so a slider looks and behaves the same everywhere. By module:
 - :mod:`~msp_analysis.present.widgets.live_view`: :class:`LiveView` and
   :func:`live`, outputs that follow a panel (exact figures at once, the
   simulation debounced in a worker thread);
-- :mod:`~msp_analysis.present.widgets.forms`: :func:`downtime_cost_form`.
+- :mod:`~msp_analysis.present.widgets.forms`: :func:`downtime_cost_form` and
+  :class:`CalibrationPanel` (upload a ticket export, calibrate, explore).
 
 Panels, views and the dashboard share one protocol,
 :class:`msp_analysis.present.live.LiveSurface` (hold, flush, error display,
@@ -39,17 +40,19 @@ from ...model.downtime import estimate_downtime_inputs
 from ...testing import drive
 from ..live import MAX_TRIALS, VIEWS, register
 from .controls import UI_RANGES, control, label, parameter, ui_range
-from .forms import downtime_cost_form
+from .forms import CALIBRATION_CONTROLS, CalibrationPanel, downtime_cost_form
 from .live_view import DEBOUNCE_SECONDS, PROGRESS_AFTER_SECONDS, LiveView, live
 from .scenario_panel import MAX_UPLOAD_BYTES, ScenarioControls
 
 __all__ = [
+    "CALIBRATION_CONTROLS",
     "DEBOUNCE_SECONDS",
     "MAX_TRIALS",
     "MAX_UPLOAD_BYTES",
     "PROGRESS_AFTER_SECONDS",
     "UI_RANGES",
     "VIEWS",
+    "CalibrationPanel",
     "LiveView",
     "ScenarioControls",
     "control",
