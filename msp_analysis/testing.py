@@ -66,7 +66,14 @@ def extremes(widget: W.Widget) -> list[Any]:
 
 
 def set_value(widget: W.ValueWidget, value: Any) -> None:
-    """Set a control as a user would, widening a slider first when ``value`` is beyond its range."""
+    """Set a control as a user would, widening a slider first when ``value`` is beyond its range.
+
+    Examples
+    --------
+    >>> w = W.IntSlider(value=45, min=1, max=500)
+    >>> set_value(w, 2_000); w.value, w.max
+    (2000, 3000)
+    """
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         fit_range(widget, value)
     widget.value = value
@@ -215,6 +222,18 @@ def drive(
         "seconds": t}``:
         ``errors`` lists exceptions the views caught, ``stale`` settings after
         which a view did not redraw. Both must be empty.
+
+    Examples
+    --------
+    >>> from msp_analysis import sample_scenario
+    >>> from msp_analysis.present.widgets import ScenarioControls, live
+    >>> panel = ScenarioControls(sample_scenario(), ["organization.users"])
+    >>> def fragile(s):
+    ...     if s.organization.users == 500:
+    ...         raise RuntimeError("breaks at the maximum")
+    >>> report = drive([live(panel, exact=fragile)], combinations=0)
+    >>> [e.splitlines()[0] for e in report["errors"]]
+    ['LiveView: RuntimeError: breaks at the maximum', 'LiveView: RuntimeError: breaks at the maximum']
     """
     started = time.perf_counter()
     run = _Drive(list(VIEWS if views is None else views), Limits(max_trials=max_trials))

@@ -153,7 +153,13 @@ def describe_error(exc: BaseException) -> tuple[str, str]:
 
 
 def error_html(title: str, message: str, exc: BaseException | None = None) -> str:
-    """The box a surface shows for an error; a bug (``exc`` not the library's own) also says where it happened."""
+    """The box a surface shows for an error; a bug (``exc`` not the library's own) also says where it happened.
+
+    Examples
+    --------
+    >>> print(error_html("Impossible combination:", "msp.term_months: got 0"))  # doctest: +ELLIPSIS
+    <div class="msp-error" ...><b>Impossible combination:</b> msp.term_months: got 0</div>
+    """
     return (
         '<div class="msp-error" style="border-left:4px solid #D55E00;background:#fff4ec;'
         'padding:6px 10px;margin:4px 0;color:#222;white-space:normal">'
@@ -168,6 +174,17 @@ def bug_details(exc: BaseException | None) -> str:
     purpose, and its message is all a user needs. Anything else is a bug in
     the library or in a notebook's function, and whoever reports it needs the
     file and line.
+
+    Examples
+    --------
+    >>> try:
+    ...     {}["opened"]
+    ... except KeyError as bug:
+    ...     details = bug_details(bug)
+    >>> "Where it failed" in details, "KeyError: &#x27;opened&#x27;" in details
+    (True, True)
+    >>> bug_details(ValidationError("msp.term_months", 0, "a whole number >= 1"))
+    ''
     """
     if exc is None or isinstance(exc, MSPAnalysisError) or exc.__traceback__ is None:
         return ""
@@ -180,7 +197,13 @@ def bug_details(exc: BaseException | None) -> str:
 
 
 def note_html(message: str, ok: bool = True) -> str:
-    """A short line saying what just happened (saved, loaded, applied), green, or orange when ``ok`` is false."""
+    """A short line saying what just happened (saved, loaded, applied), green, or orange when ``ok`` is false.
+
+    Examples
+    --------
+    >>> note_html("Saved acme/scenario.json")
+    '<span style="color:#009E73">Saved acme/scenario.json</span>'
+    """
     color = "#009E73" if ok else "#D55E00"
     return f'<span style="color:{color}">{html.escape(message)}</span>'
 
@@ -329,7 +352,7 @@ class LiveSurface:
     up to date after a change), calls :meth:`changed` whenever one of its
     controls moves, and may override :meth:`flush` (finish pending work) and
     :meth:`_holding` (what else to hold while this surface holds, e.g. its
-    panel).
+    panel). See the module docstring for an example.
 
     Attributes
     ----------
@@ -485,6 +508,13 @@ def register(view: object) -> None:
 
     It must have ``.controls``, ``.errors`` and ``.flush()`` (see
     :func:`msp_analysis.testing.drive`); a :class:`LiveSurface` has them.
+
+    Examples
+    --------
+    >>> register(object())
+    Traceback (most recent call last):
+    ...
+    TypeError: object cannot be driven: it has no .controls
     """
     for attr in ("controls", "errors", "flush"):
         if not hasattr(view, attr):

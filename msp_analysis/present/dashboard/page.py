@@ -79,7 +79,13 @@ CSS = """<style>
 
 
 def label_html(text: str) -> str:
-    """The label above a control."""
+    """The label above a control.
+
+    Examples
+    --------
+    >>> label_html("Headcount (users; devices follow)")
+    '<p class="msp-label">Headcount (users; devices follow)</p>'
+    """
     return f'<p class="msp-label">{html.escape(text)}</p>'
 
 
@@ -95,7 +101,15 @@ def count(n: int, noun: str) -> str:
 
 
 def title_html(scenario: Scenario, trials: int) -> str:
-    """The title, with the organisation's size, currency and how many years the ranges come from."""
+    """The title, with the organisation's size, currency and how many years the ranges come from.
+
+    Examples
+    --------
+    >>> from msp_analysis import sample_scenario
+    >>> print(title_html(sample_scenario(), 2_000))  # doctest: +NORMALIZE_WHITESPACE
+    <p class="msp-title">Break/Fix or MSP? Harbourview Partners (sample)</p><p class="msp-sub">45 users ·
+    50 workstations · 3 servers · amounts in USD a year · ranges from 2,000 simulated years</p>
+    """
     org = scenario.organization
     return (
         f'<p class="msp-title">Break/Fix or MSP? {html.escape(org.name)}</p>'
@@ -106,7 +120,15 @@ def title_html(scenario: Scenario, trials: int) -> str:
 
 
 def notes_html(scenario: Scenario) -> tuple[str, str]:
-    """The notes under the outage-revenue slider (an outage hour's full cost) and the patch slider."""
+    """The notes under the outage-revenue slider (an outage hour's full cost) and the patch slider.
+
+    Examples
+    --------
+    >>> from msp_analysis import sample_scenario
+    >>> outage, patch = notes_html(sample_scenario())
+    >>> outage
+    '<p class="msp-note">An hour of full outage costs about $3,363 (idle staff and lost revenue)</p>'
+    """
     org = scenario.organization
     outage = cost_per_user_hour(scenario) * org.users
     outage_note = (

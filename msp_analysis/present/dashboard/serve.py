@@ -32,7 +32,13 @@ _TEMPLATE_ROOT = Path(__file__).resolve().parents[1] / "jupyter_path"
 
 
 def reports_dir() -> Path:
-    """Where the export button writes (``MSP_ANALYSIS_REPORTS`` overrides ``<project>/reports``)."""
+    """Where the export button writes (``MSP_ANALYSIS_REPORTS`` overrides ``<project>/reports``).
+
+    Examples
+    --------
+    >>> reports_dir() == Path(os.environ.get("MSP_ANALYSIS_REPORTS") or PROJECT_ROOT / "reports")
+    True
+    """
     env = os.environ.get("MSP_ANALYSIS_REPORTS")
     return Path(env) if env else PROJECT_ROOT / "reports"
 

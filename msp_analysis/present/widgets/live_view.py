@@ -395,5 +395,15 @@ def live(
     simulated: Callable[..., object] | None = None,
     **kwargs: Any,
 ) -> LiveView:
-    """A :class:`LiveView` (shorthand): ``live(panel, exact=show_table, simulated=show_chart, trials=5_000)``."""
+    """A :class:`LiveView` (shorthand): ``live(panel, exact=show_table, simulated=show_chart, trials=5_000)``.
+
+    Examples
+    --------
+    >>> from msp_analysis import sample_scenario
+    >>> panel = ScenarioControls(sample_scenario(), ["organization.users"])
+    >>> view = live(panel, exact=lambda s: print(s.organization.users))
+    >>> panel.widgets["organization.users"].value = 60
+    >>> view.exact_output.outputs[0]["text"], view.renders
+    ('60\\n', {'exact': 2})
+    """
     return LiveView(controls, exact, simulated, **kwargs)
