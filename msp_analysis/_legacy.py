@@ -42,7 +42,7 @@ MOVED: dict[str, str | tuple[str, ...]] = {
     "readers": "ingest.readers",
     "report": "present.report",
     "response": "model.response",
-    "scenario": "model.scenario",
+    "scenario": ("model.scenario", "model.fields"),
     "scorecard": "decisions.scorecard",
     "security": "model.security",
     "simulation": ("engine.simulation", "engine.columns"),

@@ -77,7 +77,8 @@ import numpy as np
 from ..errors import ValidationError
 from ..ingest.clients import data_dir
 from ..model.downtime import estimate_downtime_inputs
-from ..model.scenario import CURRENCY_SYMBOLS, PRIORITIES, REGIMES, FieldInfo, Scenario, field_info
+from ..model.fields import FieldInfo
+from ..model.scenario import CURRENCY_SYMBOLS, PRIORITIES, REGIMES, Scenario, field_info
 
 __all__ = [
     "DEBOUNCE_SECONDS",
