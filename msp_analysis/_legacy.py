@@ -15,6 +15,7 @@ import importlib.abc
 import importlib.machinery
 import sys
 import warnings
+from collections.abc import Sequence
 from types import ModuleType
 
 #: Old module name (under ``msp_analysis.``) → the module that holds its code
@@ -83,7 +84,9 @@ class _Alias(importlib.abc.Loader):
 
 
 class _LegacyFinder(importlib.abc.MetaPathFinder):
-    def find_spec(self, fullname, path=None, target=None):
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None = None, target: ModuleType | None = None
+    ) -> importlib.machinery.ModuleSpec | None:
         package, _, leaf = fullname.rpartition(".")
         if package != _PACKAGE or leaf not in MOVED:
             return None

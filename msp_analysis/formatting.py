@@ -7,7 +7,7 @@ notebooks, the dashboard and the report.
 from __future__ import annotations
 
 
-def _num(x) -> str:
+def _num(x: float) -> str:
     x = float(x)
     if x.is_integer() and abs(x) < 1e15:
         return f"{int(x):,}"
@@ -16,7 +16,7 @@ def _num(x) -> str:
     return f"{x:.4g}"
 
 
-def _with_unit(x, unit: str, symbol: str) -> str:
+def _with_unit(x: float, unit: str, symbol: str) -> str:
     """``$180.48 per user per month`` for a currency unit, ``5 users`` otherwise."""
     if unit.startswith("currency"):
         rest = unit[len("currency") :].strip()

@@ -60,12 +60,21 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ..engine.expected import expected_components
-from ..engine.simulation import COST_COLUMNS, MODEL_LABELS, MODELS, check_trials, seed_sequence, simulate_raw
+from ..engine.simulation import (
+    COST_COLUMNS,
+    MODEL_LABELS,
+    MODELS,
+    SeedLike,
+    check_trials,
+    seed_sequence,
+    simulate_raw,
+)
 from ..errors import ValidationError
 from ..model.scenario import Scenario
 
@@ -87,19 +96,20 @@ _PRICE_CHANGES = ("yearly", "at_renewal")
 _MAX_YEARS = 50
 
 
-def _round_half_up(x: float) -> int:
+def _round_half_up(x: float) -> float:
+    """``x`` rounded half up to a whole number (an int), or ``x`` itself when infinite or NaN."""
     # An overflowed count stays infinite, for the scenario to refuse with the field's name.
     return math.floor(x + 0.5) if math.isfinite(x) else x
 
 
-def _grown(count: int, factor: float, keep_one: bool) -> int:
+def _grown(count: int, factor: float, keep_one: bool) -> float:
     if count == 0:
         return 0
     n = _round_half_up(count * factor)
     return max(n, 1) if keep_one and count > 0 else max(n, 0)
 
 
-def _rate(name: str, value, default: float) -> float:
+def _rate(name: str, value: object, default: float) -> float:
     """A growth rate or escalator: a real number above -1 (None: the default)."""
     if value is None:
         return float(default)
@@ -191,7 +201,7 @@ def _compound(rate: float, years: float) -> float:
         return math.inf
 
 
-def _plain(x) -> str:
+def _plain(x: object) -> str:
     if isinstance(x, bool) or not isinstance(x, (int, float)):
         raise TypeError(type(x).__name__)
     return f"{x:,.6g}" if isinstance(x, float) else f"{x:,}"
@@ -324,7 +334,7 @@ def project(
     msp_escalator: float | None = None,
     discount_rate: float = 0.0,
     trials: int = 2000,
-    seed=None,
+    seed: SeedLike = None,
     *,
     onboarding: str = "upfront",
     msp_price_change: str = "yearly",
@@ -393,14 +403,18 @@ def project(
             "discount_rate", discount_rate, f"a rate above -1 whose discount factor stays finite over {years} years"
         ) from None
     trials = check_trials(trials)
-    kwargs = {
-        "user_growth": user_growth,
-        "device_growth": device_growth,
-        "break_fix_escalator": break_fix_escalator,
-        "msp_escalator": msp_escalator,
-        "msp_price_change": msp_price_change,
-    }
-    scenarios = tuple(year_scenario(scenario, t, **kwargs) for t in range(1, years + 1))
+    scenarios = tuple(
+        year_scenario(
+            scenario,
+            t,
+            user_growth=user_growth,
+            device_growth=device_growth,
+            break_fix_escalator=break_fix_escalator,
+            msp_escalator=msp_escalator,
+            msp_price_change=msp_price_change,
+        )
+        for t in range(1, years + 1)
+    )
     paid = _onboarding_by_year(scenario, years, onboarding)
     children = seed_sequence(seed).spawn(years)
 
@@ -413,7 +427,7 @@ def project(
             extra = paid[t - 1] if m == "msp" else 0.0
             sims[m][:, t - 1] = raw[m]["total_cost"] + extra
             c = comps[m]
-            row = {
+            row: dict[str, Any] = {  # one row of the table: numbers and labels
                 "year": t,
                 "model": m,
                 "label": MODEL_LABELS[m],
