@@ -418,6 +418,33 @@ def project(
     paid = _onboarding_by_year(scenario, years, onboarding)
     children = seed_sequence(seed).spawn(years)
 
+    table, sims = _year_table(scenarios, paid, children, trials)
+    factor = (1 + discount_rate) ** -table["year"].astype(float)
+    upfront = table["onboarding"] if onboarding == "upfront" else 0.0
+    table["discount_factor"] = factor
+    table["present_value"] = (table["total_cost"] - upfront) * factor + upfront
+    table["cumulative_total"] = table.groupby("model")["total_cost"].cumsum()
+    table["cumulative_present_value"] = table.groupby("model")["present_value"].cumsum()
+    _add_simulated_columns(table, sims)
+    return Projection(
+        table=table,
+        simulated=sims,
+        scenarios=scenarios,
+        discount_rate=discount_rate,
+        onboarding=onboarding,
+        symbol=scenario.organization.currency_symbol,
+        seed=seed,
+    )
+
+
+def _year_table(
+    scenarios: tuple[Scenario, ...],
+    paid: np.ndarray,
+    children: list[np.random.SeedSequence],
+    trials: int,
+) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """Each year's expected figures (one row per year and model) and simulated totals (trials x years)."""
+    years = len(scenarios)
     rows = []
     sims = {m: np.empty((trials, years)) for m in MODELS}
     for t, (s_t, child) in enumerate(zip(scenarios, children), start=1):
@@ -441,13 +468,11 @@ def project(
             row["onboarding"] = extra
             row["downtime_hours"] = float(c["downtime_hours"] + c["security_downtime_hours"])
             rows.append(row)
-    table = pd.DataFrame(rows)
-    factor = (1 + discount_rate) ** -table["year"].astype(float)
-    upfront = table["onboarding"] if onboarding == "upfront" else 0.0
-    table["discount_factor"] = factor
-    table["present_value"] = (table["total_cost"] - upfront) * factor + upfront
-    table["cumulative_total"] = table.groupby("model")["total_cost"].cumsum()
-    table["cumulative_present_value"] = table.groupby("model")["present_value"].cumsum()
+    return pd.DataFrame(rows), sims
+
+
+def _add_simulated_columns(table: pd.DataFrame, sims: dict[str, np.ndarray]) -> None:
+    """The simulated mean and P5/P50/P95 of each year's and the cumulative totals, per model."""
     quantiles = ("p5", "p50", "p95")
     for col in ("sim_mean", *(f"sim_{q}" for q in quantiles), *(f"sim_cumulative_{q}" for q in quantiles)):
         table[col] = np.nan
@@ -460,12 +485,3 @@ def project(
         for i, q in enumerate(quantiles):
             table.loc[sel, f"sim_{q}"] = p_year[i]
             table.loc[sel, f"sim_cumulative_{q}"] = p_cum[i]
-    return Projection(
-        table=table,
-        simulated=sims,
-        scenarios=scenarios,
-        discount_rate=discount_rate,
-        onboarding=onboarding,
-        symbol=scenario.organization.currency_symbol,
-        seed=seed,
-    )
