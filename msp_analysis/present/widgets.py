@@ -77,7 +77,8 @@ from ..formatting import REGIME_LABELS, _nice_up, money, nice_number, short_unit
 from ..formatting import control_label as label
 from ..ingest.clients import data_dir
 from ..model.downtime import estimate_downtime_inputs
-from ..model.scenario import CURRENCY_SYMBOLS, REGIMES, FieldInfo, Scenario, field_info
+from ..model.fields import FieldInfo
+from ..model.scenario import CURRENCY_SYMBOLS, REGIMES, Scenario, field_info
 
 __all__ = [
     "DEBOUNCE_SECONDS",
