@@ -218,16 +218,20 @@ def plot_break_even(
     if info.integer:
         grid = np.unique(np.floor(grid + 0.5)).astype(int)
     curve = savings_curve(scenario, parameter, grid, scale_devices=scale_devices)
-    draw = ax.step if info.integer else ax.plot
-    extra = {"where": "mid"} if info.integer else {}
+
+    def draw(y: pd.Series, color: str, label: str) -> None:
+        # A whole-number parameter (users, devices) moves in steps: the curve does too.
+        if info.integer:
+            ax.step(curve["value"], y, where="mid", color=color, lw=2, label=label)
+        else:
+            ax.plot(curve["value"], y, color=color, lw=2, label=label)
+
     if kind == "totals":
         for m in MODELS:
-            draw(curve["value"], curve[m], color=COLORS[m], lw=2, label=MODEL_LABELS[m], **extra)
+            draw(curve[m], COLORS[m], MODEL_LABELS[m])
         ax.set_ylabel("Expected total cost per year")
     else:
-        draw(
-            curve["value"], curve["savings"], color=COLORS["savings"], lw=2, label="Savings (Break/Fix - MSP)", **extra
-        )
+        draw(curve["savings"], COLORS["savings"], "Savings (Break/Fix - MSP)")
         ax.axhline(0, color="black", lw=1)
         ax.set_ylabel("Expected savings of the MSP per year")
     ax.axvline(
