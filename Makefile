@@ -16,7 +16,7 @@ help:
 	@echo "make notebooks  re-run every notebook and store its outputs (then strip widget state)"
 	@echo "make present    serve the client presentation with Voila on 127.0.0.1:$(PORT)"
 	@echo "make bench      run the benchmarks and write benchmarks/RESULTS.md"
-	@echo "make lint       ruff"
+	@echo "make lint       ruff, then the type checker (mypy, settings in pyproject.toml)"
 
 venv: $(STAMP)
 
@@ -50,6 +50,7 @@ test-fast: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check msp_analysis tests benchmarks
 	$(BIN)/ruff format --check msp_analysis tests benchmarks
+	$(BIN)/mypy msp_analysis
 
 notebooks: $(STAMP)
 	$(BIN)/python tests/notebook_tools.py regenerate $(NOTEBOOKS)
@@ -72,4 +73,4 @@ freeze: $(STAMP)
 	@echo "review requirements.freeze.tmp, then move it over requirements.txt (keep the header)"
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis artifacts
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis artifacts

@@ -112,7 +112,7 @@ def _equivalent(changes: int, warmup: int, reason: str) -> dict:
     from matplotlib.figure import Figure
 
     from msp_analysis import expected, sample_scenario, simulate
-    from msp_analysis.present import plotting as P
+    from msp_analysis.present import charts as P
 
     try:
         from msp_analysis.decisions.projection import project
@@ -171,9 +171,9 @@ def chart_breakdown(trials: int, projection_trials: int, repeats: int = 5) -> di
 
         from msp_analysis import sample_scenario, simulate
         from msp_analysis.engine.expected import expected_components
+        from msp_analysis.present.charts.style import apply_style
         from msp_analysis.present.dashboard import charts as dashboard
-        from msp_analysis.present.plotting import apply_style
-        from msp_analysis.present.report import CHARTS, draw_chart, expected_frame, projection_for
+        from msp_analysis.present.report.summary import CHARTS, draw_chart, expected_frame, projection_for
     except ImportError:
         return None
     figsize = getattr(dashboard, "_FIGSIZE", (11.0, 5.0))

@@ -104,9 +104,9 @@ _legacy.install()
 
 
 def __getattr__(name: str) -> object:
-    # The report pulls in matplotlib and python-pptx: imported on first use,
-    # so `import msp_analysis` stays light.
     if name == "build_report":
+        # The report pulls in matplotlib and python-pptx: imported on first use,
+        # so `import msp_analysis` stays light.
         from .present.report import build_report
 
         return build_report

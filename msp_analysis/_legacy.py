@@ -15,6 +15,7 @@ import importlib.abc
 import importlib.machinery
 import sys
 import warnings
+from collections.abc import Sequence
 from types import ModuleType
 
 #: Old module name (under ``msp_analysis.``) → the module that holds its code
@@ -42,13 +43,30 @@ MOVED: dict[str, str | tuple[str, ...]] = {
     "invoices": ("ingest.invoices", "decisions.invoice_check"),
     "metrics": "engine.metrics",
     "parsing": "ingest.parsing",
-    "plotting": ("present.plotting", "formatting"),
+    "plotting": (
+        "present.plotting",
+        "present.charts.style",
+        "present.charts.cost",
+        "present.charts.decisions",
+        "present.charts.operations",
+        "present.charts.security",
+        "formatting",
+    ),
     "projection": "decisions.projection",
     "quotes": "ingest.quotes",
     "readers": "ingest.readers",
-    "report": ("present.report", "formatting"),
+    "report": (
+        "present.report",
+        "present.report.summary",
+        "present.report.content",
+        "present.report.build",
+        "present.report.html",
+        "present.report.pdf",
+        "present.plotting",
+        "formatting",
+    ),
     "response": "model.response",
-    "scenario": "model.scenario",
+    "scenario": ("model.scenario", "model.fields"),
     "scorecard": "decisions.scorecard",
     "security": "model.security",
     "simulation": ("engine.simulation", "engine.columns"),
@@ -97,7 +115,9 @@ class _Alias(importlib.abc.Loader):
 
 
 class _LegacyFinder(importlib.abc.MetaPathFinder):
-    def find_spec(self, fullname, path=None, target=None):
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None = None, target: ModuleType | None = None
+    ) -> importlib.machinery.ModuleSpec | None:
         package, _, leaf = fullname.rpartition(".")
         if package != _PACKAGE or leaf not in MOVED:
             return None
@@ -111,7 +131,25 @@ class _LegacyFinder(importlib.abc.MetaPathFinder):
         return importlib.machinery.ModuleSpec(fullname, _Alias(targets))
 
 
+class _Package(ModuleType):
+    """The package's module type: an old module path never hides a public function.
+
+    Importing a submodule sets it as an attribute of its package, so
+    ``import msp_analysis.expected`` (the old home of :func:`expected`) would
+    replace the public function ``msp_analysis.expected`` with a module, and
+    every later ``msp_analysis.expected(scenario)`` would fail. The same holds
+    for ``scorecard``.
+    """
+
+    def __setattr__(self, name: str, value: object) -> None:
+        current = self.__dict__.get(name)
+        if isinstance(value, ModuleType) and callable(current) and not isinstance(current, ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
 def install() -> None:
-    """Put the finder on :data:`sys.meta_path` (once)."""
+    """Put the finder on :data:`sys.meta_path` (once), and guard the package's public functions."""
     if not any(isinstance(f, _LegacyFinder) for f in sys.meta_path):
         sys.meta_path.append(_LegacyFinder())
+    sys.modules[_PACKAGE].__class__ = _Package

@@ -8,6 +8,9 @@ so that callers who only know the standard library can still catch them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 __all__ = ["DataError", "MSPAnalysisError", "ValidationError"]
 
 
@@ -34,7 +37,7 @@ class ValidationError(MSPAnalysisError):
     'msp.sla_adherence: got 1.3, expected a probability in [0, 1]'
     """
 
-    def __init__(self, path: str, value: object, expected: str):
+    def __init__(self, path: str, value: object, expected: str) -> None:
         self.path = path
         self.value = value
         self.expected = expected
@@ -58,7 +61,10 @@ class DataError(MSPAnalysisError):
     expected. ``problems`` holds the same as a list of dicts.
     """
 
-    def __init__(self, message: str, problems: list[dict] | None = None, source: str | None = None):
-        self.problems = list(problems or [])
+    def __init__(
+        self, message: str, problems: Sequence[dict[str, Any]] | None = None, source: str | None = None
+    ) -> None:
+        # A problem record holds a row number, a column, the offending value (any type) and text.
+        self.problems: list[dict[str, Any]] = list(problems or [])
         self.source = source
         super().__init__(message)

@@ -339,7 +339,7 @@ def assumption_label(path: str) -> str:
     return label
 
 
-def format_value(path: str, value, symbol: str = "$") -> str:
+def format_value(path: str, value: float | str, symbol: str = "$") -> str:
     """A field's value with its unit, as a client reads it.
 
     Examples

@@ -15,14 +15,14 @@ from msp_analysis.decisions.budget import monthly_fees
 from msp_analysis.decisions.projection import project
 from msp_analysis.decisions.scorecard import scorecard
 from msp_analysis.decisions.sensitivity import sensitivity
-from msp_analysis.present.plotting import (
-    COLORS,
+from msp_analysis.present.charts.decisions import (
     plot_break_even,
     plot_monthly_fee_bands,
     plot_projection,
     plot_scorecard,
     plot_tornado,
 )
+from msp_analysis.present.charts.style import COLORS
 
 
 @pytest.fixture(autouse=True)

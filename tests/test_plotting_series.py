@@ -15,7 +15,7 @@ from msp_analysis.formatting import money_compact
 from msp_analysis.model.billing import billed_hours
 from msp_analysis.model.response import sla_attainment
 from msp_analysis.model.security import incident_rate
-from msp_analysis.present import plotting as P
+from msp_analysis.present.charts import cost, decisions, operations, security
 
 
 @pytest.fixture(autouse=True)
@@ -35,7 +35,7 @@ def _draw(ax):
 
 
 def test_billing_rule_title_is_the_minimum_plus_trip_fee(sample):
-    title = _draw(P.plot_billing_rule(sample))
+    title = _draw(operations.plot_billing_rule(sample))
     bf = sample.break_fix
     billed = bf.hourly_rate * billed_hours([0.25], bf.onsite_minimum_hours, bf.billing_increment_hours)[0] + bf.trip_fee
     assert money_compact(billed).replace("$", r"\$") in title
@@ -46,7 +46,7 @@ def test_billing_rule_with_exact_billing_and_no_trip_fee(sample):
     s = sample.replace(
         {"break_fix.onsite_minimum_hours": 0, "break_fix.billing_increment_hours": 0, "break_fix.trip_fee": 0}
     )
-    ax = P.plot_billing_rule(s)
+    ax = operations.plot_billing_rule(s)
     _draw(ax)
     onsite = ax.get_lines()[1].get_ydata()
     work = ax.get_lines()[1].get_xdata()
@@ -54,7 +54,7 @@ def test_billing_rule_with_exact_billing_and_no_trip_fee(sample):
 
 
 def test_response_times_labels_give_sla_attainment(sample):
-    ax = P.plot_response_times(sample)
+    ax = operations.plot_response_times(sample)
     title = _draw(ax)
     attain = sla_attainment(sample)
     labels = [t.get_text() for t in ax.get_yticklabels()]
@@ -63,7 +63,7 @@ def test_response_times_labels_give_sla_attainment(sample):
 
 
 def test_incident_outcomes_count_prevented_incidents(sample):
-    title = _draw(P.plot_incident_outcomes(sample))
+    title = _draw(operations.plot_incident_outcomes(sample))
     users = sample.organization.users
     prevented = sum(
         sample.incidents[p].rate_per_user_year * users * sample.msp.prevented_share[p] for p in ("p1", "p2", "p3", "p4")
@@ -73,12 +73,12 @@ def test_incident_outcomes_count_prevented_incidents(sample):
 
 def test_incident_outcomes_without_incidents(sample):
     s = sample.replace({f"incidents.{p}.rate_per_user_year": 0.0 for p in ("p1", "p2", "p3", "p4")})
-    assert "Of 0 incidents" in _draw(P.plot_incident_outcomes(s))
+    assert "Of 0 incidents" in _draw(operations.plot_incident_outcomes(s))
 
 
 @pytest.mark.parametrize("column", ["downtime_hours", "fees", "availability", "security_incidents"])
 def test_column_distribution_reports_both_means(comparison, column):
-    title = _draw(P.plot_column_distribution(comparison, column))
+    title = _draw(cost.plot_column_distribution(comparison, column))
     assert "Break/Fix" in title and "MSP" in title
     if column == "downtime_hours":
         assert f"{comparison.break_fix.trials[column].mean():,.0f}" in title
@@ -86,12 +86,12 @@ def test_column_distribution_reports_both_means(comparison, column):
 
 def test_column_distribution_of_a_constant(sample):
     c = simulate(sample.replace({"organization.compliance": "none"}), trials=200, seed=1)
-    _draw(P.plot_column_distribution(c, "security_downtime_hours"))  # mostly zeros: must not fail
+    _draw(cost.plot_column_distribution(c, "security_downtime_hours"))  # mostly zeros: must not fail
 
 
 def test_budget_exceedance_matches_the_simulated_share(comparison):
     budget = 50_000.0
-    title = _draw(P.plot_budget_exceedance(comparison, budget))
+    title = _draw(cost.plot_budget_exceedance(comparison, budget))
     p = comparison.break_fix.prob_exceeds(budget, "fees")
     assert f"in {p:.0%} of years with Break/Fix" in title
 
@@ -101,12 +101,12 @@ def test_fees_vs_headcount_names_the_cheapest_quote(sample):
         "per user": sample,
         "per device": sample.replace({"msp.per_user_monthly": 0, "msp.per_workstation_monthly": 200}),
     }
-    title = _draw(P.plot_fees_vs_headcount(quotes, range(5, 101, 5)))
+    title = _draw(decisions.plot_fees_vs_headcount(quotes, range(5, 101, 5)))
     assert "cheapest quote is per user" in title
 
 
 def test_security_rate_halves_at_the_halving_latency(sample):
-    title = _draw(P.plot_security_rate(sample))
+    title = _draw(security.plot_security_rate(sample))
     bf = incident_rate(sample, sample.break_fix.patch_latency_days)
     ms = incident_rate(sample, sample.msp.patch_latency_days)
     assert f"{bf:.3f} to {ms:.3f}" in title
@@ -114,13 +114,13 @@ def test_security_rate_halves_at_the_halving_latency(sample):
 
 def test_security_rate_when_the_msp_patches_slower(sample):
     s = sample.replace({"msp.patch_latency_days": 60.0})
-    assert _draw(P.plot_security_rate(s)).startswith("Costly incidents a year")
+    assert _draw(security.plot_security_rate(s)).startswith("Costly incidents a year")
 
 
 def test_fines_by_regime_bars_add_up_to_expected_security_loss(sample):
     from msp_analysis import expected
 
-    ax = P.plot_fines_by_regime(sample)
+    ax = security.plot_fines_by_regime(sample)
     _draw(ax)
     # Bars are drawn model by model, part by part, regime by regime: sum the Break/Fix HIPAA stack.
     bars = [b for b in ax.patches]

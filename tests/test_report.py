@@ -17,7 +17,9 @@ from pptx.enum.shapes import MSO_SHAPE_TYPE
 
 from msp_analysis import expected, sample_scenario, scenario_assumptions, simulate
 from msp_analysis.__main__ import main
-from msp_analysis.present.report import CHARTS, assumption_rows, build_report, format_value, headline
+from msp_analysis.formatting import format_value
+from msp_analysis.present.report.build import build_report
+from msp_analysis.present.report.summary import CHARTS, assumption_rows, headline
 
 ROOT = Path(__file__).resolve().parent.parent
 DATE = dt.date(2026, 3, 14)
@@ -137,7 +139,7 @@ def test_loss_curve_legend_quotes_the_exact_expected_losses_of_the_headline(clie
     # It quoted the simulated means: $14,571 beside the headline's $16,887 for the sample's Break/Fix.
     import matplotlib.pyplot as plt
 
-    from msp_analysis.present.report import draw_chart
+    from msp_analysis.present.report.summary import draw_chart
 
     comparison = simulate(client, trials=TRIALS, seed=3)
     table = expected(client)
@@ -161,9 +163,9 @@ def test_distribution_finding_reads_well_near_certainty(client, prob, words):
     # Northwind's report said "(P(MSP cheaper) = >99%)"
     from types import SimpleNamespace
 
-    from msp_analysis.present.report import _distribution_title
+    from msp_analysis.present.report.summary import distribution_title
 
-    title = _distribution_title(SimpleNamespace(scenario=client, prob_msp_cheaper=prob), expected(client))
+    title = distribution_title(SimpleNamespace(scenario=client, prob_msp_cheaper=prob), expected(client))
     assert title.endswith(words)
 
 

@@ -45,6 +45,7 @@ from scipy import optimize
 from ..engine.expected import expected_components
 from ..errors import ValidationError
 from ..formatting import money, number, signed_money, value_with_unit
+from ..model.fields import FieldInfo
 from ..model.scenario import Scenario, field_info
 from .what_if import _numeric_info, numeric_paths, with_headcount, with_value
 
@@ -188,7 +189,7 @@ class BreakEven:
         return abs(self.savings) / top if top > 0 else 0.0
 
     def __str__(self) -> str:
-        def show(x):
+        def show(x: float) -> str:
             return value_with_unit(x, self.unit, self.symbol)
 
         if self.integer:
@@ -223,22 +224,22 @@ def _totals(scenario: Scenario) -> tuple[float, float]:
 class _Savings:
     """Expected savings as a function of one parameter, with a small memo."""
 
-    def __init__(self, scenario: Scenario, path: str, scale_devices: bool):
+    def __init__(self, scenario: Scenario, path: str, scale_devices: bool) -> None:
         self.scenario, self.path, self.scale_devices = scenario, path, scale_devices
         self.memo: dict[float, tuple[float, float]] = {}
 
-    def totals(self, x) -> tuple[float, float]:
+    def totals(self, x: float) -> tuple[float, float]:
         key = float(x)
         if key not in self.memo:
             self.memo[key] = _totals(with_value(self.scenario, self.path, x, self.scale_devices))
         return self.memo[key]
 
-    def __call__(self, x) -> float:
+    def __call__(self, x: float) -> float:
         bf, msp = self.totals(x)
         return bf - msp
 
 
-def _is_valid(scenario: Scenario, path: str, x, scale_devices: bool) -> bool:
+def _is_valid(scenario: Scenario, path: str, x: float, scale_devices: bool) -> bool:
     try:
         with_value(scenario, path, x, scale_devices)
     except ValidationError:
@@ -246,7 +247,9 @@ def _is_valid(scenario: Scenario, path: str, x, scale_devices: bool) -> bool:
     return True
 
 
-def _valid_limit(scenario: Scenario, path: str, x0: float, target: float, integer: bool, scale_devices: bool):
+def _valid_limit(
+    scenario: Scenario, path: str, x0: float, target: float, integer: bool, scale_devices: bool
+) -> tuple[float, ValidationError | None]:
     """The valid value closest to ``target`` on the segment from ``x0`` (valid) to it.
 
     Field ranges are not the whole story (a median must stay below its p90),
@@ -388,7 +391,7 @@ def break_even(
             return _result(f, parameter, x, x, x0, integer, (a, b), info.unit, scaled, symbol, _side(f, x, a, b))
 
     brackets = []
-    if inside:
+    if f0 is not None:  # x0 inside (a, b)
         if _sign(fa) != _sign(f0):
             brackets.append((a, x0))
         if _sign(f0) != _sign(fb):
@@ -416,17 +419,20 @@ def break_even(
     return _result(f, parameter, value, cont, x0, integer, (a, b), info.unit, scaled, symbol, side, note)
 
 
-def _search_range(scenario, path, info, x0, low, high, integer, scale_devices):
+def _search_range(
+    scenario: Scenario,
+    path: str,
+    info: FieldInfo,
+    x0: float,
+    low: float | None,
+    high: float | None,
+    integer: bool,
+    scale_devices: bool,
+) -> tuple[float, float]:
     """The range searched: given bounds (validated) or the field's valid range."""
     if low is not None or high is not None:
-        lo = info.low if low is None else low
-        hi = info.high if high is None else high
-        for name, v in (("low", lo), ("high", hi)):
-            if v is None or isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)):
-                raise ValidationError(name, v, f"a number within the range of {path}: {info.allowed()}")
-            if not math.isfinite(float(v)):
-                raise ValidationError(name, v, "a finite number")
-        lo, hi = float(lo), float(hi)
+        lo = _given_bound("low", info.low if low is None else low, path, info)
+        hi = _given_bound("high", info.high if high is None else high, path, info)
         if integer:
             lo, hi = math.ceil(lo), math.floor(hi)
         if not lo < hi:
@@ -439,6 +445,8 @@ def _search_range(scenario, path, info, x0, low, high, integer, scale_devices):
         with_value(scenario, path, int(lo) if integer else lo, scale_devices)
         with_value(scenario, path, int(hi) if integer else hi, scale_devices)
         return (int(lo), int(hi)) if integer else (lo, hi)
+    # Every numeric field declares both limits (model.scenario).
+    assert info.low is not None and info.high is not None
     lo_target = info.low
     if info.low_open and not integer:
         # The limit itself is not allowed (a rate or a median of 0): start a
@@ -457,7 +465,16 @@ def _search_range(scenario, path, info, x0, low, high, integer, scale_devices):
     return lo, hi
 
 
-def _scan(f, a, b, x0, integer):
+def _given_bound(name: str, v: object, path: str, info: FieldInfo) -> float:
+    """A ``low`` or ``high`` given to :func:`break_even` (or the field's limit for the other) as a finite float."""
+    if v is None or isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)):
+        raise ValidationError(name, v, f"a number within the range of {path}: {info.allowed()}")
+    if not math.isfinite(float(v)):
+        raise ValidationError(name, v, "a finite number")
+    return float(v)
+
+
+def _scan(f: _Savings, a: float, b: float, x0: float, integer: bool) -> list[tuple[float, float]]:
     """Brackets of sign changes on a grid over ``[a, b]``, nearest to ``x0`` first."""
     if a > 0 and b / a > 50:
         grid = np.geomspace(a, b, _SCAN_POINTS)
@@ -465,17 +482,17 @@ def _scan(f, a, b, x0, integer):
         grid = np.linspace(a, b, _SCAN_POINTS)
     if integer:
         grid = np.unique(np.round(grid).astype(int))
-    grid = sorted({*grid.tolist(), a, b} | ({x0} if a < x0 < b else set()))
-    values = [f(x) for x in grid]
+    points = sorted({*grid.tolist(), a, b} | ({x0} if a < x0 < b else set()))
+    values = [f(x) for x in points]
     pairs = [
-        (grid[i], grid[i + 1])
-        for i in range(len(grid) - 1)
+        (points[i], points[i + 1])
+        for i in range(len(points) - 1)
         if _sign(values[i]) != _sign(values[i + 1]) and (values[i] != 0 or values[i + 1] != 0)
     ]
     return sorted(pairs, key=lambda p: min(abs(p[0] - x0), abs(p[1] - x0)))[:2]
 
 
-def _root(f, lo, hi, integer):
+def _root(f: _Savings, lo: float, hi: float, integer: bool) -> tuple[float, float, str]:
     """``(value, continuous value, side where the MSP is cheaper)`` in a sign-change bracket."""
     flo, fhi = f(lo), f(hi)
     side = "above" if fhi > 0 or (fhi == 0 and flo < 0) else "below"
@@ -499,7 +516,7 @@ def _root(f, lo, hi, integer):
     return float(root), float(root), side
 
 
-def _side(f, x, a, b) -> str:
+def _side(f: _Savings, x: float, a: float, b: float) -> str:
     """Which side of ``x`` the MSP is cheaper on, looking at the range's ends."""
     right = f(b) if b > x else None
     left = f(a) if a < x else None
@@ -510,7 +527,20 @@ def _side(f, x, a, b) -> str:
     return "above"
 
 
-def _result(f, parameter, value, cont, x0, integer, rng, unit, scaled, symbol, side, note=""):
+def _result(
+    f: _Savings,
+    parameter: str,
+    value: float,
+    cont: float,
+    x0: float,
+    integer: bool,
+    rng: tuple[float, float],
+    unit: str,
+    scaled: bool | None,
+    symbol: str,
+    side: str,
+    note: str = "",
+) -> BreakEven:
     if integer:
         value = int(value)
     bf, msp = f.totals(value)
@@ -531,7 +561,9 @@ def _result(f, parameter, value, cont, x0, integer, rng, unit, scaled, symbol, s
     )
 
 
-def savings_curve(scenario: Scenario, parameter: str, values: Iterable[float], *, scale_devices: bool = True):
+def savings_curve(
+    scenario: Scenario, parameter: str, values: Iterable[float], *, scale_devices: bool = True
+) -> pd.DataFrame:
     """Expected totals of both models and the savings over values of one parameter.
 
     Returns a DataFrame with columns ``value``, ``break_fix``, ``msp`` and

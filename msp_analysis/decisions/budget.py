@@ -42,9 +42,19 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
-from ..engine.simulation import MODEL_LABELS, MODELS, Comparison, check_trials, seed_sequence, simulate, simulate_raw
+from ..engine.simulation import (
+    MODEL_LABELS,
+    MODELS,
+    Comparison,
+    SeedLike,
+    check_trials,
+    seed_sequence,
+    simulate,
+    simulate_raw,
+)
 from ..errors import ValidationError
 from ..model.billing import msp_annual_fixed_fee, msp_monthly_fee
 from ..model.scenario import PRIORITIES, Scenario
@@ -166,7 +176,7 @@ def monthly_fees(
     scenario: Scenario,
     months: int = 12,
     trials: int = 2000,
-    seed=None,
+    seed: SeedLike = None,
     *,
     onboarding: bool = True,
     user_growth: float = 0.0,
@@ -248,7 +258,7 @@ def monthly_fees(
     )
 
 
-def _budget(budget, name: str = "budget"):
+def _budget(budget: object, name: str = "budget") -> float | npt.NDArray[np.float64]:
     if isinstance(budget, (str, bytes)):  # numpy would read "100" as a number
         raise ValidationError(name, budget, "an amount >= 0 (or a list of amounts)")
     try:
@@ -260,7 +270,13 @@ def _budget(budget, name: str = "budget"):
     return float(b) if b.ndim == 0 else b
 
 
-def prob_fees_exceed(comparison_or_scenario, budget, *, trials: int = 10_000, seed=None):
+def prob_fees_exceed(
+    comparison_or_scenario: Comparison | Scenario,
+    budget: npt.ArrayLike,
+    *,
+    trials: int = 10_000,
+    seed: SeedLike = None,
+) -> pd.Series | pd.DataFrame:
     """P(a year's fees exceed ``budget``) for both models.
 
     Parameters

@@ -60,12 +60,21 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ..engine.expected import expected_components
-from ..engine.simulation import COST_COLUMNS, MODEL_LABELS, MODELS, check_trials, seed_sequence, simulate_raw
+from ..engine.simulation import (
+    COST_COLUMNS,
+    MODEL_LABELS,
+    MODELS,
+    SeedLike,
+    check_trials,
+    seed_sequence,
+    simulate_raw,
+)
 from ..errors import ValidationError
 from ..formatting import money
 from ..model.scenario import Scenario
@@ -88,19 +97,20 @@ _PRICE_CHANGES = ("yearly", "at_renewal")
 _MAX_YEARS = 50
 
 
-def _round_half_up(x: float) -> int:
+def _round_half_up(x: float) -> float:
+    """``x`` rounded half up to a whole number (an int), or ``x`` itself when infinite or NaN."""
     # An overflowed count stays infinite, for the scenario to refuse with the field's name.
     return math.floor(x + 0.5) if math.isfinite(x) else x
 
 
-def _grown(count: int, factor: float, keep_one: bool) -> int:
+def _grown(count: int, factor: float, keep_one: bool) -> float:
     if count == 0:
         return 0
     n = _round_half_up(count * factor)
     return max(n, 1) if keep_one and count > 0 else max(n, 0)
 
 
-def _rate(name: str, value, default: float) -> float:
+def _rate(name: str, value: object, default: float) -> float:
     """A growth rate or escalator: a real number above -1 (None: the default)."""
     if value is None:
         return float(default)
@@ -192,7 +202,7 @@ def _compound(rate: float, years: float) -> float:
         return math.inf
 
 
-def _plain(x) -> str:
+def _plain(x: object) -> str:
     if isinstance(x, bool) or not isinstance(x, (int, float)):
         raise TypeError(type(x).__name__)
     return f"{x:,.6g}" if isinstance(x, float) else f"{x:,}"
@@ -321,7 +331,7 @@ def project(
     msp_escalator: float | None = None,
     discount_rate: float = 0.0,
     trials: int = 2000,
-    seed=None,
+    seed: SeedLike = None,
     *,
     onboarding: str = "upfront",
     msp_price_change: str = "yearly",
@@ -390,17 +400,48 @@ def project(
             "discount_rate", discount_rate, f"a rate above -1 whose discount factor stays finite over {years} years"
         ) from None
     trials = check_trials(trials)
-    kwargs = {
-        "user_growth": user_growth,
-        "device_growth": device_growth,
-        "break_fix_escalator": break_fix_escalator,
-        "msp_escalator": msp_escalator,
-        "msp_price_change": msp_price_change,
-    }
-    scenarios = tuple(year_scenario(scenario, t, **kwargs) for t in range(1, years + 1))
+    scenarios = tuple(
+        year_scenario(
+            scenario,
+            t,
+            user_growth=user_growth,
+            device_growth=device_growth,
+            break_fix_escalator=break_fix_escalator,
+            msp_escalator=msp_escalator,
+            msp_price_change=msp_price_change,
+        )
+        for t in range(1, years + 1)
+    )
     paid = _onboarding_by_year(scenario, years, onboarding)
     children = seed_sequence(seed).spawn(years)
 
+    table, sims = _year_table(scenarios, paid, children, trials)
+    factor = (1 + discount_rate) ** -table["year"].astype(float)
+    upfront = table["onboarding"] if onboarding == "upfront" else 0.0
+    table["discount_factor"] = factor
+    table["present_value"] = (table["total_cost"] - upfront) * factor + upfront
+    table["cumulative_total"] = table.groupby("model")["total_cost"].cumsum()
+    table["cumulative_present_value"] = table.groupby("model")["present_value"].cumsum()
+    _add_simulated_columns(table, sims)
+    return Projection(
+        table=table,
+        simulated=sims,
+        scenarios=scenarios,
+        discount_rate=discount_rate,
+        onboarding=onboarding,
+        symbol=scenario.organization.currency_symbol,
+        seed=seed,
+    )
+
+
+def _year_table(
+    scenarios: tuple[Scenario, ...],
+    paid: np.ndarray,
+    children: list[np.random.SeedSequence],
+    trials: int,
+) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """Each year's expected figures (one row per year and model) and simulated totals (trials x years)."""
+    years = len(scenarios)
     rows = []
     sims = {m: np.empty((trials, years)) for m in MODELS}
     for t, (s_t, child) in enumerate(zip(scenarios, children), start=1):
@@ -410,7 +451,7 @@ def project(
             extra = paid[t - 1] if m == "msp" else 0.0
             sims[m][:, t - 1] = raw[m]["total_cost"] + extra
             c = comps[m]
-            row = {
+            row: dict[str, Any] = {  # one row of the table: numbers and labels
                 "year": t,
                 "model": m,
                 "label": MODEL_LABELS[m],
@@ -424,13 +465,11 @@ def project(
             row["onboarding"] = extra
             row["downtime_hours"] = float(c["downtime_hours"] + c["security_downtime_hours"])
             rows.append(row)
-    table = pd.DataFrame(rows)
-    factor = (1 + discount_rate) ** -table["year"].astype(float)
-    upfront = table["onboarding"] if onboarding == "upfront" else 0.0
-    table["discount_factor"] = factor
-    table["present_value"] = (table["total_cost"] - upfront) * factor + upfront
-    table["cumulative_total"] = table.groupby("model")["total_cost"].cumsum()
-    table["cumulative_present_value"] = table.groupby("model")["present_value"].cumsum()
+    return pd.DataFrame(rows), sims
+
+
+def _add_simulated_columns(table: pd.DataFrame, sims: dict[str, np.ndarray]) -> None:
+    """The simulated mean and P5/P50/P95 of each year's and the cumulative totals, per model."""
     quantiles = ("p5", "p50", "p95")
     for col in ("sim_mean", *(f"sim_{q}" for q in quantiles), *(f"sim_cumulative_{q}" for q in quantiles)):
         table[col] = np.nan
@@ -443,12 +482,3 @@ def project(
         for i, q in enumerate(quantiles):
             table.loc[sel, f"sim_{q}"] = p_year[i]
             table.loc[sel, f"sim_cumulative_{q}"] = p_cum[i]
-    return Projection(
-        table=table,
-        simulated=sims,
-        scenarios=scenarios,
-        discount_rate=discount_rate,
-        onboarding=onboarding,
-        symbol=scenario.organization.currency_symbol,
-        seed=seed,
-    )

@@ -57,12 +57,14 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Mapping
+from typing import TypeGuard
 
 import numpy as np
 import pandas as pd
 
 from ..engine.simulation import MODELS, Comparison
 from ..errors import ValidationError
+from ..model.scenario import Scenario
 
 __all__ = ["DIMENSIONS", "DIMENSION_LABELS", "default_judgments", "scorecard"]
 
@@ -98,7 +100,7 @@ _JUDGMENT_NOTES = {
 }
 
 
-def default_judgments(scenario) -> dict[str, dict[str, float]]:
+def default_judgments(scenario: Scenario) -> dict[str, dict[str, float]]:
     """The stated default judgments for ``scenario`` (see the module docstring).
 
     Examples
@@ -129,7 +131,7 @@ def _relative_scores(values: dict[str, float]) -> dict[str, float]:
 
 def _metrics(comparison: Comparison) -> dict[str, dict[str, float]]:
     exp = comparison.expected()
-    out = {}
+    out: dict[str, dict[str, float]] = {}
     out["cost"] = {m: float(exp.loc["total_cost", m]) for m in MODELS}
     out["predictability"] = {}
     for m in MODELS:
@@ -140,11 +142,11 @@ def _metrics(comparison: Comparison) -> dict[str, dict[str, float]]:
     return out
 
 
-def _is_number(x) -> bool:
+def _is_number(x: object) -> TypeGuard[float]:
     return isinstance(x, numbers.Real) and not isinstance(x, (bool, np.bool_)) and math.isfinite(float(x))
 
 
-def _check_weights(weights) -> dict[str, float]:
+def _check_weights(weights: object) -> dict[str, float]:
     w = dict.fromkeys(DIMENSIONS, 1.0)
     if weights is None:
         return w
@@ -164,12 +166,12 @@ def _check_weights(weights) -> dict[str, float]:
     return w
 
 
-def _check_judgments(judgments) -> dict[str, dict[str, float]]:
+def _check_judgments(judgments: object) -> dict[str, dict[str, float]]:
     if judgments is None:
         return {}
     if not isinstance(judgments, Mapping):
         raise ValidationError("judgments", judgments, "a mapping such as {'relationship': {'msp': 8}}")
-    out = {}
+    out: dict[str, dict[str, float]] = {}
     for dim, scores in judgments.items():
         if dim not in DIMENSIONS:
             raise ValidationError(f"judgments.{dim}", scores, "a dimension: one of " + ", ".join(DIMENSIONS))
@@ -185,7 +187,11 @@ def _check_judgments(judgments) -> dict[str, dict[str, float]]:
     return out
 
 
-def scorecard(comparison: Comparison, weights: Mapping | None = None, judgments: Mapping | None = None):
+def scorecard(
+    comparison: Comparison,
+    weights: Mapping[str, float] | None = None,
+    judgments: Mapping[str, Mapping[str, float]] | None = None,
+) -> pd.DataFrame:
     """Score both models 0-10 on seven dimensions and weight them.
 
     Parameters

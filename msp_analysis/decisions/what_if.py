@@ -10,15 +10,22 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from typing import TYPE_CHECKING, TypeVar
 
 from ..errors import ValidationError
 from ..formatting import field_label
+from ..model.fields import FieldInfo
 from ..model.scenario import Scenario, field_info
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+_D = TypeVar("_D", bound="DataclassInstance")
 
 __all__ = ["field_label", "numeric_paths", "with_headcount", "with_value"]
 
 
-def with_headcount(scenario: Scenario, users: int, scale_devices: bool = True) -> Scenario:
+def with_headcount(scenario: Scenario, users: int | float, scale_devices: bool = True) -> Scenario:
     """The scenario with ``users`` users, devices scaled in proportion (or held).
 
     Workstations and servers become ``round(n * users / current users)``
@@ -55,7 +62,7 @@ def _scaled_count(count: int, ratio: float) -> int:
     return max(1, math.floor(count * ratio + 0.5))
 
 
-def with_value(scenario: Scenario, path: str, value, scale_devices: bool = True) -> Scenario:
+def with_value(scenario: Scenario, path: str, value: float, scale_devices: bool = True) -> Scenario:
     """The scenario with one dotted-path field set (validated), quickly.
 
     Same result as ``scenario.replace({path: value})`` but rebuilds only the
@@ -73,7 +80,7 @@ def with_value(scenario: Scenario, path: str, value, scale_devices: bool = True)
         return scenario.replace({path: value})
 
 
-def _replace_along(obj, parts: list[str], value):
+def _replace_along(obj: _D, parts: list[str], value: float) -> _D:
     if not parts or not dataclasses.is_dataclass(obj):
         raise AttributeError("not a field path")
     name = parts[0]
@@ -96,7 +103,7 @@ def numeric_paths(scenario: Scenario) -> list[str]:
     return out
 
 
-def _numeric_info(path: str):
+def _numeric_info(path: str) -> FieldInfo:
     info = field_info(path)  # raises ValidationError for unknown paths and groups
     if info.choices is not None or info.unit == "text":
         raise ValidationError(path, path, "a numeric field (not a name, a currency or a regime)")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from ..errors import ValidationError
@@ -27,7 +28,7 @@ __all__ = [
 ]
 
 
-def _values(values) -> np.ndarray:
+def _values(values: npt.ArrayLike) -> npt.NDArray[np.float64]:
     """``values`` as a float array with at least one entry (or ``ValidationError("values")``)."""
     v = np.asarray(values, dtype=float).ravel()
     if v.size == 0:
@@ -35,14 +36,14 @@ def _values(values) -> np.ndarray:
     return v
 
 
-def _level(level) -> float:
+def _level(level: float) -> float:
     """``level`` as a float in [0, 1] (or ``ValidationError("level")``)."""
     if isinstance(level, (bool, np.bool_)) or not isinstance(level, numbers.Real) or not 0 <= level <= 1:
         raise ValidationError("level", level, "a probability in [0, 1], e.g. 0.95")
     return float(level)
 
 
-def value_at_risk(values, level: float = 0.95) -> float:
+def value_at_risk(values: npt.ArrayLike, level: float = 0.95) -> float:
     """The ``level`` quantile of a cost: exceeded in ``1 - level`` of years.
 
     Examples
@@ -53,7 +54,7 @@ def value_at_risk(values, level: float = 0.95) -> float:
     return float(np.quantile(_values(values), _level(level)))
 
 
-def tail_value_at_risk(values, level: float = 0.95) -> float:
+def tail_value_at_risk(values: npt.ArrayLike, level: float = 0.95) -> float:
     """Mean of the years at or beyond the ``level`` quantile (expected shortfall).
 
     Examples
@@ -66,14 +67,14 @@ def tail_value_at_risk(values, level: float = 0.95) -> float:
     return float(v[min(k, v.size - 1) :].mean())
 
 
-def coefficient_of_variation(values) -> float:
+def coefficient_of_variation(values: npt.ArrayLike) -> float:
     """Standard deviation over mean (NaN when the mean is zero)."""
     v = _values(values)
     m = v.mean()
     return float(v.std(ddof=1) / m) if m != 0 and v.size > 1 else float("nan")
 
 
-def prob_exceeds(values, budget) -> float | np.ndarray:
+def prob_exceeds(values: npt.ArrayLike, budget: npt.ArrayLike) -> float | npt.NDArray[np.float64]:
     """Share of years whose value exceeds ``budget`` (scalar or array of budgets).
 
     Examples
@@ -87,7 +88,7 @@ def prob_exceeds(values, budget) -> float | np.ndarray:
     return float(out) if out.ndim == 0 else out
 
 
-def loss_exceedance(values, thresholds=None, n: int = 200) -> pd.DataFrame:
+def loss_exceedance(values: npt.ArrayLike, thresholds: npt.ArrayLike | None = None, n: int = 200) -> pd.DataFrame:
     """Loss exceedance curve: P(annual loss > x) for a grid of ``x``.
 
     The grid defaults to ``n`` log-spaced points across the positive losses.
@@ -110,7 +111,7 @@ def loss_exceedance(values, thresholds=None, n: int = 200) -> pd.DataFrame:
     return pd.DataFrame({"loss": thresholds, "probability": prob_exceeds(v, thresholds)})
 
 
-def statistics(values, level: float = 0.95) -> pd.Series:
+def statistics(values: npt.ArrayLike, level: float = 0.95) -> pd.Series:
     """Mean, std, CV, P5, P50, P95, VaR and TVaR of one array."""
     v = _values(values)
     level = _level(level)

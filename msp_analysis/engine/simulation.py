@@ -41,19 +41,22 @@ import math
 import numbers
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TypeAlias
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from ..errors import ValidationError
-from ..model.billing import msp_annual_fixed_fee, sla_credits
+from ..model.billing import billed_hours, msp_annual_fixed_fee, sla_credits
 from ..model.downtime import availability, cost_per_user_hour
-from ..model.incidents import CLASSES, NOTICED, OCCURRED, OUT_OF_SCOPE, incident_plan
+from ..model.incidents import CLASSES, NOTICED, OCCURRED, OUT_OF_SCOPE, Category, PriorityPlan, incident_plan
 from ..model.response import HIT_BETA, HIT_MEAN_SHARE, HIT_VAR_SHARE, break_fix_response, msp_miss_excess
 from ..model.scenario import Scenario
 from ..model.security import simulate_security
 from . import metrics
 from .columns import COLUMNS, COST_COLUMNS, MODEL_LABELS, MODELS
+from .expected import expected
 
 __all__ = [
     "AGGREGATE_MIN",
@@ -65,6 +68,7 @@ __all__ = [
     "MODEL_LABELS",
     "Comparison",
     "ModelResult",
+    "SeedLike",
     "check_trials",
     "seed_sequence",
     "simulate",
@@ -79,13 +83,16 @@ CHUNK_TRIALS = 100_000
 #: hold about 16 GB of results; ``10**20`` would exhaust memory while seeding).
 MAX_TRIALS = 100_000_000
 
+#: What a ``seed`` argument may be (SPEC 7): see :func:`seed_sequence`.
+SeedLike: TypeAlias = int | np.random.SeedSequence | np.random.Generator | None
+
 _N_CLASSES = len(CLASSES)
 # Stream layout: 16 (priority x category) cells, 4 Break/Fix response streams,
 # 4 MSP response streams, 1 security stream.
 _N_STREAMS = 25
 
 
-def seed_sequence(seed) -> np.random.SeedSequence:
+def seed_sequence(seed: SeedLike) -> np.random.SeedSequence:
     """A ``SeedSequence`` from ``None``, an int, a ``SeedSequence`` or a ``Generator`` (SPEC 7).
 
     A ``Generator`` is advanced by one draw (the entropy of the new sequence),
@@ -123,7 +130,7 @@ def seed_sequence(seed) -> np.random.SeedSequence:
     raise ValidationError("seed", seed, "None, a whole number >= 0, a numpy SeedSequence or Generator")
 
 
-def check_trials(trials, name: str = "trials") -> int:
+def check_trials(trials: float, name: str = "trials") -> int:
     """``trials`` as an int in ``[1, MAX_TRIALS]``, or ``ValidationError`` naming ``name``.
 
     Whole numbers written as floats (``1e4``) are accepted; 2.5, "100", True are not.
@@ -149,7 +156,9 @@ def check_trials(trials, name: str = "trials") -> int:
     return int(trials)
 
 
-def _draw_cell(cat, plan, trials, rng):
+def _draw_cell(
+    cat: Category, plan: PriorityPlan, trials: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Counts and work by MSP class, and billed hours, for one (priority, category) cell.
 
     Returns ``counts`` and ``work`` of shape (trials, 5) and ``billed`` (trials,).
@@ -162,7 +171,7 @@ def _draw_cell(cat, plan, trials, rng):
         return z, z.copy(), np.zeros(trials)
     if lam >= AGGREGATE_MIN:
         counts = rng.poisson(lam * q, size=(trials, _N_CLASSES)).astype(float)
-        hours = rng.gamma(work.shape * counts, work.scale)
+        hours: np.ndarray = rng.gamma(work.shape * counts, work.scale)
         n = counts.sum(axis=1)
         total = hours.sum(axis=1)
         if cat.exact_billing:
@@ -178,8 +187,6 @@ def _draw_cell(cat, plan, trials, rng):
         )
         return counts, hours, total + resid
     # Few incidents: draw each one.
-    from ..model.billing import billed_hours
-
     n = rng.poisson(lam, size=trials)
     idx = np.repeat(np.arange(trials), n)
     w = work.sample(idx.size, rng)
@@ -191,7 +198,7 @@ def _draw_cell(cat, plan, trials, rng):
     return counts, hours, billed
 
 
-def _sum_hits(hits, expected_hits, rng):
+def _sum_hits(hits: np.ndarray, expected_hits: float, rng: np.random.Generator) -> np.ndarray:
     """Sum of ``hits`` Beta(2, 2) shares per trial (see module docstring)."""
     if expected_hits >= AGGREGATE_MIN:
         return HIT_MEAN_SHARE * hits + np.sqrt(HIT_VAR_SHARE * hits) * rng.standard_normal(hits.size)
@@ -283,7 +290,9 @@ def _simulate_chunk(scenario: Scenario, trials: int, ss: np.random.SeedSequence)
     return out
 
 
-def simulate_raw(scenario: Scenario, trials: int = 10_000, seed=None, progress: bool | None = None):
+def simulate_raw(
+    scenario: Scenario, trials: int = 10_000, seed: SeedLike = None, progress: bool | None = None
+) -> dict[str, dict[str, np.ndarray]]:
     """Per-trial arrays for both models: ``{model: {column: ndarray}}``.
 
     The engine behind :func:`simulate`, without the pandas wrapping. Runs
@@ -301,6 +310,8 @@ def simulate_raw(scenario: Scenario, trials: int = 10_000, seed=None, progress: 
         progress = n_chunks > 1
     chunks = range(n_chunks)
     if progress:
+        # Here, not at the top: tqdm.auto probes for Jupyter and ipywidgets, a
+        # cost only runs long enough to show a bar should pay.
         from tqdm.auto import tqdm
 
         chunks = tqdm(chunks, desc=f"simulating {trials:,} years", unit="chunk", leave=False)
@@ -309,7 +320,7 @@ def simulate_raw(scenario: Scenario, trials: int = 10_000, seed=None, progress: 
     # Each chunk is written into the result as soon as it is drawn: peak memory is
     # the result plus one chunk's working arrays (a list of parts and their
     # concatenation would hold the result twice).
-    out = None
+    out: dict[str, dict[str, np.ndarray]] | None = None
     start = 0
     for k in chunks:
         part = _simulate_chunk(scenario, sizes[k], chunk_seeds[k])
@@ -319,10 +330,13 @@ def simulate_raw(scenario: Scenario, trials: int = 10_000, seed=None, progress: 
             for c, values in part[m].items():
                 out[m][c][start : start + sizes[k]] = values
         start += sizes[k]
+    assert out is not None  # several chunks: the loop ran
     return out
 
 
-def simulate(scenario: Scenario, trials: int = 10_000, seed=None, progress: bool | None = None) -> Comparison:
+def simulate(
+    scenario: Scenario, trials: int = 10_000, seed: SeedLike = None, progress: bool | None = None
+) -> Comparison:
     """Simulate ``trials`` years of both support models on the same incidents.
 
     Parameters
@@ -389,11 +403,11 @@ class ModelResult:
         """Mean, std, CV, P5, P50, P95, VaR and TVaR of every column."""
         return metrics.describe(self.trials, level=level)
 
-    def prob_exceeds(self, budget, column: str = "total_cost"):
+    def prob_exceeds(self, budget: npt.ArrayLike, column: str = "total_cost") -> float | npt.NDArray[np.float64]:
         """Share of simulated years in which ``column`` exceeds ``budget`` (scalar or array)."""
         return metrics.prob_exceeds(self.trials[column].to_numpy(), budget)
 
-    def loss_exceedance(self, column: str = "security_loss", thresholds=None) -> pd.DataFrame:
+    def loss_exceedance(self, column: str = "security_loss", thresholds: npt.ArrayLike | None = None) -> pd.DataFrame:
         """P(a year's ``column`` exceeds x) over a grid of x (log-spaced by default)."""
         return metrics.loss_exceedance(self.trials[column].to_numpy(), thresholds)
 
@@ -428,8 +442,6 @@ class Comparison:
 
     def expected(self) -> pd.DataFrame:
         """Exact expected values for this scenario (see :func:`msp_analysis.expected`)."""
-        from .expected import expected
-
         return expected(self.scenario)
 
     def summary(self, column: str = "total_cost", level: float = 0.95) -> pd.DataFrame:

@@ -18,9 +18,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+import numpy.typing as npt
 from scipy import stats
 
 from .distributions import Gamma
+from .scenario import Scenario
 
 __all__ = [
     "BillingMoments",
@@ -50,7 +52,7 @@ _TAIL_TOL_MEAN = 1e-13
 _TAIL_TOL_SECOND = 1e-8
 
 
-def billed_hours(work, minimum: float, increment: float):
+def billed_hours(work: npt.ArrayLike, minimum: float, increment: float) -> npt.NDArray[np.float64]:
     """Hours billed for incidents that took ``work`` hours.
 
     Parameters
@@ -100,7 +102,7 @@ class BillingMoments:
 @lru_cache(maxsize=1024)
 def _moments(shape: float, scale: float, minimum: float, increment: float) -> BillingMoments:
     g = Gamma(shape, scale)
-    ew, ew2 = g.mean(), g.partial_moment(2)
+    ew, ew2 = g.mean(), float(g.partial_moment(2))
     if increment <= 0:
         # B = max(m, W): the minimum below m, the work itself above it.
         p_low = float(g.cdf(minimum))
@@ -187,7 +189,7 @@ def billing_moments(work: Gamma, minimum: float, increment: float) -> BillingMom
     return _moments(float(work.shape), float(work.scale), float(minimum), increment)
 
 
-def msp_monthly_fee(scenario) -> float:
+def msp_monthly_fee(scenario: Scenario) -> float:
     """The MSP's monthly subscription: per-seat and per-device fees, flat fee, minimum.
 
     Examples
@@ -206,7 +208,7 @@ def msp_monthly_fee(scenario) -> float:
     return float(max(fee, m.monthly_minimum))
 
 
-def msp_annual_fixed_fee(scenario) -> float:
+def msp_annual_fixed_fee(scenario: Scenario) -> float:
     """Twelve months of subscription plus a year's share of the onboarding fee.
 
     The fee is paid once and spread over the term (a 36-month term carries a
@@ -226,7 +228,7 @@ def msp_annual_fixed_fee(scenario) -> float:
     return 12 * msp_monthly_fee(scenario) + m.onboarding_fee * 12 / max(m.term_months, 12)
 
 
-def sla_credits(critical_misses, scenario):
+def sla_credits(critical_misses: npt.ArrayLike, scenario: Scenario) -> npt.NDArray[np.float64]:
     """Credits for a year's missed P1/P2 responses: per miss, capped per year."""
     monthly = msp_monthly_fee(scenario)
     m = scenario.msp
@@ -236,7 +238,7 @@ def sla_credits(critical_misses, scenario):
     )
 
 
-def expected_sla_credits(mean_critical_misses: float, scenario) -> float:
+def expected_sla_credits(mean_critical_misses: float, scenario: Scenario) -> float:
     """``E[credits]`` when critical misses are Poisson with the given mean.
 
     ``E[min(c M, C)] = c E[min(M, C / c)]`` and for a Poisson ``M``

@@ -91,7 +91,7 @@ def scenario_assumptions(scenario: Scenario) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _same_number(value, default: str) -> bool:
+def _same_number(value: float | str, default: str) -> bool:
     try:
         return float(value) == float(default)
     except (TypeError, ValueError):

@@ -15,11 +15,17 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any, TypeAlias
 
 import numpy as np
+import numpy.typing as npt
 from scipy import optimize, special, stats
 
-__all__ = ["PERT", "Z90", "Gamma", "Lognormal"]
+__all__ = ["PERT", "Z90", "FloatOrArray", "Gamma", "Lognormal"]
+
+#: What the maths below returns: a float for a scalar argument, an array of
+#: floats for an array.
+FloatOrArray: TypeAlias = float | npt.NDArray[np.float64]
 
 #: Standard normal quantile of 0.9: a 90 % central range spans +-1.645 sigma,
 #: and a p90 sits 1.2816 sigma above the median.
@@ -27,7 +33,7 @@ Z90 = float(stats.norm.ppf(0.9))
 _Z95 = float(stats.norm.ppf(0.95))
 
 
-def _clip_bounds(a, b):
+def _clip_bounds(a: npt.ArrayLike, b: npt.ArrayLike) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     a = np.asarray(a, dtype=float)
     b = np.asarray(b, dtype=float)
     return np.maximum(a, 0.0), np.maximum(b, 0.0)
@@ -102,7 +108,7 @@ class Gamma:
     def var(self) -> float:
         return self.shape * self.scale**2
 
-    def pdf(self, x):
+    def pdf(self, x: npt.ArrayLike) -> FloatOrArray:
         """Density at ``x`` (0 for ``x <= 0``)."""
         x = np.asarray(x, dtype=float)
         k, th = self.shape, self.scale
@@ -112,32 +118,32 @@ class Gamma:
             # z infinite (a vanishing scale): the density there is 0, not inf - inf
             return np.where((x > 0) & np.isfinite(z), np.exp(log_f), 0.0)
 
-    def _standard(self, x):
+    def _standard(self, x: npt.ArrayLike) -> npt.NDArray[np.float64]:
         # x / scale; a scale of 1e-310 hours or one that underflows to 0 (a
         # "valid" median far below any real duration) sends it to infinity,
         # where the incomplete gamma is exact.
-        x = np.maximum(np.asarray(x, dtype=float), 0.0)
+        xs = np.maximum(np.asarray(x, dtype=float), 0.0)
         with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-            return np.where(x == 0, 0.0, x / self.scale)  # 0 / 0 is 0 here; NaN stays NaN
+            return np.where(xs == 0, 0.0, xs / self.scale)  # 0 / 0 is 0 here; NaN stays NaN
 
-    def cdf(self, x):
+    def cdf(self, x: npt.ArrayLike) -> FloatOrArray:
         return special.gammainc(self.shape, self._standard(x))
 
-    def sf(self, x):
+    def sf(self, x: npt.ArrayLike) -> FloatOrArray:
         return special.gammaincc(self.shape, self._standard(x))
 
-    def ppf(self, q):
+    def ppf(self, q: npt.ArrayLike) -> FloatOrArray:
         return special.gammaincinv(self.shape, q) * self.scale
 
-    def sample(self, n, rng: np.random.Generator):
+    def sample(self, n: int, rng: np.random.Generator) -> npt.NDArray[np.float64]:
         return rng.gamma(self.shape, self.scale, size=n)
 
-    def sample_sum(self, counts, rng: np.random.Generator):
+    def sample_sum(self, counts: npt.ArrayLike, rng: np.random.Generator) -> npt.NDArray[np.float64]:
         """Sum of ``counts`` independent draws, per entry, in one Gamma draw each."""
         counts = np.asarray(counts)
         return rng.gamma(self.shape * counts, self.scale)
 
-    def partial_moment(self, j: int, a=0.0, b=np.inf):
+    def partial_moment(self, j: int, a: npt.ArrayLike = 0.0, b: npt.ArrayLike = np.inf) -> FloatOrArray:
         """``E[X^j ; a < X <= b]`` for j = 0, 1, 2, exactly.
 
         Uses ``E[X^j; X <= b] = theta^j Gamma(k+j)/Gamma(k) P(k+j, b/theta)``.
@@ -193,23 +199,23 @@ class Lognormal:
     def var(self) -> float:
         return (math.exp(self.sigma**2) - 1) * math.exp(2 * self.mu + self.sigma**2)
 
-    def cdf(self, x):
+    def cdf(self, x: npt.ArrayLike) -> FloatOrArray:
         x = np.asarray(x, dtype=float)
         with np.errstate(divide="ignore"):
             return stats.norm.cdf((np.log(np.maximum(x, 0.0)) - self.mu) / self.sigma)
 
-    def sf(self, x):
+    def sf(self, x: npt.ArrayLike) -> FloatOrArray:
         x = np.asarray(x, dtype=float)
         with np.errstate(divide="ignore"):
             return stats.norm.sf((np.log(np.maximum(x, 0.0)) - self.mu) / self.sigma)
 
-    def ppf(self, q):
+    def ppf(self, q: npt.ArrayLike) -> FloatOrArray:
         return np.exp(self.mu + self.sigma * stats.norm.ppf(q))
 
-    def sample(self, n, rng: np.random.Generator):
+    def sample(self, n: int, rng: np.random.Generator) -> npt.NDArray[np.float64]:
         return rng.lognormal(self.mu, self.sigma, size=n)
 
-    def partial_moment(self, j: int, a=0.0, b=np.inf):
+    def partial_moment(self, j: int, a: npt.ArrayLike = 0.0, b: npt.ArrayLike = np.inf) -> FloatOrArray:
         """``E[X^j ; a < X <= b]``, exactly, for j = 0, 1, 2."""
         a, b = _clip_bounds(a, b)
         m = math.exp(j * self.mu + j**2 * self.sigma**2 / 2)
@@ -245,7 +251,7 @@ class PERT:
     mode: float
     high: float
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if not (self.low <= self.mode <= self.high and self.low < self.high):
             raise ValueError(f"need low <= mode <= high and low < high, got {self.low}, {self.mode}, {self.high}")
 
@@ -257,7 +263,7 @@ class PERT:
     def beta(self) -> float:
         return 1 + 4 * (self.high - self.mode) / (self.high - self.low)
 
-    def _frozen(self):
+    def _frozen(self) -> Any:  # a frozen scipy distribution (scipy ships no types)
         return stats.beta(self.alpha, self.beta, loc=self.low, scale=self.high - self.low)
 
     def mean(self) -> float:
@@ -266,11 +272,11 @@ class PERT:
     def var(self) -> float:
         return float(self._frozen().var())
 
-    def cdf(self, x):
+    def cdf(self, x: npt.ArrayLike) -> FloatOrArray:
         return self._frozen().cdf(x)
 
-    def ppf(self, q):
+    def ppf(self, q: npt.ArrayLike) -> FloatOrArray:
         return self._frozen().ppf(q)
 
-    def sample(self, n, rng: np.random.Generator):
+    def sample(self, n: int, rng: np.random.Generator) -> npt.NDArray[np.float64]:
         return self.low + (self.high - self.low) * rng.beta(self.alpha, self.beta, size=n)

@@ -17,12 +17,18 @@ Availability is the share of users' working time with IT up.
 
 from __future__ import annotations
 
+from typing import overload
+
+import numpy as np
+import numpy.typing as npt
+
 from ..errors import ValidationError
+from .scenario import Scenario
 
 __all__ = ["availability", "cost_per_user_hour", "users_affected"]
 
 
-def users_affected(scenario, priority: str) -> float:
+def users_affected(scenario: Scenario, priority: str) -> float:
     """Users affected by one incident of ``priority`` (at least one).
 
     Examples
@@ -36,7 +42,7 @@ def users_affected(scenario, priority: str) -> float:
     return float(max(1.0, scenario.incidents[priority].users_affected_share * users))
 
 
-def cost_per_user_hour(scenario) -> float:
+def cost_per_user_hour(scenario: Scenario) -> float:
     """What one lost user-hour costs: wages of idle work plus revenue lost.
 
     Examples
@@ -49,7 +55,13 @@ def cost_per_user_hour(scenario) -> float:
     return o.loaded_hourly_cost * o.it_dependency + o.revenue_per_outage_hour / o.users
 
 
-def availability(scenario, downtime_user_hours):
+@overload
+def availability(scenario: Scenario, downtime_user_hours: float) -> float: ...
+@overload
+def availability(scenario: Scenario, downtime_user_hours: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]: ...
+def availability(
+    scenario: Scenario, downtime_user_hours: float | npt.NDArray[np.float64]
+) -> float | npt.NDArray[np.float64]:
     """Share of users' working hours with IT available, given user-hours lost."""
     o = scenario.organization
     return 1.0 - downtime_user_hours / (o.users * o.business_hours_per_year)

@@ -23,7 +23,8 @@ import numpy as np
 
 from .billing import BillingMoments, billing_moments
 from .distributions import Gamma
-from .scenario import PRIORITIES
+from .downtime import users_affected
+from .scenario import PRIORITIES, Scenario
 
 __all__ = ["CATEGORIES", "CLASSES", "Category", "PriorityPlan", "incident_plan"]
 
@@ -80,10 +81,8 @@ class PriorityPlan:
         return self.users_affected * self.degradation
 
 
-def incident_plan(scenario) -> tuple[PriorityPlan, ...]:
+def incident_plan(scenario: Scenario) -> tuple[PriorityPlan, ...]:
     """Derive the per-priority plan of a scenario (rates, marks, billing moments)."""
-    from .downtime import users_affected
-
     org, bf, msp = scenario.organization, scenario.break_fix, scenario.msp
     plans = []
     for p in PRIORITIES:

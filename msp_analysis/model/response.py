@@ -15,7 +15,7 @@ remotely) the dispatch adds a fixed wait.
 from __future__ import annotations
 
 from .distributions import Gamma
-from .scenario import PRIORITIES
+from .scenario import PRIORITIES, Scenario
 
 __all__ = [
     "HIT_MEAN_SHARE",
@@ -33,19 +33,19 @@ HIT_VAR_SHARE = 0.05
 HIT_BETA = (2.0, 2.0)
 
 
-def break_fix_response(scenario, priority: str) -> Gamma:
+def break_fix_response(scenario: Scenario, priority: str) -> Gamma:
     """The Break/Fix wait for one priority, in business hours."""
     bf = scenario.break_fix
     return Gamma.from_median_p90(bf.response_median_hours[priority], bf.response_p90_hours[priority])
 
 
-def msp_miss_excess(scenario) -> Gamma:
+def msp_miss_excess(scenario: Scenario) -> Gamma:
     """How late a missed MSP response is, in multiples of its target."""
     m = scenario.msp
     return Gamma.from_median_p90(m.sla_miss_excess_median, m.sla_miss_excess_p90)
 
 
-def expected_msp_response(scenario, priority: str) -> float:
+def expected_msp_response(scenario: Scenario, priority: str) -> float:
     """Mean MSP wait for one priority (before any on-site dispatch), in hours.
 
     Examples
@@ -60,7 +60,7 @@ def expected_msp_response(scenario, priority: str) -> float:
     return target * (a * HIT_MEAN_SHARE + (1 - a) * (1 + msp_miss_excess(scenario).mean()))
 
 
-def sla_attainment(scenario) -> dict[str, float]:
+def sla_attainment(scenario: Scenario) -> dict[str, float]:
     """Probability that a Break/Fix response would have met the MSP's target, per priority.
 
     A like-for-like way to show what "no SLA" means: the MSP meets its

@@ -43,12 +43,18 @@ sum, plus their fines and priced outage: the same attacks, exactly, for both.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import overload
 
 import numpy as np
+import numpy.typing as npt
 
 from .distributions import Gamma, Lognormal
 from .downtime import cost_per_user_hour
+from .scenario import Scenario
+
+_Floats = npt.NDArray[np.float64]
 
 __all__ = [
     "AGGREGATE_MIN_ATTACKS",
@@ -80,7 +86,13 @@ class SecurityProfile:
         return self.severity.mean() * self.severity_multiplier + fine + self.outage.mean() * self.outage_cost_per_hour
 
 
-def patch_rate_factor(patch_latency_days, reference_days: float, halving_days: float):
+@overload
+def patch_rate_factor(patch_latency_days: float, reference_days: float, halving_days: float) -> float: ...
+@overload
+def patch_rate_factor(patch_latency_days: _Floats, reference_days: float, halving_days: float) -> _Floats: ...
+def patch_rate_factor(
+    patch_latency_days: float | _Floats, reference_days: float, halving_days: float
+) -> float | _Floats:
     """How much a patch latency multiplies the base rate of costly incidents.
 
     Faster than the reference, every ``halving_days`` saved halves the rate
@@ -117,7 +129,11 @@ def patch_rate_factor(patch_latency_days, reference_days: float, halving_days: f
     return factor if factor.ndim else float(factor)
 
 
-def incident_rate(scenario, patch_latency_days):
+@overload
+def incident_rate(scenario: Scenario, patch_latency_days: float) -> float: ...
+@overload
+def incident_rate(scenario: Scenario, patch_latency_days: _Floats) -> _Floats: ...
+def incident_rate(scenario: Scenario, patch_latency_days: float | _Floats) -> float | _Floats:
     """Costly incidents per year for the organisation at a patch latency (a float, or an array for an array).
 
     Examples
@@ -134,7 +150,7 @@ def incident_rate(scenario, patch_latency_days):
     return sec.base_rate_per_user_year * scenario.organization.users * factor
 
 
-def security_profile(scenario, model: str) -> SecurityProfile:
+def security_profile(scenario: Scenario, model: str) -> SecurityProfile:
     """The security side of ``model`` (``"break_fix"`` or ``"msp"``)."""
     side = getattr(scenario, model)
     sec, org = scenario.security, scenario.organization
@@ -158,7 +174,7 @@ def security_profile(scenario, model: str) -> SecurityProfile:
     )
 
 
-def expected_security(scenario, model: str) -> dict[str, float]:
+def expected_security(scenario: Scenario, model: str) -> dict[str, float]:
     """Exact expected security figures for one model (compound Poisson: ``E[S] = lambda E[X]``)."""
     prof = security_profile(scenario, model)
     return {
@@ -175,7 +191,9 @@ AGGREGATE_MIN_ATTACKS = 30.0
 EVENT_BATCH = 1_000_000
 
 
-def _sum_of_draws(counts: np.ndarray, draw, rng: np.random.Generator) -> np.ndarray:
+def _sum_of_draws(
+    counts: npt.NDArray[np.int64], draw: Callable[[int, np.random.Generator], _Floats], rng: np.random.Generator
+) -> _Floats:
     """Per-trial sums of ``counts[i]`` independent draws of ``draw(size, rng)``.
 
     Trials are taken in consecutive batches of at most :data:`EVENT_BATCH`
@@ -203,16 +221,19 @@ def _group_sums(prof: SecurityProfile, rate: float, trials: int, rng: np.random.
     counts = rng.poisson(rate, size=trials)
     severity = _sum_of_draws(counts, prof.severity.sample, rng)
     outage = rng.gamma(prof.outage.shape * counts, prof.outage.scale)
-    if prof.fine is not None and prof.fine_probability > 0:
+    fine = prof.fine
+    if fine is not None and prof.fine_probability > 0:
         fined = rng.binomial(counts, prof.fine_probability)
         cap = prof.fine_cap
-        fines = _sum_of_draws(fined, lambda n, g: np.minimum(prof.fine.sample(n, g), cap), rng)
+        fines = _sum_of_draws(fined, lambda n, g: np.minimum(fine.sample(n, g), cap), rng)
     else:
         fines = np.zeros(trials)
     return {"count": counts.astype(float), "severity": severity, "fines": fines, "outage": outage}
 
 
-def _per_attack(profiles, top, trials, rng):
+def _per_attack(
+    profiles: dict[str, SecurityProfile], top: float, trials: int, rng: np.random.Generator
+) -> dict[str, dict[str, np.ndarray]]:
     """Each attack drawn one by one with its marks (few attacks a year)."""
     out = {}
     counts = rng.poisson(top, size=trials)
@@ -239,7 +260,9 @@ def _per_attack(profiles, top, trials, rng):
     return out
 
 
-def _by_group(profiles, top, trials, rng):
+def _by_group(
+    profiles: dict[str, SecurityProfile], top: float, trials: int, rng: np.random.Generator
+) -> dict[str, dict[str, np.ndarray]]:
     """Shared and extra attacks drawn as groups (many attacks a year; see the module docstring)."""
     low = min(p.rate for p in profiles.values())
     any_profile = profiles["break_fix"]  # severity, outage and fines do not depend on the model
@@ -248,7 +271,8 @@ def _by_group(profiles, top, trials, rng):
     out = {}
     for model, prof in profiles.items():
         groups = (shared, extra) if prof.rate == top else (shared,)
-        g = {k: sum(grp[k] for grp in groups) for k in shared}
+        # np.asarray: sum() starts from the int 0, which the type checker cannot rule out as the result.
+        g = {k: np.asarray(sum(grp[k] for grp in groups)) for k in shared}
         out[model] = {
             "security_incidents": g["count"],
             "security_loss": prof.severity_multiplier * g["severity"]
@@ -259,7 +283,7 @@ def _by_group(profiles, top, trials, rng):
     return out
 
 
-def simulate_security(scenario, trials: int, rng: np.random.Generator) -> dict[str, dict[str, np.ndarray]]:
+def simulate_security(scenario: Scenario, trials: int, rng: np.random.Generator) -> dict[str, dict[str, np.ndarray]]:
     """Per-trial security incidents, losses and outage user-hours for both models.
 
     Both models face the same attacks (common random numbers); severities,

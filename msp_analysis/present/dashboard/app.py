@@ -26,7 +26,6 @@ from ...model.defaults import sample_scenario
 from ...model.scenario import Scenario, field_info
 from ..live import LiveSurface, bug_details, register
 from ..widgets.controls import control, ui_range
-from . import page
 from ._from_report import (
     CHARTS,
     DEFAULT_SEED,
@@ -40,6 +39,7 @@ from ._from_report import (
     slugify,
 )
 from .charts import _DPI, TAB_TITLES, Chart, draw
+from .page import CSS, LABELS, TOOLTIPS, assumptions_html, cards_html, label_html, notes_html, title_html
 from .serve import PROJECT_ROOT, available_scenarios, reports_dir
 
 __all__ = ["DASHBOARD_TRIALS", "PROJECTION_TRIALS", "RISK_LEVELS", "Dashboard", "measure_latency"]
@@ -248,7 +248,7 @@ class Dashboard(LiveSurface):
         # The picker keeps its width (flex 0 0 auto): a long title wraps instead
         # of pushing the selector off a narrow screen.
         picker = W.VBox(
-            [W.HTML(page.label_html("Scenario")), scenario],
+            [W.HTML(label_html("Scenario")), scenario],
             layout=W.Layout(flex="0 0 auto", overflow="visible"),
         )
         picker.add_class("msp-picker")
@@ -257,7 +257,7 @@ class Dashboard(LiveSurface):
             layout=W.Layout(align_items="flex-end", margin="0 0 6px 0", overflow="visible"),
         )
         self.widget = W.VBox(
-            [W.HTML(page.CSS), header, self.status, W.HBox([sidebar, main]), self.assumptions],
+            [W.HTML(CSS), header, self.status, W.HBox([sidebar, main]), self.assumptions],
             layout=W.Layout(width="100%"),
         )
         self.widget.add_class("msp-dash")
@@ -319,7 +319,7 @@ class Dashboard(LiveSurface):
         widget.observe(self._on_control, names="value")
         widget.add_class(f"msp-control-{key}")
         self.inputs[key] = widget
-        self._labels[key] = W.HTML(tooltip=page.TOOLTIPS.get(key))
+        self._labels[key] = W.HTML(tooltip=TOOLTIPS.get(key))
         rows += [self._labels[key], widget]
 
     # -- state changes ---------------------------------------------------------------------------
@@ -343,12 +343,12 @@ class Dashboard(LiveSurface):
                 lo, hi, step = ui_range(path, value)
                 _set_range(w, lo, hi, step, value)
                 unit = short_unit(field_info(path).unit, sym)
-                self._labels[key].value = page.label_html(page.LABELS[key].format(unit=unit))
+                self._labels[key].value = label_html(LABELS[key].format(unit=unit))
             hi = max(budget * 3, 1.0)
             step = nice_step(hi)
             _set_range(self.inputs["budget"], 0.0, float(np.ceil(hi / step) * step), step, budget)
-            self._labels["budget"].value = page.label_html(page.LABELS["budget"].format(unit=sym + " a year"))
-            self._labels["risk"].value = page.label_html(page.LABELS["risk"])
+            self._labels["budget"].value = label_html(LABELS["budget"].format(unit=sym + " a year"))
+            self._labels["risk"].value = label_html(LABELS["risk"])
         finally:
             self._silent -= 1
         self._recompute()
@@ -479,11 +479,11 @@ class Dashboard(LiveSurface):
 
     def _render_text(self) -> None:
         s = self._scenario
-        self.title.value = page.title_html(s, self.headline.trials)
-        self.outage_note.value, self.patch_note.value = page.notes_html(s)
+        self.title.value = title_html(s, self.headline.trials)
+        self.outage_note.value, self.patch_note.value = notes_html(s)
         availability = {m: self._comps[m]["availability"] for m in MODELS}
-        self.cards.value = page.cards_html(self.headline, availability)
-        self.assumptions.value = page.assumptions_html(s)
+        self.cards.value = cards_html(self.headline, availability)
+        self.assumptions.value = assumptions_html(s)
 
 
 def measure_latency(changes: int = 30, dashboard: Dashboard | None = None, all_charts: bool = False) -> dict[str, Any]:

@@ -29,7 +29,8 @@ import ipywidgets as W
 
 from ...formatting import REGIME_LABELS, _nice_up, nice_number
 from ...formatting import control_label as label
-from ...model.scenario import CURRENCY_SYMBOLS, REGIMES, FieldInfo, Scenario, field_info
+from ...model.fields import FieldInfo
+from ...model.scenario import CURRENCY_SYMBOLS, REGIMES, Scenario, field_info
 
 __all__ = ["UI_RANGES", "control", "label", "parameter", "ui_range"]
 

@@ -1,0 +1,310 @@
+"""Field metadata and validation: how a scenario field states its unit and range, once.
+
+Every numeric field of a scenario section carries a :class:`FieldInfo` in its
+dataclass metadata (unit, meaning, allowed range). The same record checks a
+value (:meth:`FieldInfo.check`), words the allowed range for error messages
+(:meth:`FieldInfo.allowed`) and feeds the assumptions table, the widgets and
+the Excel workbook. This module holds that record, the ``field()`` helpers the
+sections are declared with (:func:`checked`, :func:`share`, :func:`nested`,
+:func:`per_entry`), the mixins that run the checks after ``__init__``
+(:class:`Validated`, :class:`ChecksPerEntry`) and the strict builder of a
+section from a plain mapping (:func:`build`). The sections themselves live in
+:mod:`msp_analysis.model.scenario`.
+
+Examples
+--------
+>>> from msp_analysis.model.fields import FieldInfo
+>>> info = FieldInfo("share", "Share of users affected", 0.0, 1.0)
+>>> info.allowed()
+'a number in [0, 1] (share)'
+>>> info.check("incidents.p1.users_affected_share", 1)
+1.0
+>>> info.check("incidents.p1.users_affected_share", 1.3)
+Traceback (most recent call last):
+...
+msp_analysis.errors.ValidationError: incidents.p1.users_affected_share: got 1.3, expected a number in [0, 1] (share)
+"""
+
+from __future__ import annotations
+
+import contextvars
+import dataclasses
+import math
+import numbers
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import numpy as np
+
+from ..errors import ValidationError
+from .distributions import GAMMA_RATIO_RANGE
+
+__all__ = [
+    "ChecksPerEntry",
+    "FieldInfo",
+    "Validated",
+    "as_real",
+    "build",
+    "checked",
+    "join_path",
+    "nested",
+    "per_entry",
+    "share",
+    "split_path",
+    "to_plain",
+    "walk_leaves",
+]
+
+
+@dataclass(frozen=True)
+class FieldInfo:
+    """Unit, allowed range and meaning of one scenario field."""
+
+    unit: str
+    doc: str
+    low: float | None = None
+    high: float | None = None
+    low_open: bool = False
+    integer: bool = False
+    choices: tuple[str, ...] | None = None
+
+    def allowed(self) -> str:
+        """What is allowed, in words, for error messages and tables."""
+        if self.choices is not None:
+            return "one of " + ", ".join(repr(c) for c in self.choices)
+        if self.unit == "text":
+            return "a text"
+        kind = "a whole number" if self.integer else "a number"
+        lo = "" if self.low is None else _fmt(self.low)
+        hi = "" if self.high is None else _fmt(self.high)
+        if self.low is not None and self.high is not None:
+            text = f"{kind} in {'(' if self.low_open else '['}{lo}, {hi}]"
+        elif self.low is not None:
+            text = f"{kind} {'>' if self.low_open else '>='} {lo}"
+        else:
+            text = kind
+        return f"{text} ({self.unit})" if self.unit else text
+
+    def check(self, path: str, value: Any) -> Any:
+        """Return ``value`` normalised (plain ``int``/``float``/``str``) or raise."""
+        if self.choices is not None or self.unit == "text":
+            return self._check_text(path, value)
+        v = as_real(value)
+        if v is None or not math.isfinite(v):
+            raise ValidationError(path, value, self.allowed())
+        if self.integer:
+            if v != int(v):
+                raise ValidationError(path, value, self.allowed())
+        too_low = self.low is not None and (v <= self.low if self.low_open else v < self.low)
+        too_high = self.high is not None and v > self.high
+        if too_low or too_high:
+            raise ValidationError(path, value, self.allowed())
+        return int(v) if self.integer else v
+
+    def _check_text(self, path: str, value: Any) -> str:
+        if not isinstance(value, str):
+            raise ValidationError(path, value, self.allowed())
+        if self.choices is not None:
+            # Each set of choices is written in one case (regimes lower,
+            # currency codes upper): either case is accepted and the choice
+            # comes back spelled as declared.
+            stripped = value.strip()
+            for candidate in (stripped.lower(), stripped.upper()):
+                if candidate in self.choices:
+                    return candidate
+            raise ValidationError(path, value, self.allowed())
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate ("\ud800" in a JSON file): to_json could not write it
+            raise ValidationError(path, value, "a text of Unicode characters") from None
+        return value
+
+
+def as_real(value: Any) -> float | None:
+    """``value`` as a plain float, or None when it is not a real number.
+
+    Booleans are not numbers here; an int too large for a float (``10**400``)
+    is returned as infinity so that the range check refuses it by name; a
+    negative zero becomes zero (it would print as "-0" in every table).
+
+    Examples
+    --------
+    >>> as_real(3), as_real(True), as_real("3"), as_real(10**400), as_real(-0.0)
+    (3.0, None, None, inf, 0.0)
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        return None
+    try:
+        return float(value) + 0.0
+    except OverflowError:
+        return -math.inf if value < 0 else math.inf
+
+
+def _fmt(x: float) -> str:
+    if float(x).is_integer():
+        return f"{int(x):,}" if abs(x) >= 10_000 else str(int(x))
+    return f"{x:g}"
+
+
+# -- field() helpers the sections are declared with ----------------------------
+# Each returns a dataclasses.field whose metadata the mixins below and
+# scenario.field_info read; none gives a default, so every field is required.
+
+
+def checked(
+    unit: str,
+    doc: str,
+    low: float | None = None,
+    high: float | None = None,
+    *,
+    low_open: bool = False,
+    integer: bool = False,
+    choices: tuple[str, ...] | None = None,
+) -> Any:
+    """A field checked against ``FieldInfo(unit, doc, low, high, ...)``."""
+    return field(metadata={"info": FieldInfo(unit, doc, low, high, low_open, integer, choices)})
+
+
+def share(doc: str) -> Any:
+    """A field holding a share in [0, 1]."""
+    return checked("share", doc, 0.0, 1.0)
+
+
+def nested(cls: type, doc: str) -> Any:
+    """A field holding a group of fields (a dataclass that checks itself)."""
+    return field(metadata={"nested": cls, "doc": doc})
+
+
+def per_entry(
+    cls: type, unit: str, doc: str, low: float | None = None, high: float | None = None, *, low_open: bool = False
+) -> Any:
+    """A PerPriority / PerRegime field whose every entry obeys one FieldInfo."""
+    return field(metadata={"nested": cls, "doc": doc, "each": FieldInfo(unit, doc, low, high, low_open)})
+
+
+#: Dotted path of the group :func:`build` is building (``"incidents.p1"``), so
+#: that a nested class's messages name every field in full, the one refused and
+#: the one it is compared with.
+_BUILD_PREFIX: contextvars.ContextVar[str] = contextvars.ContextVar("_BUILD_PREFIX", default="")
+
+
+class Validated:
+    """Mixin: validate fields from their metadata in ``__post_init__``.
+
+    ``_prefix`` is the section's own dotted path (``"break_fix"``); nested
+    helper classes have none and take the path :func:`build` gives them
+    (constructed directly, they name their fields alone).
+    """
+
+    # Declared for the type checker: every subclass is a dataclass.
+    __dataclass_fields__: ClassVar[dict[str, dataclasses.Field[Any]]]
+    _prefix = ""
+
+    def __post_init__(self) -> None:
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            info = f.metadata.get("info")
+            if info is not None:
+                object.__setattr__(self, f.name, info.check(self._path(f.name), value))
+            elif "nested" in f.metadata and not isinstance(value, f.metadata["nested"]):
+                raise ValidationError(self._path(f.name), value, f"a {f.metadata['nested'].__name__}")
+        self._cross_checks()
+
+    def _path(self, name: str) -> str:
+        prefix = self._prefix or _BUILD_PREFIX.get()
+        return f"{prefix}.{name}" if prefix else name
+
+    def _cross_checks(self) -> None:
+        """Checks that involve more than one field."""
+
+    def _need_above(self, low_name: str, high_name: str, low: float, high: float) -> None:
+        """``high`` must exceed ``low`` and form a shape a Gamma can express."""
+        if not high > low:
+            raise ValidationError(self._path(high_name), high, f"a value above {self._path(low_name)} = {low:g}")
+        lo, hi = GAMMA_RATIO_RANGE
+        if not high / low < hi:
+            raise ValidationError(self._path(high_name), high, f"at most {hi:.3g} times {self._path(low_name)}")
+        if not high / low > lo:
+            raise ValidationError(
+                self._path(high_name), high, f"at least {lo:.9g} times {self._path(low_name)} = {low:g}"
+            )
+
+
+class ChecksPerEntry(Validated):
+    """Validate PerPriority / PerRegime entries against the parent field's range."""
+
+    def __post_init__(self) -> None:
+        for f in dataclasses.fields(self):
+            each = f.metadata.get("each")
+            if each is None:
+                continue
+            value = getattr(self, f.name)
+            if not isinstance(value, f.metadata["nested"]):
+                raise ValidationError(self._path(f.name), value, f"a {f.metadata['nested'].__name__}")
+            for sub in dataclasses.fields(value):
+                checked_value = each.check(self._path(f"{f.name}.{sub.name}"), getattr(value, sub.name))
+                object.__setattr__(value, sub.name, checked_value)
+        super().__post_init__()
+
+
+# -- plain data <-> dataclasses --------------------------------------------------
+
+
+def build(cls: type[Validated], data: Any, path: str) -> Validated:
+    """Build dataclass ``cls`` from a dict, strictly: no unknown, no missing keys."""
+    if not isinstance(data, Mapping):
+        raise ValidationError(path, data, f"a mapping of {cls.__name__} fields")
+    names = [f.name for f in dataclasses.fields(cls)]
+    for key in data:
+        if key not in names:
+            raise ValidationError(
+                join_path(path, str(key)), data[key], f"no such field; {path or 'scenario'} has " + ", ".join(names)
+            )
+    kwargs = {}
+    for f in dataclasses.fields(cls):
+        sub = join_path(path, f.name)
+        if f.name not in data:
+            raise ValidationError(sub, "<missing>", "a value: the field is required")
+        value = data[f.name]
+        nested_cls = f.metadata.get("nested")
+        kwargs[f.name] = build(nested_cls, value, sub) if nested_cls is not None else value
+    if cls._prefix:  # sections report their full path
+        return cls(**kwargs)
+    token = _BUILD_PREFIX.set(path)
+    try:
+        return cls(**kwargs)
+    finally:
+        _BUILD_PREFIX.reset(token)
+
+
+def join_path(prefix: str, name: str) -> str:
+    """``prefix.name``, or ``name`` alone at the top."""
+    return f"{prefix}.{name}" if prefix else name
+
+
+def split_path(path: str) -> list[str]:
+    """The parts of a dotted field path; a malformed path raises ``ValidationError``."""
+    if not isinstance(path, str) or not path or any(not p for p in path.split(".")):
+        raise ValidationError(str(path), path, "a dotted field path such as 'msp.per_user_monthly'")
+    return path.split(".")
+
+
+def to_plain(obj: Any) -> dict[str, Any]:
+    """A dataclass (and the dataclasses it holds) as nested plain dicts."""
+    out = {}
+    for f in dataclasses.fields(obj):
+        v = getattr(obj, f.name)
+        out[f.name] = to_plain(v) if dataclasses.is_dataclass(v) else v
+    return out
+
+
+def walk_leaves(obj: Any, prefix: str) -> Iterator[tuple[str, Any]]:
+    """Every leaf field of a dataclass as (dotted path, value), in declaration order."""
+    for f in dataclasses.fields(obj):
+        v = getattr(obj, f.name)
+        p = join_path(prefix, f.name)
+        if dataclasses.is_dataclass(v):
+            yield from walk_leaves(v, p)
+        else:
+            yield p, v

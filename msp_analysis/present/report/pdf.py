@@ -1,0 +1,133 @@
+"""The report as a PDF, drawn with matplotlib's ``PdfPages`` (no system package needed).
+
+Pages, in order: title with the headline figures, one page per chart, the
+assumptions and sources (as many pages as they need), the method notes; A4
+landscape.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from matplotlib.backends.backend_pdf import PdfPages
+from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+from matplotlib.textpath import text_to_path
+
+from .content import ReportContent
+from .summary import CHART_HEADINGS, CHARTS
+
+__all__ = ["write_pdf"]
+
+#: A4 landscape, inches; text pages of the PDF run from 6% to 94% of its width.
+_PDF_SIZE = (11.69, 8.27)
+_PDF_LEFT, _PDF_RIGHT = 0.06, 0.94
+
+#: A line of a text page: its text, font size (points) and weight.
+_Line = tuple[str, float, str]
+
+
+def _wrap_to_width(text: str, fontsize: float, weight: str = "normal", width_pt: float | None = None) -> str:
+    """``text`` wrapped so that every line fits ``width_pt`` points, measured in the font it is drawn in.
+
+    A fixed number of characters a line does not work: bold type is wider,
+    and a line of it ran off the PDF's page.
+
+    Examples
+    --------
+    >>> _wrap_to_width("a b c", 12, width_pt=1000)
+    'a b c'
+    >>> _wrap_to_width("word " * 40, 12, "bold", width_pt=200).count("\\n") > 3
+    True
+    """
+    if width_pt is None:
+        width_pt = (_PDF_RIGHT - _PDF_LEFT) * _PDF_SIZE[0] * 72
+    prop = FontProperties(size=fontsize, weight=weight)
+
+    def fits(line: str) -> bool:
+        return text_to_path.get_text_width_height_descent(line, prop, ismath=False)[0] <= width_pt
+
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line = ""
+        for word in paragraph.split():
+            candidate = f"{line} {word}" if line else word
+            if line and not fits(candidate):
+                lines.append(line)
+                line = word
+            else:
+                line = candidate
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _text_page(title: str, lines: list[_Line]) -> Figure:
+    """A page of text: a bold title, then each line wrapped to the page's width, one under the other."""
+    size = _PDF_SIZE
+    fig = Figure(figsize=size)
+    # parse_math=False: amounts carry "$", which matplotlib would read as maths.
+    fig.text(_PDF_LEFT, 0.92, title, fontsize=22, fontweight="bold", va="top", parse_math=False)
+    y = 0.82
+    for text, fontsize, weight in lines:
+        wrapped = _wrap_to_width(text, fontsize, weight)
+        fig.text(_PDF_LEFT, y, wrapped, fontsize=fontsize, fontweight=weight, va="top", parse_math=False)
+        y -= (wrapped.count("\n") + 1) * fontsize * 1.45 / (size[1] * 72) + 0.012
+    return fig
+
+
+def _title_page(c: ReportContent) -> Figure:
+    lines: list[_Line] = [(c.subtitle, 12, "normal"), ("", 8, "normal")]
+    for label, value in c.headline.rows():
+        lines.append((label, 12, "normal"))
+        lines.append((value, 15, "bold"))
+    return _text_page(f"Break/Fix or MSP? {c.client}", lines)
+
+
+def _save_chart_page(pdf: PdfPages, c: ReportContent, name: str) -> None:
+    """The chart at the page's size with its neutral heading above; the figure is put back as it was."""
+    fig = c.figures[name]
+    original = fig.get_size_inches()
+    fig.set_size_inches(*_PDF_SIZE)
+    fig.suptitle(CHART_HEADINGS[name], fontsize=12, color="#555555")
+    pdf.savefig(fig)
+    fig.suptitle("")
+    fig.set_size_inches(*original)
+
+
+def _assumption_pages(c: ReportContent) -> list[Figure]:
+    """18 rows a page; the client's own numbers in bold (their source already says "your figure")."""
+    return [
+        _text_page(
+            title,
+            [
+                (f"{r.assumption}: {r.value}  ({r.source})", 10, "bold" if r.yours else "normal")
+                for r in part.itertuples(index=False)
+            ],
+        )
+        for title, part in c.assumption_pages(per=18)
+    ]
+
+
+def write_pdf(c: ReportContent, path: Path) -> Path:
+    """Write the report of ``c`` as a PDF at ``path``; return ``path``.
+
+    Examples
+    --------
+    >>> import datetime as dt, tempfile
+    >>> from pathlib import Path
+    >>> from msp_analysis import sample_scenario
+    >>> from msp_analysis.present.report.content import collect
+    >>> c = collect(sample_scenario(), trials=200, seed=1, years=2, date=dt.date(2026, 3, 14))
+    >>> with tempfile.TemporaryDirectory() as out:
+    ...     write_pdf(c, Path(out) / "r.pdf").read_bytes()[:5]
+    b'%PDF-'
+    """
+    meta = {"Title": f"Break/Fix or MSP? {c.client}", "Creator": "msp_analysis", "Producer": "msp_analysis"}
+    with PdfPages(path, metadata=meta) as pdf:
+        pdf.savefig(_title_page(c))
+        for name in CHARTS:
+            _save_chart_page(pdf, c, name)
+        for page in _assumption_pages(c):
+            pdf.savefig(page)
+        pdf.savefig(_text_page("Method notes", [(n, 12, "normal") for n in c.notes]))
+    return path
