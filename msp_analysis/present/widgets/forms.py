@@ -28,8 +28,8 @@ from ...ingest.readers import LoadReport
 from ...ingest.tickets import load_tickets
 from ...model.downtime import cost_per_user_hour, estimate_downtime_inputs
 from ...model.scenario import Scenario
+from ..charts.cost import plot_total_cost_distribution
 from ..live import LiveSurface, note_html
-from ..plotting import plot_total_cost_distribution
 from .live_view import LiveView
 from .scenario_panel import ScenarioControls
 
