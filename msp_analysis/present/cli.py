@@ -55,6 +55,7 @@ def _seed(text: str) -> int:
 def _years(text: str) -> int:
     # Checked here, not by the projection: its error would be printed after the
     # scenario file's name, as if the file were wrong.
+    # Imported when used: `--help` and argument errors answer without loading the model.
     from ..decisions.projection import _MAX_YEARS
 
     value = _positive_int(text)
@@ -64,6 +65,7 @@ def _years(text: str) -> int:
 
 
 def _formats(text: str) -> tuple[str, ...]:
+    # Imported when used: the report pulls in matplotlib and python-pptx.
     from .report import FORMATS
 
     items = tuple(dict.fromkeys(f.strip().lower().lstrip(".") for f in text.split(",") if f.strip()))
@@ -74,6 +76,7 @@ def _formats(text: str) -> tuple[str, ...]:
 
 
 def _parser() -> argparse.ArgumentParser:
+    # Imported when used: the report pulls in matplotlib and python-pptx.
     from .report import DEFAULT_SEED, DEFAULT_TRIALS, FORMATS
 
     parser = argparse.ArgumentParser(
@@ -127,7 +130,8 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _report(args) -> int:
+def _report(args: argparse.Namespace) -> int:
+    # Imported when used, like the report itself (matplotlib, python-pptx).
     from ..model.scenario import Scenario
     from .report import build_report
 
@@ -141,7 +145,8 @@ def _report(args) -> int:
     return 0
 
 
-def _present(args) -> int:
+def _present(args: argparse.Namespace) -> int:
+    # Imported when used: the dashboard pulls in ipywidgets and matplotlib.
     from .dashboard import voila_command
 
     argv, env = voila_command(args.port, cull_idle_timeout=args.cull_idle_timeout)

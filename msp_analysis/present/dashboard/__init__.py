@@ -42,8 +42,9 @@ what a change recomputes and redraws, the export, :func:`measure_latency`),
 :mod:`~msp_analysis.present.dashboard.charts` (chart tabs updated in place),
 :mod:`~msp_analysis.present.dashboard.page` (the HTML text and style sheet),
 :mod:`~msp_analysis.present.dashboard.serve` (the scenarios listed, where
-reports go, :func:`voila_command`) and ``_from_report`` (every name taken
-from the report and the plotting modules, in one place).
+reports go, :func:`voila_command`). The headline, charts and assumptions come
+from the report's public summary (:mod:`msp_analysis.present.report.summary`),
+so screen and leave-behind are computed by the same functions.
 
 Examples
 --------

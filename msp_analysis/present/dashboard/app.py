@@ -21,23 +21,22 @@ from ...decisions.what_if import with_headcount
 from ...engine.expected import expected_components
 from ...engine.simulation import MODELS, Comparison, simulate
 from ...errors import MSPAnalysisError
-from ...formatting import nice_step, short_unit
+from ...formatting import nice_step, short_unit, slugify
 from ...model.defaults import sample_scenario
 from ...model.scenario import Scenario, field_info
 from ..live import LiveSurface, bug_details, register
-from ..widgets.controls import control, ui_range
-from ._from_report import (
+from ..report.build import build_report
+from ..report.summary import (
     CHARTS,
     DEFAULT_SEED,
     DEFAULT_TRIALS,
     Headline,
-    build_report,
     default_budget,
     expected_frame,
     headline,
     projection_for,
-    slugify,
 )
+from ..widgets.controls import control, ui_range
 from .charts import _DPI, TAB_TITLES, Chart, draw
 from .page import CSS, LABELS, TOOLTIPS, assumptions_html, cards_html, label_html, notes_html, title_html
 from .serve import PROJECT_ROOT, available_scenarios, reports_dir

@@ -29,17 +29,11 @@ from PIL import Image
 from ...decisions.projection import Projection
 from ...engine.simulation import COST_COLUMNS, MODELS, Comparison
 from ...formatting import mathtext_safe, money_compact
-from ._from_report import (
-    _breakdown_title,
-    _cost_histogram_data,
-    _distribution_title,
-    _exceedance_curves,
-    _exceedance_title,
-    _projection_title,
-    apply_style,
-    draw_chart,
-    exceedance_labels,
-)
+from ..charts.cost import cost_histogram_data
+from ..charts.decisions import projection_title
+from ..charts.security import exceedance_curves, exceedance_title
+from ..charts.style import apply_style
+from ..report.summary import breakdown_title, distribution_title, draw_chart, exceedance_labels
 
 __all__ = ["TAB_TITLES", "Chart", "draw"]
 
@@ -143,7 +137,7 @@ def _update_distribution(
     lines = ax.lines
     if len(steps) != len(ax.patches) or len(steps) != len(MODELS) or len(lines) != len(MODELS):
         return False
-    data, edges = _cost_histogram_data(comparison, "total_cost", bins)
+    data, edges = cost_histogram_data(comparison, "total_cost", bins)
     if len(steps[0].get_data()[1]) != len(edges):  # (values, edges, baseline)
         return False
     for step, line, m in zip(steps, lines, MODELS):
@@ -153,7 +147,7 @@ def _update_distribution(
         line.set_xdata([mean, mean])
     ax.relim()
     ax.autoscale_view()
-    ax.set_title(textwrap.fill(_distribution_title(comparison, table), _TITLE_WIDTH))
+    ax.set_title(textwrap.fill(distribution_title(comparison, table), _TITLE_WIDTH))
     return True
 
 
@@ -176,7 +170,7 @@ def _update_breakdown(
         label.set_text(mathtext_safe(money_compact(total, symbol)))
         label.xy = (x, total)
     ax.set_ylim(0, bottom.max() * 1.15)
-    ax.set_title(textwrap.fill(_breakdown_title(table, symbol), _TITLE_WIDTH))
+    ax.set_title(textwrap.fill(breakdown_title(table, symbol), _TITLE_WIDTH))
     return True
 
 
@@ -186,7 +180,7 @@ def _update_exceedance(
     legend = ax.get_legend()
     if len(ax.lines) != len(MODELS) or legend is None:
         return False
-    values, curves = _exceedance_curves(comparison)
+    values, curves = exceedance_curves(comparison)
     if curves is None:
         return False
     symbol = comparison.scenario.organization.currency_symbol
@@ -199,7 +193,7 @@ def _update_exceedance(
     ax.relim()
     ax.autoscale_view(scaley=False)
     ax.set_ylim(max(0.5 / len(values["break_fix"]), 1e-6), 1)
-    ax.set_title(textwrap.fill(_exceedance_title(values, symbol), _TITLE_WIDTH))
+    ax.set_title(textwrap.fill(exceedance_title(values, symbol), _TITLE_WIDTH))
     return True
 
 
@@ -235,7 +229,7 @@ def _update_projection(
     ax.set_autoscaley_on(True)
     ax.autoscale_view()
     ax.set_ylim(bottom=0)
-    ax.set_title(textwrap.fill(_projection_title(projection), _TITLE_WIDTH))
+    ax.set_title(textwrap.fill(projection_title(projection), _TITLE_WIDTH))
     return True
 
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 import html
 from collections.abc import Callable, Mapping
 
-from ...formatting import money
+from ...formatting import money, percent
 from ...model.downtime import cost_per_user_hour
 from ...model.scenario import Scenario
-from ._from_report import Headline, assumption_rows, percent
+from ..report.summary import Headline, assumption_rows
 
 __all__ = ["CSS", "LABELS", "TOOLTIPS", "assumptions_html", "cards_html", "label_html", "notes_html", "title_html"]
 

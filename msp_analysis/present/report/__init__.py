@@ -67,10 +67,6 @@ from .summary import (
     projection_for,
 )
 
-# Used by the dashboard until it switches to the public names of .summary.
-_breakdown_title = breakdown_title
-_distribution_title = distribution_title
-
 __all__ = [
     "CHARTS",
     "CHART_ALT",
