@@ -23,8 +23,14 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from .parsing import blank_mask, parse_dates, parse_durations, parse_money
-from .readers import MAX_BYTES, ColumnSpec, aliases, check_dates, finish, guard, read_table
+from .cells import blank_mask
+from .columns import ColumnSpec, aliases
+from .dates import check_dates, parse_dates
+from .durations import parse_durations
+from .money import parse_money
+from .problems import LoadReport, finish, guard
+from .sources import MAX_BYTES
+from .tables import read_table
 
 __all__ = ["INVOICE_COLUMNS", "load_invoices", "parse_money"]
 
@@ -108,7 +114,7 @@ def load_invoices(
     max_amount: float = 10_000_000.0,
     max_hours: float = 10_000.0,
     max_bytes: int = MAX_BYTES,
-) -> tuple[pd.DataFrame, object]:
+) -> tuple[pd.DataFrame, LoadReport]:
     """Read a list of Break/Fix invoices (CSV or XLSX) into a clean, typed table.
 
     Required columns: ``date`` and ``amount``; optional ``hours``,

@@ -37,8 +37,13 @@ import pandas as pd
 
 from ..errors import DataError, ValidationError
 from ..model.scenario import field_info
-from .parsing import blank_mask, normalise_name, parse_durations, parse_money, parse_texts
-from .readers import MAX_BYTES, ColumnSpec, aliases, finish, guard, read_table
+from .cells import blank_mask, parse_texts
+from .columns import ColumnSpec, aliases, normalise_name
+from .durations import parse_durations
+from .money import parse_money
+from .problems import LoadReport, finish, guard
+from .sources import MAX_BYTES
+from .tables import read_table
 
 __all__ = ["PRICE_PATHS", "QUOTE_COLUMNS", "MSPQuote", "apply_quote", "classify_line", "load_msp_quote"]
 
@@ -164,7 +169,9 @@ class MSPQuote(dict):
     report : LoadReport
     """
 
-    def __init__(self, values: Mapping, source: str, rows: Mapping, lines: pd.DataFrame, report=None):
+    def __init__(
+        self, values: Mapping, source: str, rows: Mapping, lines: pd.DataFrame, report: LoadReport | None = None
+    ):
         super().__init__(values)
         self.source = source
         self.rows = dict(rows)

@@ -17,12 +17,13 @@ aside and listed in the report with their reasons; nothing is dropped
 silently. Files are only ever *read*: nothing is evaluated or unpickled.
 
 What is about tickets lives here: the columns a helpdesk export has and
-the names vendors give them (:data:`TICKET_COLUMNS`), priorities
-(:func:`parse_priority`), and the checks a ticket log must pass (unique ids,
+the names vendors give them (:data:`TICKET_COLUMNS`), and the checks a ticket log must pass (unique ids,
 resolved on or after opened, plausible work and response times). Reading
-the file -- sources, encodings, sniffing renamed binaries, CSV and XLSX
-grids, header detection, the problem collector -- is :mod:`.readers`, shared
-with :mod:`.invoices` and :mod:`.quotes`; value parsers are :mod:`.parsing`.
+the file is shared with :mod:`.invoices` and :mod:`.quotes`: the source and
+its kind (:mod:`.sources`), CSV and XLSX grids (:mod:`.csv_grid`,
+:mod:`.xlsx_grid`), the header and columns (:mod:`.tables`,
+:mod:`.columns`) and the problem collector (:mod:`.problems`); values are
+parsed by :mod:`.dates`, :mod:`.durations` and :mod:`.cells`.
 
 Examples
 --------
@@ -42,51 +43,23 @@ Fix the file, or pass lenient=True to set such rows aside (they are listed in th
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError
 from ..model.scenario import PRIORITIES
-from .parsing import (
-    blank_mask,
-    cell_is_blank,
-    normalise_name,
-    parse_booleans,
-    parse_counts,
-    parse_dates,
-    parse_durations,
-    parse_texts,
-)
-from .readers import (
-    MAX_BYTES,
-    MAX_PROBLEMS_SHOWN,
-    MAX_UNZIPPED_BYTES,  # noqa: F401 (importable from here, as before the move to .readers)
-    ColumnSpec,
-    LoadReport,
-    Problems,
-    Table,
-    aliases,
-    check_dates,
-    finish,
-    guard,
-    read_table,
-    shown,
-)
-from .readers import read_source as _read_source  # noqa: F401 (workbook.py imports it from here)
-from .readers import sniff as _sniff  # noqa: F401 (workbook.py imports it from here)
+from .cells import blank_mask, cell_is_blank, parse_booleans, parse_counts, parse_texts, shown
+from .columns import ColumnSpec, aliases, normalise_name
+from .dates import check_dates, parse_dates
+from .durations import parse_durations
+from .priorities import _EXCLUDE, _normalise_priority_map, parse_priority
+from .problems import MAX_PROBLEMS_SHOWN, LoadReport, Problems, finish, guard
+from .sources import MAX_BYTES
+from .tables import Table, read_table
 
-__all__ = [
-    "MAX_PROBLEMS_SHOWN",
-    "PRIORITY_WORDS",
-    "TICKET_COLUMNS",
-    "LoadReport",
-    "load_tickets",
-    "parse_priority",
-]
+__all__ = ["MAX_PROBLEMS_SHOWN", "TICKET_COLUMNS", "LoadReport", "load_tickets"]
 
 # ---------------------------------------------------------------------------
 # The columns of a ticket export
@@ -252,79 +225,6 @@ TICKET_COLUMNS: tuple[ColumnSpec, ...] = (
         doc="How many users the incident affected",
     ),
 )
-
-
-# ---------------------------------------------------------------------------
-# Priorities
-# ---------------------------------------------------------------------------
-
-#: Words that name a priority in common helpdesks, mapped to the scenario's classes.
-PRIORITY_WORDS: dict[str, str] = {
-    **dict.fromkeys(["critical", "urgent", "emergency", "highest", "blocker", "very high", "sev a", "immediate"], "p1"),
-    **dict.fromkeys(["high", "major", "important", "elevated"], "p2"),
-    **dict.fromkeys(["medium", "normal", "moderate", "standard", "average", "routine"], "p3"),
-    **dict.fromkeys(
-        ["low", "lowest", "minor", "trivial", "request", "service request", "planning", "scheduled", "very low"], "p4"
-    ),
-}
-_PRIORITY_NUMBER = re.compile(r"^(?:p|pri|prio|priority|sev|severity|s|level|l|tier)?\s*([1-4])(?:\s|$)")
-
-
-def _priority_key(v) -> str:
-    if isinstance(v, float) and v.is_integer():
-        v = int(v)
-    return normalise_name(v)
-
-
-def parse_priority(value, priority_map: Mapping | None = None) -> str | None:
-    """``p1``-``p4`` for a priority as exports write it, ``None`` if unknown.
-
-    A ``priority_map`` entry wins over the built-in rules; the built-in rules
-    read a number 1-4 with an optional prefix (``P1``, ``Priority 1 -
-    Emergency Response``, ``Sev 2``), then words (:data:`PRIORITY_WORDS`),
-    then the first word (``High - business critical`` is high).
-
-    Examples
-    --------
-    >>> [parse_priority(v) for v in ["P1", 2, "Priority 3 - Normal Response", "Urgent", "low", "Do Not Respond"]]
-    ['p1', 'p2', 'p3', 'p1', 'p4', None]
-    """
-    key = _priority_key(value)
-    if priority_map:
-        norm_map = {_priority_key(k): v for k, v in priority_map.items()}
-        if key in norm_map:
-            return norm_map[key]
-    if key in PRIORITY_WORDS:
-        return PRIORITY_WORDS[key]
-    m = _PRIORITY_NUMBER.match(key)
-    if m:
-        return f"p{m.group(1)}"
-    first = key.split(" ")[0] if key else ""
-    if first in PRIORITY_WORDS:
-        return PRIORITY_WORDS[first]
-    return None
-
-
-_EXCLUDE = "__exclude__"
-
-
-def _normalise_priority_map(priority_map: Mapping | None) -> dict | None:
-    if not priority_map:
-        return None
-    out = {}
-    for k, v in priority_map.items():
-        if v is None or (isinstance(v, str) and v.strip().lower() in ("", "ignore", "exclude", "skip", "none")):
-            out[k] = _EXCLUDE
-            continue
-        p = parse_priority(v) if not (isinstance(v, str) and v.strip().lower() in PRIORITIES) else v.strip().lower()
-        if p is None or str(v).strip().lower() not in (*PRIORITIES, "1", "2", "3", "4"):
-            if not (isinstance(v, (int, np.integer)) and 1 <= int(v) <= 4):
-                raise DataError(
-                    f"priority_map: {k!r} maps to {v!r}; expected one of 'p1', 'p2', 'p3', 'p4' "
-                    "(or None to leave such tickets out)"
-                )
-        out[k] = p
-    return out
 
 
 # ---------------------------------------------------------------------------

@@ -37,8 +37,9 @@ import numpy as np
 
 from ..errors import DataError, ValidationError
 from ..model.scenario import _SECTIONS, SCHEMA_VERSION, Scenario, field_info
-from .parsing import normalise_name
-from .readers import MAX_BYTES, _unsaved_formulas, open_workbook, read_source, sniff
+from .columns import normalise_name
+from .sources import MAX_BYTES, read_source, sniff
+from .xlsx_grid import _unsaved_formulas, open_workbook
 
 __all__ = ["SECTIONS", "WorkbookError", "scenario_from_workbook", "scenario_to_workbook"]
 

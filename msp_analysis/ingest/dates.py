@@ -1,151 +1,42 @@
-"""Value parsers for client files: dates, durations, yes/no, counts, money and column names.
+"""Dates: where a date format is recognised, the order of day and month decided, and bad dates reported.
 
-Each parser takes a column of raw cell values -- strings from a CSV, or the
-native values openpyxl gives for an XLSX cell (numbers, datetimes, times,
-timedeltas, booleans) -- and returns numpy/pandas arrays plus a ``bad`` mask
-of the non-blank values it could not read, so that a loader can name every
-offending cell (see :mod:`.readers`). They are vectorised over the column:
-the common case (one format throughout) is parsed in one pass, and unusual
-strings are parsed once per distinct value.
+:func:`parse_dates` reads a column of dates -- ISO 8601 with or without a
+zone, US and European numeric dates (``03/04/2024``: the column decides the
+order of day and month), month names (``Jan 5, 2024``), compact ``20240105``,
+Excel serial numbers and native XLSX datetimes -- into naive datetimes.
+:func:`check_dates` turns what it could not read, dates written in the
+other order, and implausible dates into a loader's problems.
 
 Examples
 --------
->>> hours, bad = parse_durations(["1.5", "90 min", "1:30", "soon"])
->>> hours[:3].tolist(), bad.tolist()
-([1.5, 1.5, 1.5], [False, False, False, True])
->>> amounts, bad, decimal = parse_money(["1.234,50 €", "99,00"])
->>> amounts.tolist(), decimal
-([1234.5, 99.0], ',')
+>>> result = parse_dates(["31/12/2024", "03/04/2024 10:30", "soon"])
+>>> [str(d) for d in result.values], result.order, result.bad.tolist()
+(['2024-12-31 00:00:00', '2024-04-03 10:30:00', 'NaT'], 'day/month/year', [False, False, True])
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from ..errors import DataError
+from .cells import _EXCEL_EPOCH, _all_str, blank_mask, cell_is_blank
 
-__all__ = [
-    "DateResult",
-    "blank_mask",
-    "cell_is_blank",
-    "normalise_name",
-    "parse_booleans",
-    "parse_counts",
-    "parse_dates",
-    "parse_durations",
-    "parse_money",
-    "parse_texts",
-    "strip_unit",
-]
+if TYPE_CHECKING:  # for annotations only: problems.py does not import this module either
+    from .problems import Problems
 
-# ---------------------------------------------------------------------------
-# Column names and the units they imply
-# ---------------------------------------------------------------------------
+__all__ = ["EARLIEST_DATE", "DateResult", "check_dates", "parse_dates"]
 
-_UNIT_TOKENS = {
-    "h": "hours",
-    "hr": "hours",
-    "hrs": "hours",
-    "hour": "hours",
-    "hours": "hours",
-    "m": "minutes",
-    "min": "minutes",
-    "mins": "minutes",
-    "minute": "minutes",
-    "minutes": "minutes",
-    "s": "seconds",
-    "sec": "seconds",
-    "secs": "seconds",
-    "second": "seconds",
-    "seconds": "seconds",
-    "d": "days",
-    "day": "days",
-    "days": "days",
-}
-_UNIT_HOURS = {"hours": 1.0, "minutes": 1 / 60, "seconds": 1 / 3600, "days": 24.0}
-
-
-def normalise_name(name: Any) -> str:
-    """A column name reduced for matching: lower case, ``#`` -> number, punctuation -> space.
-
-    Examples
-    --------
-    >>> normalise_name("Ticket #"), normalise_name(" Date/Time  Opened "), normalise_name("Time Spent (mins)")
-    ('ticket number', 'date time opened', 'time spent mins')
-    """
-    text = "" if name is None else str(name)
-    text = text.replace("#", " number ").replace("%", " percent ").lower()
-    text = re.sub(r"[^0-9a-z]+", " ", text)
-    return " ".join(text.split())
-
-
-def strip_unit(norm: str) -> tuple[str, str | None]:
-    """``"time spent mins"`` -> (``"time spent"``, ``"minutes"``); filler "in" goes too."""
-    tokens = norm.split()
-    unit = None
-    kept = []
-    for tok in tokens:
-        if tok in _UNIT_TOKENS and unit is None and len(tokens) > 1:
-            unit = _UNIT_TOKENS[tok]
-        elif tok != "in":
-            kept.append(tok)
-    return " ".join(kept), unit
-
-
-# ---------------------------------------------------------------------------
-# Blank cells
-# ---------------------------------------------------------------------------
-
-
-def _all_str(values) -> bool:
-    """Every value a str (a CSV column): the parsers then take their fast, vectorised path."""
-    return set(map(type, values)) <= {str}
-
-
-def cell_is_blank(v) -> bool:
-    """An empty cell: None, NaN, or a string of nothing but whitespace."""
-    return v is None or (isinstance(v, str) and not v.strip()) or (isinstance(v, float) and math.isnan(v))
-
-
-def blank_mask(values) -> np.ndarray:
-    """:func:`cell_is_blank` over a column, as a boolean array."""
-    if _all_str(values):
-        return np.fromiter((not v.strip() for v in values), dtype=bool, count=len(values))
-    return np.array([cell_is_blank(v) for v in values], dtype=bool)
-
-
-# ---------------------------------------------------------------------------
-# Value parsers (vectorised over a column; unusual strings parsed once per distinct value)
-# ---------------------------------------------------------------------------
-
-
-def parse_texts(values: list) -> pd.Series:
-    """Raw values as stripped strings (None when blank); numbers as they would print."""
-    if _all_str(values):
-        return pd.Series([v.strip() or None for v in values], dtype=object)
-    out = []
-    for v in values:
-        if cell_is_blank(v):
-            out.append(None)
-        elif isinstance(v, str):
-            out.append(v.strip())
-        elif isinstance(v, float) and v.is_integer():
-            out.append(str(int(v)))
-        elif isinstance(v, (dt.datetime, dt.date, pd.Timestamp)):
-            out.append(v.isoformat(sep=" ") if isinstance(v, dt.datetime) else v.isoformat())
-        else:
-            out.append(str(v))
-    return pd.Series(out, dtype=object)
-
+#: Dates before this, or more than a year ahead, are implausible (a typo, or a 1900 placeholder).
+EARLIEST_DATE = pd.Timestamp("1990-01-01")
 
 _TZ_SUFFIX = re.compile(r"\d:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}:?\d{2}|UTC|GMT)$", re.IGNORECASE)
+
 _NUMERIC_DATE = re.compile(r"^(\d{1,2})([/.\-])(\d{1,2})\2(\d{2}|\d{4})(?:\b|T|\s|$)")
 
 _TIME_PARTS = ("%H:%M:%S", "%H:%M", "%I:%M:%S %p", "%I:%M %p", "%I:%M:%S%p", "%I:%M%p", "%H:%M:%S.%f", "")
@@ -201,9 +92,6 @@ class DateResult:
     other_order: np.ndarray | None = None
     order: str | None = None  # "day/month/year" or "month/day/year", when the column has numeric dates
     order_told: bool = False
-
-
-_EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 
 
 def parse_dates(values: list, *, dayfirst: bool | None = None, timezone: str | None = None, excel_numbers=False):
@@ -292,7 +180,6 @@ def parse_dates(values: list, *, dayfirst: bool | None = None, timezone: str | N
 
 
 _ISO_START = re.compile(r"^\d{4}-\d{2}-\d{2}")
-
 
 _FIELD_WIDTH = {"%Y": 4, "%m": 2, "%d": 2, "%H": 2, "%I": 2, "%M": 2, "%S": 2, "%p": 2}
 
@@ -564,278 +451,38 @@ def _parse_unique_dates(uniq: pd.Series, dayfirst: bool | None, order: bool | No
     return res, aware, other, use_dayfirst, notes, warnings
 
 
-_DURATION_TOKEN = re.compile(
-    r"(\d+(?:[.,]\d+)?)\s*(days?|d|hours?|hrs?|h|minutes?|mins?|m|seconds?|secs?|s)(?![a-z])", re.IGNORECASE
-)
-_HMM = re.compile(r"^(\d+):([0-5]?\d)(?::([0-5]?\d(?:\.\d+)?))?$")
-_H_THEN_MIN = re.compile(r"^(\d+)\s*h\s*(\d{1,2})$", re.IGNORECASE)
-_TOKEN_UNITS = {"d": "days", "h": "hours", "m": "minutes", "s": "seconds"}
-
-
-def _duration_from_text(text: str, unit_hours: float) -> float | None:
-    """Hours in a duration string, or None. Negative values come back negative."""
-    t = text.strip().lower().replace("\u2212", "-")
-    sign = 1.0
-    if t.startswith("-"):
-        sign, t = -1.0, t[1:].strip()
-    elif t.startswith("(") and t.endswith(")"):
-        sign, t = -1.0, t[1:-1].strip()
-    if re.fullmatch(r"\d+(?:\.\d+)?|\.\d+", t):
-        return sign * float(t) * unit_hours
-    if re.fullmatch(r"\d+,\d{1,2}", t):  # decimal comma (1,5): thousands separators make no sense here
-        return sign * float(t.replace(",", ".")) * unit_hours
-    m = _HMM.match(t)
-    if m:
-        h, mi, s = m.groups()
-        return sign * (int(h) + int(mi) / 60 + (float(s) if s else 0.0) / 3600)
-    m = _H_THEN_MIN.match(t)
-    if m:
-        return sign * (int(m.group(1)) + int(m.group(2)) / 60)
-    pos = 0
-    total = 0.0
-    found = False
-    for tok in _DURATION_TOKEN.finditer(t):
-        if t[pos : tok.start()].strip(" ,and") != "":
-            return None
-        found = True
-        unit = tok.group(2)[0]
-        total += float(tok.group(1).replace(",", ".")) * _UNIT_HOURS[_TOKEN_UNITS[unit]]
-        pos = tok.end()
-    if found and t[pos:].strip() == "":
-        return sign * total
-    return None
-
-
-def parse_durations(values: list, unit: str = "hours") -> tuple[np.ndarray, np.ndarray]:
-    """Hours from numbers in ``unit`` or strings like ``1.5``, ``90 min``, ``1:30``, ``1h 30m``.
-
-    Returns ``(hours, bad)``: NaN where blank or unparseable, ``bad`` True
-    where a non-blank value could not be read.
-
-    Examples
-    --------
-    >>> hours, bad = parse_durations(["1.5", "90 min", "1:30", "1h 30m", "", "soon"])
-    >>> hours[:4].tolist(), bad.tolist()
-    ([1.5, 1.5, 1.5, 1.5], [False, False, False, False, False, True])
-    """
-    factor = _UNIT_HOURS[unit]
-    n = len(values)
-    out = np.full(n, np.nan)
-    bad = np.zeros(n, dtype=bool)
-    str_idx, str_vals = [], []
-    if _all_str(values):
-        stripped = pd.Series([v.strip() for v in values], dtype=object)
-        str_idx = np.flatnonzero((stripped != "").to_numpy())
-        str_vals = stripped.iloc[str_idx].tolist()
-        values = ()
-    for i, v in enumerate(values):
-        if cell_is_blank(v):
-            continue
-        if isinstance(v, (bool, np.bool_)):
-            bad[i] = True
-        elif isinstance(v, (int, float, np.number)):
-            out[i] = float(v) * factor
-        elif isinstance(v, dt.timedelta):
-            out[i] = v.total_seconds() / 3600
-        elif isinstance(v, pd.Timedelta):
-            out[i] = v.total_seconds() / 3600
-        elif isinstance(v, dt.time):
-            out[i] = v.hour + v.minute / 60 + v.second / 3600
-        elif isinstance(v, dt.datetime):  # Excel stores [h]:mm of a day or more as a date in 1899/1900
-            delta = (pd.Timestamp(v) - _EXCEL_EPOCH).total_seconds() / 3600
-            if 0 <= delta < 24 * 400:
-                out[i] = delta
-            else:
-                bad[i] = True
-        elif isinstance(v, dt.date):
-            bad[i] = True
-        else:
-            str_idx.append(i)
-            str_vals.append(str(v))
-    if len(str_idx):
-        s = pd.Series(str_vals, dtype=object)
-        fast = pd.to_numeric(s, errors="coerce")
-        idx = np.asarray(str_idx)
-        ok = fast.notna().to_numpy()
-        out[idx[ok]] = fast.to_numpy()[ok] * factor
-        if (~ok).any():
-            rest = s[~ok]
-            cache = {u: _duration_from_text(u, factor) for u in pd.unique(rest.to_numpy())}
-            vals = rest.map(cache)
-            got = vals.notna().to_numpy()
-            out[idx[~ok][got]] = vals.to_numpy(dtype=float)[got]
-            bad[idx[~ok][~got]] = True
-    bad |= np.isinf(out)
-    out[np.isinf(out)] = np.nan
-    return out, bad
-
-
-_TRUE = {
-    "yes", "y", "true", "t", "1", "x", "on site", "onsite", "on", "site", "visit", "field", "in person",
-    "site visit", "onsite visit", "on site visit", "after hours", "out of hours", "ooh", "checked", "ja", "oui",
-}  # fmt: skip
-_FALSE = {
-    "no", "n", "false", "f", "0", "remote", "off site", "offsite", "phone", "email", "e mail", "chat",
-    "in house", "inhouse", "remote support", "business hours", "off", "unchecked", "nein", "non", "none", "-",
-}  # fmt: skip
-
-
-def parse_booleans(values: list) -> tuple[pd.Series, np.ndarray]:
-    """yes/no, true/false, 1/0, x, On-site/Remote -> nullable booleans; ``bad`` where unreadable."""
-    n = len(values)
-    if _all_str(values):
-        s = pd.Series(values, dtype=object)
-        lookup = {}
-        for u in pd.unique(s.to_numpy()):
-            k = normalise_name(u)
-            lookup[u] = None if k == "" else True if k in _TRUE else False if k in _FALSE else "bad"
-        mapped = s.map(lookup)
-        bad = (mapped == "bad").to_numpy()
-        flags = mapped.where(~bad & mapped.notna(), None)
-        return pd.Series(pd.array(flags.tolist(), dtype="boolean")), bad
-    out: list = [pd.NA] * n
-    bad = np.zeros(n, dtype=bool)
-    cache: dict = {}
-    for i, v in enumerate(values):
-        if cell_is_blank(v):
-            continue
-        if isinstance(v, (bool, np.bool_)):
-            out[i] = bool(v)
-            continue
-        if isinstance(v, (int, float, np.number)) and float(v) in (0.0, 1.0):
-            out[i] = bool(v)
-            continue
-        key = v if isinstance(v, str) else str(v)
-        if key not in cache:
-            k = normalise_name(key)
-            cache[key] = True if k in _TRUE else False if k in _FALSE else None
-        got = cache[key]
-        if got is None:
-            bad[i] = True
-        else:
-            out[i] = got
-    return pd.Series(out, dtype="boolean"), bad
-
-
-def parse_counts(values: list, low: int = 0, high: int = 10_000_000) -> tuple[np.ndarray, np.ndarray]:
-    """Whole numbers in ``[low, high]`` (``1,234`` accepted); NaN where blank; ``bad`` otherwise."""
-    n = len(values)
-    out = np.full(n, np.nan)
-    bad = np.zeros(n, dtype=bool)
-    for i, v in enumerate(values):
-        if cell_is_blank(v):
-            continue
-        if isinstance(v, (bool, np.bool_)):
-            bad[i] = True
-            continue
-        try:
-            x = float(v.replace(",", "").strip()) if isinstance(v, str) else float(v)
-        except (TypeError, ValueError):
-            bad[i] = True
-            continue
-        if not (math.isfinite(x) and x.is_integer() and low <= x <= high):
-            bad[i] = True
-        else:
-            out[i] = x
-    return out, bad
-
-
 # ---------------------------------------------------------------------------
-# Money
+# Reporting a date column's problems
 # ---------------------------------------------------------------------------
 
-# Currency signs before or after an amount: symbols, ISO codes, and the local abbreviations invoices use
-# (kr, zł, Kč, Ft, Fr., lei, RM, Rp, R$ ...).
-_CURRENCY_SIGN = r"(?:[A-Z]{1,2}\$|CHF|Fr\.?|[Kk]r\.?|zł|Kč|Ft|lei|RM|Rp|[A-Z]{3}|[$€£¥₹₩₽₺₪₫฿₱₦₴₸₲₵₡₭₮₾₼¢])"
-_CURRENCY_AFFIX = re.compile(rf"^{_CURRENCY_SIGN}\s*|\s*{_CURRENCY_SIGN}$")
-_GROUPED_DOT_DECIMAL = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
-_INDIAN_GROUPED = re.compile(r"\d{1,2}(?:,\d{2})*,\d{3}(?:\.\d+)?")  # 1,23,456.00 (lakh and crore)
-_GROUPED_COMMA_DECIMAL = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?")
 
+def check_dates(
+    problems: Problems, column: str, raw: list, parsed: DateResult, *, expected: str, required: str | None = None
+) -> pd.Series:
+    """Report a date column's unreadable, implausible and (when ``required`` says what belongs there) empty cells.
 
-def _money_from_text(text: str, decimal: str) -> float | None:
-    t = text.strip().replace("\u00a0", "").replace("\u202f", "").replace("\u2009", "").replace("\u2212", "-")
-    neg = False
-    if t.startswith("(") and t.endswith(")"):
-        neg, t = True, t[1:-1].strip()
-    for _ in range(2):  # "-$5", "$-5", "$5-", "5 EUR"
-        if t.startswith("-"):
-            neg, t = not neg, t[1:].strip()
-        if t.endswith("-"):
-            neg, t = not neg, t[:-1].strip()
-        t = _CURRENCY_AFFIX.sub("", t, count=1).strip()
-    t = t.replace(" ", "").replace("'", "")
-    if not t or (not t[0].isdigit() and not t.startswith((".", ","))):
-        return None
-    if re.fullmatch(r"\d+", t):
-        value = float(t)
-    elif (_GROUPED_DOT_DECIMAL.fullmatch(t) or _INDIAN_GROUPED.fullmatch(t)) and (decimal == "." or "." in t):
-        value = float(t.replace(",", ""))
-    elif _GROUPED_COMMA_DECIMAL.fullmatch(t) and (decimal == "," or "," in t):
-        value = float(t.replace(".", "").replace(",", "."))
-    elif re.fullmatch(r"\d*\.\d+", t) and decimal == ".":
-        value = float(t)
-    elif re.fullmatch(r"\d*,\d+", t) and decimal == ",":
-        value = float(t.replace(",", "."))
-    elif re.fullmatch(r"\d*\.\d{1,2}", t) or re.fullmatch(r"\d*,\d{1,2}", t):
-        value = float(t.replace(",", "."))  # two decimals are decimals whatever the column's habit
-    else:
-        return None
-    return -value if neg else value
+    Dates written in the other order of day and month than the rest of the
+    column (see :class:`.DateResult`) are named as such, not as "not a date".
 
-
-def parse_money(values: list) -> tuple[np.ndarray, np.ndarray, str]:
-    """Amounts from numbers or text like ``$1,234.50``, ``1.234,50 €``, ``(120.00)``, ``USD 99``.
-
-    The decimal mark is decided per column: a comma if more values end in
-    ``,dd`` than in ``.dd``, else a point -- unless the points only ever group
-    thousands (``1.234``, ``12.000``: no value with one, two or four and more
-    digits after a point, and no comma), as whole euros are often written:
-    then the points group thousands. Returns ``(amounts, bad, decimal)``.
-
-    Examples
-    --------
-    >>> amounts, bad, dec = parse_money(["$1,234.50", "(120.00)", "99", "EUR 5", "ten"])
-    >>> amounts[:4].tolist(), bad.tolist()
-    ([1234.5, -120.0, 99.0, 5.0], [False, False, False, False, True])
+    ``column`` is the column's name in the file; ``raw`` its cells and
+    ``parsed`` what :func:`.parse_dates` made of them. Returns the dates with
+    the implausible ones (before :data:`EARLIEST_DATE` or over a year ahead) as NaT.
     """
-    n = len(values)
-    out = np.full(n, np.nan)
-    bad = np.zeros(n, dtype=bool)
-    texts: dict[int, str] = {}
-    for i, v in enumerate(values):
-        if cell_is_blank(v):
-            continue
-        if isinstance(v, (bool, np.bool_)):
-            bad[i] = True
-        elif isinstance(v, (int, float, np.number)):
-            out[i] = float(v)
+    other = parsed.other_order if parsed.other_order is not None else np.zeros(len(raw), dtype=bool)
+    problems.add_mask(parsed.bad & ~other, column, raw, "is not a date", expected)
+    if other.any():
+        swapped = "month/day/year" if parsed.order == "day/month/year" else "day/month/year"
+        if parsed.order_told:
+            told = "True" if parsed.order == "day/month/year" else "False"
+            problem, want = f"is {swapped}, but dayfirst={told} says {parsed.order}", f"a date written {parsed.order}"
         else:
-            texts[i] = str(v)
-    decimal = "."
-    if texts:
-        s = pd.Series(list(texts.values()), dtype=object)
-        comma = int(s.str.contains(r",\d{2}\s*\D*$", regex=True).sum())
-        dot = int(s.str.contains(r"\.\d{2}\s*\D*$", regex=True).sum())
-        decimal = "," if comma > dot else "."
-        if comma == dot == 0 and not s.str.contains(",", regex=False).any():
-            grouping = s.str.fullmatch(r"\D*\d{1,3}(?:\.\d{3})+\D*")
-            decimal_point = s.str.contains(r"\.(?:\d{1,2}|\d{4,})\D*$", regex=True)
-            if grouping.any() and not decimal_point.any():
-                decimal = ","
-        fast = pd.to_numeric(s, errors="coerce").to_numpy()
-        cache: dict[str, float | None] = {}
-        for (i, t), f in zip(texts.items(), fast):
-            if not math.isnan(f) and decimal == ".":
-                out[i] = f
-                continue
-            if t not in cache:
-                cache[t] = _money_from_text(t, decimal)
-            got = cache[t]
-            if got is None:
-                bad[i] = True
-            else:
-                out[i] = got
-    bad |= np.isinf(out)
-    out[np.isinf(out)] = np.nan
-    return out, bad, decimal
+            problem = f"is {swapped}, but the column's other dates are {parsed.order}"
+            want = f"one order of day and month throughout the column ({parsed.order}), or pass dayfirst="
+            want += "False" if parsed.order == "day/month/year" else "True"
+        problems.add_mask(other, column, raw, problem, want)
+    latest = pd.Timestamp.now().normalize() + pd.Timedelta(days=366)
+    implausible = ((parsed.values < EARLIEST_DATE) | (parsed.values > latest)).to_numpy()
+    problems.add_mask(implausible, column, raw, "is an implausible date", "a date between 1990 and next year")
+    if required is not None:
+        problems.add_mask(blank_mask(raw), column, None, "is empty", required)
+    return parsed.values.where(~implausible)
