@@ -162,10 +162,8 @@ def parse_dates(values: list, *, dayfirst: bool | None = None, timezone: str | N
         if aware.any():
             zone = timezone or "UTC"
             if timezone is not None:
-                try:
-                    local = pd.Series(parsed[aware]).dt.tz_localize("UTC").dt.tz_convert(timezone).dt.tz_localize(None)
-                except Exception:  # zoneinfo/pytz raise several types for an unknown zone name
-                    raise DataError(f"unknown time zone {timezone!r}; use a name such as 'Europe/London'") from None
+                _check_zone(timezone)
+                local = pd.Series(parsed[aware]).dt.tz_localize("UTC").dt.tz_convert(timezone).dt.tz_localize(None)
                 parsed[aware] = local.to_numpy(dtype="datetime64[ns]")
             notes.append(f"dates with a time zone converted to {zone} and the zone dropped")
             if (~aware & ~np.isnat(parsed)).any():
@@ -177,6 +175,19 @@ def parse_dates(values: list, *, dayfirst: bool | None = None, timezone: str | N
     return DateResult(
         pd.Series(out, dtype="datetime64[ns]"), bad, notes, warnings, other_order, order, dayfirst is not None
     )
+
+
+def _check_zone(timezone: str) -> None:
+    """Refuse a time-zone name that names no zone, before any date is converted to it.
+
+    Only the look-up is guarded: zoneinfo raises ZoneInfoNotFoundError (a
+    KeyError) for an unknown name, ValueError for a malformed one, OSError
+    for one too long for a file name, and pandas IndexError for ``""``.
+    """
+    try:
+        pd.Timestamp(0, tz="UTC").tz_convert(timezone)
+    except (LookupError, ValueError, OSError):
+        raise DataError(f"unknown time zone {timezone!r}; use a name such as 'Europe/London'") from None
 
 
 _ISO_START = re.compile(r"^\d{4}-\d{2}-\d{2}")

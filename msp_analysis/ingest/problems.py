@@ -331,12 +331,27 @@ def finish(
     return frame, report
 
 
-def guard(func: Callable) -> Callable:
-    """Decorator for loaders: anything unexpected a malformed file provokes becomes a DataError.
+#: What a malformed file can still provoke past a loader's own checks, inside pandas or the standard
+#: library: text that does not decode, a record the csv module refuses, a damaged zip, a number or a
+#: date beyond what pandas can hold. Anything else a loader raises -- a KeyError, TypeError, IndexError,
+#: AttributeError -- is a bug of the loader's, and surfaces as itself.
+FILE_FAILURES: tuple[type[Exception], ...] = (
+    UnicodeError,
+    csv.Error,
+    zipfile.BadZipFile,
+    OverflowError,
+    pd.errors.OutOfBoundsDatetime,
+    pd.errors.OutOfBoundsTimedelta,
+    pd.errors.ParserError,
+)
 
-    Every known failure is already turned into a precise DataError; this is
-    the last line, so that no pandas/openpyxl/KeyError traceback reaches a
-    user for bad input. Programming errors still surface, as the cause; a
+
+def guard(func: Callable) -> Callable:
+    """Decorator for loaders: the failures a malformed file can provoke (:data:`FILE_FAILURES`) become a DataError.
+
+    Every known problem is already turned into a precise DataError; this is
+    the last line, so that no decoding or pandas traceback reaches a user for
+    bad input. A bug surfaces as itself (a KeyError stays a KeyError), and a
     call the loader's signature does not accept (a misspelt keyword) raises
     its TypeError, not a DataError about the file.
     """
@@ -349,16 +364,7 @@ def guard(func: Callable) -> Callable:
             return func(source, *args, **kwargs)
         except DataError:
             raise
-        except (
-            ValueError,
-            KeyError,
-            IndexError,
-            TypeError,
-            UnicodeError,
-            OverflowError,
-            csv.Error,
-            zipfile.BadZipFile,
-        ) as e:
+        except FILE_FAILURES as e:
             name = kwargs.get("name") or _guess_name(source)
             raise DataError(f"{name}: cannot be read ({type(e).__name__}: {e})", source=name) from e
 

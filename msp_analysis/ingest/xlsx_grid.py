@@ -13,6 +13,7 @@ import html
 import io
 import re
 import zipfile
+import zlib
 
 import numpy as np
 
@@ -29,6 +30,33 @@ MAX_UNZIPPED_BYTES = 2 * 2**30
 MAX_SHEET_ROWS = 1_048_576
 
 _MAX_ZIP_RATIO = 100  # real sheets deflate 5-20 times; a part that inflates 100 times or more is a zip bomb
+
+
+def openpyxl_failures() -> tuple[type[BaseException], ...]:
+    """What openpyxl raises, from inside its own code, on a damaged or hand-made workbook.
+
+    A missing part or relationship (KeyError), XML that does not parse
+    (SyntaxError: ElementTree's ParseError and lxml's XMLSyntaxError derive
+    from it), an attribute of the wrong type or value (TypeError and
+    ValueError from its descriptors), no workbook part (OSError), a truncated
+    or oddly compressed member (EOFError, zlib.error, BadZipFile,
+    NotImplementedError) and its own InvalidFileException. Only calls into
+    openpyxl are wrapped with these, so that a bug of ours surfaces as itself.
+    """
+    from openpyxl.utils.exceptions import InvalidFileException  # openpyxl is loaded only for an XLSX
+
+    return (
+        InvalidFileException,
+        zipfile.BadZipFile,
+        zlib.error,
+        EOFError,
+        NotImplementedError,
+        OSError,
+        KeyError,
+        TypeError,
+        ValueError,
+        SyntaxError,
+    )
 
 
 def open_workbook(src: Source):
@@ -59,7 +87,7 @@ def open_workbook(src: Source):
             )
     try:
         return openpyxl.load_workbook(io.BytesIO(src.data), read_only=True, data_only=True)
-    except Exception as e:  # openpyxl raises many types on damaged files; all mean "not readable"
+    except openpyxl_failures() as e:
         raise DataError(
             f"{src.name}: cannot be read as an XLSX workbook ({type(e).__name__}: {e})", source=src.name
         ) from None
@@ -112,7 +140,7 @@ def _xlsx_grids(src: Source, sheet: str | int | None) -> list[Grid]:
     finally:
         try:
             wb.close()
-        except Exception:  # closing a damaged read-only workbook can fail too; nothing to recover
+        except OSError:  # closing the archive of a damaged read-only workbook can fail too; nothing to recover
             pass
 
 
@@ -134,9 +162,9 @@ def _sheet_records(ws, name: str) -> list[list]:
                     "it was not written by Excel. Export it as CSV",
                     source=name,
                 )
-    except DataError:
+    except DataError:  # a ValueError too: not a failure of openpyxl's
         raise
-    except Exception as e:  # damaged sheet XML
+    except openpyxl_failures() as e:  # damaged sheet XML: the loop itself only appends rows
         raise DataError(f"{name}: sheet {ws.title!r} cannot be read ({type(e).__name__}: {e})", source=name) from None
     return records
 
