@@ -57,12 +57,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import optimize, special, stats
 
 from ..errors import DataError, ValidationError
+from ..model.defaults import sample_scenario
 from ..model.distributions import GAMMA_RATIO_RANGE, Gamma
 from ..model.scenario import PRIORITIES, Scenario, field_info
 
@@ -403,11 +405,11 @@ def calibrate(
     users: int,
     *,
     scenario: Scenario | None = None,
-    period: tuple | None = None,
+    period: tuple[Any, Any] | None = None,
     min_tickets: int = 30,
     thin: str = "keep",
     level: float = 0.95,
-    business_hours=BUSINESS_HOURS,
+    business_hours: tuple[float, float] = BUSINESS_HOURS,
     response_clock: str = "business",
 ) -> CalibrationResult:
     """Estimate incident rates, work, response and shares per priority from tickets.
@@ -441,21 +443,147 @@ def calibrate(
     Returns
     -------
     CalibrationResult
-    """
-    from ..model.defaults import sample_scenario
 
+    Examples
+    --------
+    >>> from msp_analysis.ingest.synthetic import simulate_tickets
+    >>> from msp_analysis import sample_scenario
+    >>> tickets = simulate_tickets(sample_scenario(), months=12, seed=1)
+    >>> result = calibrate(tickets, users=45, thin="data")
+    >>> result.report.query("quantity == 'rate_per_user_year'")["priority"].tolist()
+    ['p1', 'p2', 'p3', 'p4']
+    """
     if thin not in ("keep", "shrink", "data"):
         raise ValueError(f"thin must be 'keep', 'shrink' or 'data', got {thin!r}")
     if response_clock not in ("business", "wall"):
         raise ValueError(f"response_clock must be 'business' or 'wall', got {response_clock!r}")
     users = field_info("organization.users").check("organization.users", users)
     base = scenario if scenario is not None else sample_scenario()
+    warnings: list[str] = []
+    frame, opened, (start, end) = _tickets_in_period(tickets, period, warnings)
+    days = (end - start) / pd.Timedelta(days=1)
+    years = days / 365.25
+    if days < 90:
+        warnings.append(f"the period is only {days:.0f} days: rates from it ignore seasons and may mislead")
+    ctx = _Context(base, users, years, users * years, min_tickets, thin, level, response_clock)
+    data = _ticket_columns(frame, opened, response_clock, business_hours, warnings)
+    ledger = _Ledger(ctx, warnings)
+    for p in PRIORITIES:
+        sel = data.priority == p
+        _fit_rate(ledger, p, int(sel.sum()))
+        _fit_shares(ledger, p, data, sel)
+        if data.affected is not None:
+            _fit_users_affected(ledger, p, data.affected[sel])
+        if data.work is not None:
+            _fit_work(ledger, p, data.work[sel])
+        if np.isfinite(data.response).any():
+            _fit_response(ledger, p, data.response[sel], data.response_note)
+    report = pd.DataFrame(ledger.rows, columns=list(REPORT_COLUMNS))
+    _check_pairs(ledger.changes, base, warnings)
+    return CalibrationResult(
+        changes=ledger.changes,
+        report=report,
+        warnings=tuple(dict.fromkeys(warnings)),
+        period=(start, end),
+        years=float(years),
+        users=int(users),
+        n_tickets=len(frame),
+        response_clock=response_clock,
+        scenario=base,
+    )
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What every estimate of one calibration shares: the defaults, the exposure and the rules for thin data."""
+
+    base: Scenario
+    users: int
+    years: float
+    exposure: float  # user-years: users * years
+    min_tickets: int
+    thin: str
+    level: float
+    response_clock: str
+
+
+@dataclass(frozen=True)
+class _Estimate:
+    """One quantity of one priority as the data give it, before the rules for thin data decide what is used."""
+
+    priority: str
+    quantity: str
+    path: str | None  # the scenario field it calibrates (None: reported only)
+    default: float
+    estimate: float | None  # None: no data
+    n: int
+    unit: str
+    ci: tuple[float, float] = (math.nan, math.nan)
+    empirical: float = math.nan
+    fit: str = ""
+    note: str = ""
+    kind: str = "rate"  # how a thin estimate is shrunk: "rate", "share" or "quantile"
+
+
+@dataclass
+class _Ledger:
+    """The report's rows, the changes taken from the data and the warnings, in the order they arise."""
+
+    ctx: _Context
+    warnings: list[str]
+    rows: list[dict] = field(default_factory=list)
+    changes: dict[str, float] = field(default_factory=dict)
+
+    def record(self, e: _Estimate) -> None:
+        """Decide the value used (data, shrunk toward the default, or the default) and record it."""
+        ctx, n, default, estimate = self.ctx, e.n, e.default, e.estimate
+        if estimate is None or not np.isfinite(estimate):
+            value, source = default, "default (no data)"
+        elif n >= ctx.min_tickets or ctx.thin == "data":
+            value, source = estimate, f"data (n={n:,})"
+        elif ctx.thin == "shrink" and n > 0:
+            z = n / (n + ctx.min_tickets)
+            if e.kind == "rate":
+                value = (n + ctx.min_tickets) / (ctx.exposure + ctx.min_tickets / default) if default > 0 else estimate
+            elif e.kind == "share":
+                value = z * estimate + (1 - z) * default
+            else:
+                value = math.exp(z * math.log(estimate) + (1 - z) * math.log(default))
+            source = f"shrunk toward default (n={n:,}, weight {z:.2f})"
+        else:
+            value, source = default, f"default kept (only {n:,} < {ctx.min_tickets})"
+        if e.path is not None and not source.startswith("default"):
+            value = _within_range(e.path, value, self.warnings)
+            self.changes[e.path] = value
+        self.rows.append(
+            {
+                "priority": e.priority,
+                "quantity": e.quantity,
+                "path": e.path,
+                "unit": e.unit,
+                "default": default,
+                "estimate": estimate if estimate is not None else math.nan,
+                "ci_low": e.ci[0],
+                "ci_high": e.ci[1],
+                "empirical": e.empirical,
+                "n": int(n),
+                "value": value,
+                "source": source,
+                "fit": e.fit,
+                "note": e.note,
+            }
+        )
+
+
+def _tickets_in_period(
+    tickets: pd.DataFrame, period: tuple[Any, Any] | None, warnings: list[str]
+) -> tuple[pd.DataFrame, pd.Series, tuple[pd.Timestamp, pd.Timestamp]]:
+    """The tickets with an opened date and a priority inside the period, their opened dates, and the period."""
     if not isinstance(tickets, pd.DataFrame) or not {"opened", "priority"} <= set(tickets.columns):
         raise DataError("calibrate: expected the ticket table from load_tickets (with 'opened' and 'priority' columns)")
     frame = tickets[tickets["opened"].notna() & tickets["priority"].notna()]
     if frame.empty:
         raise DataError("calibrate: no tickets with an opened date and a priority")
-    warnings: list[str] = []
     opened = pd.to_datetime(frame["opened"])
     if period is None:
         start = opened.min().normalize()
@@ -468,41 +596,33 @@ def calibrate(
         if (~inside).any():
             warnings.append(f"{int((~inside).sum()):,} tickets outside the period were left out")
         frame, opened = frame[inside], opened[inside]
-    days = (end - start) / pd.Timedelta(days=1)
-    years = days / 365.25
-    if days < 90:
-        warnings.append(f"the period is only {days:.0f} days: rates from it ignore seasons and may mislead")
-    exposure = users * years
+    return frame, opened, (start, end)
 
-    cols = set(frame.columns)
-    has = {c: c in cols and frame[c].notna().any() for c in frame.columns}
-    pr = frame["priority"].astype(str).to_numpy()
 
-    # response hours per ticket, by the chosen clock
-    resp = np.full(len(frame), np.nan)
-    resp_note = ""
-    if has.get("first_response"):
-        fr = pd.to_datetime(frame["first_response"])
-        if response_clock == "business":
-            resp = business_hours_between(opened, fr, business_hours)
-            resp_note = "business hours from opened to first response"
-        else:
-            resp = ((fr - opened) / pd.Timedelta(hours=1)).to_numpy(dtype=float)
-            resp_note = "elapsed hours from opened to first response"
-    elif has.get("response_business_hours") and response_clock == "business":
-        resp = frame["response_business_hours"].to_numpy(dtype=float)
-        resp_note = "business-hours response durations from the export"
-    elif has.get("response_hours"):
-        resp = frame["response_hours"].to_numpy(dtype=float)
-        resp_note = "elapsed-hours response durations from the export"
-        if response_clock == "business":
-            warnings.append(
-                "response times are elapsed (wall-clock) hours in this export; the scenario wants business hours, "
-                "so calibrated responses may be long"
-            )
-    else:
-        warnings.append("no first-response column: Break/Fix response times keep their defaults")
+@dataclass(frozen=True)
+class _TicketColumns:
+    """Per ticket, as arrays: priority, response hours by the chosen clock, and the columns the export has."""
 
+    priority: np.ndarray
+    response: np.ndarray  # NaN where unknown (everywhere without a response column)
+    response_note: str
+    after_hours: np.ndarray  # object: True/False/NA
+    after_hours_note: str
+    onsite: np.ndarray | None  # None: the export has no such column
+    work: np.ndarray | None
+    affected: np.ndarray | None
+
+
+def _ticket_columns(
+    frame: pd.DataFrame,
+    opened: pd.Series,
+    response_clock: str,
+    business_hours: tuple[float, float],
+    warnings: list[str],
+) -> _TicketColumns:
+    """The columns the estimates need, with a warning for each the export lacks."""
+    has = {c: frame[c].notna().any() for c in frame.columns}
+    response, response_note = _response_hours(frame, opened, has, response_clock, business_hours, warnings)
     if has.get("after_hours"):
         after = frame["after_hours"].to_numpy(dtype=object)
         after_note = "after-hours column of the export"
@@ -516,230 +636,236 @@ def calibrate(
     if work is None:
         warnings.append("no work-hours column: technician work keeps its defaults")
     affected = frame["users_affected"].to_numpy(dtype=float, na_value=np.nan) if has.get("users_affected") else None
+    priority = frame["priority"].astype(str).to_numpy()
+    return _TicketColumns(priority, response, response_note, after, after_note, onsite, work, affected)
 
-    rows: list[dict] = []
-    changes: dict = {}
 
-    def decide(
-        path,
-        quantity,
-        p,
-        default,
-        estimate,
-        n,
-        *,
-        unit,
-        ci=(math.nan, math.nan),
-        empirical=math.nan,
-        fit="",
-        note="",
-        prior_weight=None,
-        kind="rate",
-    ):
-        """Record one quantity; put it in ``changes`` if the data are used."""
-        if estimate is None or not np.isfinite(estimate):
-            value, source = default, "default (no data)"
-        elif n >= min_tickets or thin == "data":
-            value, source = estimate, f"data (n={n:,})"
-        elif thin == "shrink" and n > 0:
-            z = n / (n + min_tickets)
-            if kind == "rate":
-                value = (n + min_tickets) / (exposure + min_tickets / default) if default > 0 else estimate
-            elif kind == "share":
-                value = z * estimate + (1 - z) * default
-            else:
-                value = math.exp(z * math.log(estimate) + (1 - z) * math.log(default))
-            source = f"shrunk toward default (n={n:,}, weight {z:.2f})"
-        else:
-            value, source = default, f"default kept (only {n:,} < {min_tickets})"
-        if path is not None and not source.startswith("default"):
-            value = _within_range(path, value, warnings)
-            changes[path] = value
-        rows.append(
-            {
-                "priority": p,
-                "quantity": quantity,
-                "path": path,
-                "unit": unit,
-                "default": default,
-                "estimate": estimate if estimate is not None else math.nan,
-                "ci_low": ci[0],
-                "ci_high": ci[1],
-                "empirical": empirical,
-                "n": int(n),
-                "value": value,
-                "source": source,
-                "fit": fit,
-                "note": note,
-            }
-        )
+def _response_hours(
+    frame: pd.DataFrame,
+    opened: pd.Series,
+    has: dict[str, bool],
+    response_clock: str,
+    business_hours: tuple[float, float],
+    warnings: list[str],
+) -> tuple[np.ndarray, str]:
+    """Response hours per ticket by the chosen clock, and where they come from.
 
-    for p in PRIORITIES:
-        sel = pr == p
-        n = int(sel.sum())
-        cls = base.incidents[p]
-        ip = f"incidents.{p}"
-        # -- rate
-        rate = n / exposure
-        decide(
-            f"{ip}.rate_per_user_year",
-            "rate_per_user_year",
+    From the first-response time if the export has one, else from a response
+    duration the export gives (business hours preferred for the business clock).
+    """
+    if has.get("first_response"):
+        fr = pd.to_datetime(frame["first_response"])
+        if response_clock == "business":
+            return business_hours_between(opened, fr, business_hours), "business hours from opened to first response"
+        return ((fr - opened) / pd.Timedelta(hours=1)).to_numpy(
+            dtype=float
+        ), "elapsed hours from opened to first response"
+    if has.get("response_business_hours") and response_clock == "business":
+        return frame["response_business_hours"].to_numpy(
+            dtype=float
+        ), "business-hours response durations from the export"
+    if has.get("response_hours"):
+        if response_clock == "business":
+            warnings.append(
+                "response times are elapsed (wall-clock) hours in this export; the scenario wants business hours, "
+                "so calibrated responses may be long"
+            )
+        return frame["response_hours"].to_numpy(dtype=float), "elapsed-hours response durations from the export"
+    warnings.append("no first-response column: Break/Fix response times keep their defaults")
+    return np.full(len(frame), np.nan), ""
+
+
+def _fit_rate(ledger: _Ledger, p: str, n: int) -> None:
+    """Incidents per user per year: ``n / (users * years)`` with an exact Poisson interval."""
+    ctx = ledger.ctx
+    rate = n / ctx.exposure
+    ledger.record(
+        _Estimate(
             p,
-            cls.rate_per_user_year,
+            "rate_per_user_year",
+            f"incidents.{p}.rate_per_user_year",
+            ctx.base.incidents[p].rate_per_user_year,
             rate,
             n,
             unit="incidents per user per year",
-            ci=poisson_interval(n, exposure, level),
+            ci=poisson_interval(n, ctx.exposure, ctx.level),
             empirical=rate,
-            note=f"{n:,} tickets over {years:.2f} years x {users:,} users",
+            note=f"{n:,} tickets over {ctx.years:.2f} years x {ctx.users:,} users",
         )
-        if n < min_tickets and thin == "keep":
-            warnings.append(
-                f"{p}: only {n:,} tickets (fewer than {min_tickets}): its defaults are kept; the report shows what the data say"
-            )
-        # -- shares
-        for quantity, flags, note in (
-            ("onsite_share", onsite, "on-site column"),
-            ("after_hours_share", after, after_note),
-        ):
-            if flags is None:
-                decide(None, quantity, p, getattr(cls, quantity), None, 0, unit="share", note="column missing")
-                continue
-            f = flags[sel]
-            known = np.array(
-                [v is not None and v is not pd.NA and not (isinstance(v, float) and math.isnan(v)) for v in f],
-                dtype=bool,
-            )
-            m = int(known.sum())
-            k = int(sum(bool(v) for v in f[known]))
-            share = k / m if m else None
-            decide(
-                f"{ip}.{quantity}",
-                quantity,
+    )
+    if n < ctx.min_tickets and ctx.thin == "keep":
+        ledger.warnings.append(
+            f"{p}: only {n:,} tickets (fewer than {ctx.min_tickets}): its defaults are kept; the report shows what the data say"
+        )
+
+
+def _fit_shares(ledger: _Ledger, p: str, data: _TicketColumns, sel: np.ndarray) -> None:
+    """On-site and after-hours shares with exact (Clopper-Pearson) intervals, over the tickets that say."""
+    cls = ledger.ctx.base.incidents[p]
+    for quantity, flags, note in (
+        ("onsite_share", data.onsite, "on-site column"),
+        ("after_hours_share", data.after_hours, data.after_hours_note),
+    ):
+        if flags is None:
+            ledger.record(_Estimate(p, quantity, None, getattr(cls, quantity), None, 0, "share", note="column missing"))
+            continue
+        f = flags[sel]
+        known = np.array(
+            [v is not None and v is not pd.NA and not (isinstance(v, float) and math.isnan(v)) for v in f],
+            dtype=bool,
+        )
+        m = int(known.sum())
+        k = int(sum(bool(v) for v in f[known]))
+        share = k / m if m else None
+        ledger.record(
+            _Estimate(
                 p,
+                quantity,
+                f"incidents.{p}.{quantity}",
                 getattr(cls, quantity),
                 share,
                 m,
                 unit="share",
-                ci=proportion_interval(k, m, level),
+                ci=proportion_interval(k, m, ledger.ctx.level),
                 empirical=share if share is not None else math.nan,
                 note=f"{k:,} of {m:,} ({note})",
                 kind="share",
             )
-        if affected is not None:
-            a = affected[sel]
-            a = a[np.isfinite(a)]
-            share = float(np.clip(a.mean() / users, 0, 1)) if a.size else None
-            decide(
-                f"{ip}.users_affected_share",
-                "users_affected_share",
-                p,
-                cls.users_affected_share,
-                share,
-                int(a.size),
-                unit="share",
-                empirical=share if share is not None else math.nan,
-                note="mean users affected / headcount",
-                kind="share",
-            )
-        # -- work
-        if work is not None:
-            w = work[sel]
-            w = w[np.isfinite(w)]
-            zeros = int((w <= 0).sum())
-            _fitted_pair(
-                decide,
-                p,
-                w[w > 0],
-                None,
-                (f"{ip}.work_median_hours", cls.work_median_hours),
-                (f"{ip}.work_p90_hours", cls.work_p90_hours),
-                ("work_median_hours", "work_p90_hours"),
-                "hours",
-                level,
-                note=f"{zeros:,} tickets with 0 h logged left out" if zeros else "",
-            )
-            if zeros:
-                warnings.append(f"{p}: {zeros:,} tickets with no time logged were left out of the work-hours fit")
-        # -- response
-        if np.isfinite(resp).any():
-            r = resp[sel]
-            r = r[np.isfinite(r)]
-            neg = int((r < 0).sum())
-            r = r[r >= 0]
-            zeros = int((r == 0).sum())
-            note = resp_note + (
-                f"; {zeros:,} answered before the next opening (censored below {CENSOR_HOURS} h)" if zeros else ""
-            )
-            if neg:
-                note += f"; {neg:,} negative left out"
-            _fitted_pair(
-                decide,
-                p,
-                r,
-                CENSOR_HOURS,
-                (f"break_fix.response_median_hours.{p}", base.break_fix.response_median_hours[p]),
-                (f"break_fix.response_p90_hours.{p}", base.break_fix.response_p90_hours[p]),
-                ("response_median_hours", "response_p90_hours"),
-                "business hours" if response_clock == "business" else "hours",
-                level,
-                note=note,
-            )
-    report = pd.DataFrame(rows, columns=list(REPORT_COLUMNS))
-    _check_pairs(changes, base, warnings)
-    return CalibrationResult(
-        changes=changes,
-        report=report,
-        warnings=tuple(dict.fromkeys(warnings)),
-        period=(start, end),
-        years=float(years),
-        users=int(users),
-        n_tickets=len(frame),
-        response_clock=response_clock,
-        scenario=base,
+        )
+
+
+def _fit_users_affected(ledger: _Ledger, p: str, affected: np.ndarray) -> None:
+    """The mean share of users an incident affects: mean users affected / headcount."""
+    a = affected[np.isfinite(affected)]
+    share = float(np.clip(a.mean() / ledger.ctx.users, 0, 1)) if a.size else None
+    ledger.record(
+        _Estimate(
+            p,
+            "users_affected_share",
+            f"incidents.{p}.users_affected_share",
+            ledger.ctx.base.incidents[p].users_affected_share,
+            share,
+            int(a.size),
+            unit="share",
+            empirical=share if share is not None else math.nan,
+            note="mean users affected / headcount",
+            kind="share",
+        )
     )
 
 
-def _fitted_pair(decide, p, values, censor, median_spec, p90_spec, names, unit, level, note=""):
+def _fit_work(ledger: _Ledger, p: str, work: np.ndarray) -> None:
+    """Technician work per ticket: a Gamma on the tickets with time logged (0 h means "not recorded")."""
+    cls = ledger.ctx.base.incidents[p]
+    w = work[np.isfinite(work)]
+    zeros = int((w <= 0).sum())
+    ip = f"incidents.{p}"
+    _fit_quantiles(
+        ledger,
+        p,
+        w[w > 0],
+        None,
+        (
+            _Target("work_median_hours", f"{ip}.work_median_hours", cls.work_median_hours),
+            _Target("work_p90_hours", f"{ip}.work_p90_hours", cls.work_p90_hours),
+        ),
+        "hours",
+        note=f"{zeros:,} tickets with 0 h logged left out" if zeros else "",
+    )
+    if zeros:
+        ledger.warnings.append(f"{p}: {zeros:,} tickets with no time logged were left out of the work-hours fit")
+
+
+def _fit_response(ledger: _Ledger, p: str, response: np.ndarray, source_note: str) -> None:
+    """Break/Fix response: a Gamma with responses of 0 hours left-censored below :data:`CENSOR_HOURS`."""
+    bf = ledger.ctx.base.break_fix
+    r = response[np.isfinite(response)]
+    neg = int((r < 0).sum())
+    r = r[r >= 0]
+    zeros = int((r == 0).sum())
+    note = source_note + (
+        f"; {zeros:,} answered before the next opening (censored below {CENSOR_HOURS} h)" if zeros else ""
+    )
+    if neg:
+        note += f"; {neg:,} negative left out"
+    _fit_quantiles(
+        ledger,
+        p,
+        r,
+        CENSOR_HOURS,
+        (
+            _Target("response_median_hours", f"break_fix.response_median_hours.{p}", bf.response_median_hours[p]),
+            _Target("response_p90_hours", f"break_fix.response_p90_hours.{p}", bf.response_p90_hours[p]),
+        ),
+        "business hours" if ledger.ctx.response_clock == "business" else "hours",
+        note=note,
+    )
+
+
+@dataclass(frozen=True)
+class _Target:
+    """A quantity a fit gives, the scenario field it calibrates and the field's default."""
+
+    quantity: str
+    path: str
+    default: float
+
+
+def _fit_quantiles(
+    ledger: _Ledger,
+    p: str,
+    values: np.ndarray,
+    censor: float | None,
+    targets: tuple[_Target, _Target],
+    unit: str,
+    note: str = "",
+) -> None:
     """Fit a Gamma and record its median and p90 (with order-statistic intervals)."""
     fit = fit_gamma(values, censor_below=censor)
     xs = np.sort(values)
     n = int(xs.size)
+    median, p90 = targets
     if fit is None:
-        for (path, default), quantity in zip((median_spec, p90_spec), names):
-            decide(path, quantity, p, default, None, n, unit=unit, note=note or "too few values to fit")
+        for t in targets:
+            ledger.record(
+                _Estimate(p, t.quantity, t.path, t.default, None, n, unit, note=note or "too few values to fit")
+            )
         return
     fit_text = (
         f"Gamma MLE shape {fit.gamma.shape:.2f}; KS D={fit.ks_statistic:.3f} (p={fit.ks_pvalue:.2f}, {fit.quality})"
     )
-    med, p90 = fit.median, fit.p90
-    decide(
-        median_spec[0],
-        names[0],
-        p,
-        median_spec[1],
-        med,
-        n,
-        unit=unit,
-        ci=_quantile_interval(xs, 0.5, level),
-        empirical=float(np.quantile(xs, 0.5)),
-        fit=fit_text,
-        note=(note + "; " if note else "") + f"fitted mean {fit.gamma.mean():.3g} vs sample mean {xs.mean():.3g}",
-        kind="quantile",
+    level = ledger.ctx.level
+    ledger.record(
+        _Estimate(
+            p,
+            median.quantity,
+            median.path,
+            median.default,
+            fit.median,
+            n,
+            unit,
+            ci=_quantile_interval(xs, 0.5, level),
+            empirical=float(np.quantile(xs, 0.5)),
+            fit=fit_text,
+            note=(note + "; " if note else "") + f"fitted mean {fit.gamma.mean():.3g} vs sample mean {xs.mean():.3g}",
+            kind="quantile",
+        )
     )
-    decide(
-        p90_spec[0],
-        names[1],
-        p,
-        p90_spec[1],
-        p90,
-        n,
-        unit=unit,
-        ci=_quantile_interval(xs, 0.9, level),
-        empirical=float(np.quantile(xs, 0.9)),
-        fit=fit_text,
-        note=note,
-        kind="quantile",
+    ledger.record(
+        _Estimate(
+            p,
+            p90.quantity,
+            p90.path,
+            p90.default,
+            fit.p90,
+            n,
+            unit,
+            ci=_quantile_interval(xs, 0.9, level),
+            empirical=float(np.quantile(xs, 0.9)),
+            fit=fit_text,
+            note=note,
+            kind="quantile",
+        )
     )
 
 
