@@ -284,10 +284,16 @@ def _twin(fmt: str) -> str | None:
     return None
 
 
-def _parse_date_strings(s: pd.Series, dayfirst: bool | None):
+def _parse_date_strings(
+    s: pd.Series, dayfirst: bool | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool | None, list[str], list[str]]:
     """Non-blank date strings -> (naive datetime64[ns], had-a-zone mask, other-order mask, day first?, notes, warnings).
 
     "Day first?" is the column's order of numeric dates (None without any).
+    Three passes: the ISO values, vectorised; then the one format that reads
+    most of a sample of the rest (:func:`_best_format`), in the order of day
+    and month the column shows (:func:`_choose_order`); then the values left,
+    once per distinct value (:func:`_parse_unique_dates`).
     """
     n = len(s)
     parsed = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
@@ -298,71 +304,20 @@ def _parse_date_strings(s: pd.Series, dayfirst: bool | None):
     warnings: list[str] = []
     sample = pd.Series(pd.unique(s.to_numpy()[:5000])[:200], dtype=object)
     if sample.str.match(_ISO_START).any():
-        iso = s.str.match(_ISO_START).to_numpy()
-        sub = s[iso]
-        if sub.str.endswith(("UTC", "GMT", "utc", "gmt")).any():
-            sub = sub.str.replace(r"\s*(?:UTC|GMT)$", "Z", regex=True, case=False)
-        res = pd.to_datetime(sub, format="ISO8601", errors="coerce", utc=True)
-        vals = res.dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
-        parsed[iso] = vals
-        aware[iso] = sub.str.contains(_TZ_SUFFIX).to_numpy() & ~np.isnat(vals)
+        _parse_iso(s, parsed, aware)
     rest = np.isnat(parsed)
     if rest.any():
         r = s[rest]
         r_sample = pd.Series(pd.unique(r.to_numpy()[:5000])[:200], dtype=object).str.replace(r"\s+", " ", regex=True)
-        formats = _plausible_formats(r_sample, bool(dayfirst))
-        best, best_hits, order = None, 0, None
-        for fmt in formats:  # the first format that reads the whole sample, else the one that reads most
-            got_n = int(pd.to_datetime(r_sample, format=fmt, errors="coerce").notna().sum())
-            if got_n > best_hits:
-                best, best_hits = fmt, got_n
-                if got_n == r_sample.size:
-                    break
+        best, best_hits = _best_format(r_sample, dayfirst)
+        order = None
         if best_hits:
             got = _to_datetime(r, best)
-            twin = _twin(best)
-            if twin is not None:
-                first_is_day = best.startswith("%d")
-                if dayfirst is not None:
-                    choose_twin = first_is_day != dayfirst
-                else:
-                    # The other order only matters if this one misses some values, or if every
-                    # value has a day <= 12 (then both orders read everything: ambiguous).
-                    choose_twin = False
-                    fails = int(got.isna().sum())
-                    ambiguous = bool(got.notna().any()) and bool((got.dt.day <= 12).all())
-                    if fails or ambiguous:
-                        other = _to_datetime(r, twin)
-                        fails_twin = int(other.isna().sum())
-                        # a tie: the values neither format reads (those without a time, say) may decide
-                        day_ev, month_ev = (
-                            _order_evidence(r[(got.isna() & other.isna()).to_numpy()])
-                            if fails == fails_twin
-                            else (0, 0)
-                        )
-                        if fails_twin != fails:
-                            choose_twin = fails_twin < fails
-                        elif day_ev != month_ev:
-                            choose_twin = (day_ev > month_ev) != first_is_day
-                        else:
-                            choose_twin = first_is_day  # both read everything: month/day (US) unless told
-                            differ = (got != other) & got.notna() & other.notna()
-                            if differ.any():
-                                example = r[differ.to_numpy()].iloc[0]
-                                warnings.append(
-                                    f"dates such as {example!r} could be day/month or month/day; read as "
-                                    "month/day (US). Pass dayfirst=True if they are day/month."
-                                )
-                        if choose_twin:
-                            got = other
-                if choose_twin:
-                    best = twin
-                    if dayfirst is not None:
-                        got = _to_datetime(r, twin)
+            if _twin(best) is not None:
+                got, best = _choose_order(r, got, best, dayfirst, warnings)
                 order = best.startswith("%d")
                 notes.append("numeric dates read as " + ("day/month/year" if order else "month/day/year"))
-            pos = np.flatnonzero(rest)
-            parsed[pos] = got.to_numpy(dtype="datetime64[ns]")
+            parsed[np.flatnonzero(rest)] = got.to_numpy(dtype="datetime64[ns]")
         left = np.isnat(parsed)
         # Values no format read in the sample are not retried one by one unless the sample
         # did not see them all (a second format further down a long column).
@@ -381,6 +336,72 @@ def _parse_date_strings(s: pd.Series, dayfirst: bool | None):
             warnings += u_warn
         first_is_day = order
     return parsed, aware, other_order, first_is_day, notes, warnings
+
+
+def _parse_iso(s: pd.Series, parsed: np.ndarray, aware: np.ndarray) -> None:
+    """Read the ISO 8601 values of ``s`` into ``parsed`` (as UTC wall time where zoned), marking ``aware`` ones."""
+    iso = s.str.match(_ISO_START).to_numpy()
+    sub = s[iso]
+    if sub.str.endswith(("UTC", "GMT", "utc", "gmt")).any():
+        sub = sub.str.replace(r"\s*(?:UTC|GMT)$", "Z", regex=True, case=False)
+    res = pd.to_datetime(sub, format="ISO8601", errors="coerce", utc=True)
+    vals = res.dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
+    parsed[iso] = vals
+    aware[iso] = sub.str.contains(_TZ_SUFFIX).to_numpy() & ~np.isnat(vals)
+
+
+def _best_format(sample: pd.Series, dayfirst: bool | None) -> tuple[str | None, int]:
+    """The first format that reads the whole sample, else the one that reads most, and how many it reads."""
+    best, best_hits = None, 0
+    for fmt in _plausible_formats(sample, bool(dayfirst)):
+        got_n = int(pd.to_datetime(sample, format=fmt, errors="coerce").notna().sum())
+        if got_n > best_hits:
+            best, best_hits = fmt, got_n
+            if got_n == sample.size:
+                break
+    return best, best_hits
+
+
+def _choose_order(
+    r: pd.Series, got: pd.Series, best: str, dayfirst: bool | None, warnings: list[str]
+) -> tuple[pd.Series, str]:
+    """The dates and the format of a numeric column in the order of day and month it is in.
+
+    ``got`` is ``r`` read with ``best``. The other order (``best``'s twin) is
+    taken when ``dayfirst`` says so, or -- the data deciding -- when it reads
+    more values, or when the values neither reads show it; when both read
+    everything, month/day (US) with a warning where they differ.
+    """
+    twin = _twin(best)
+    first_is_day = best.startswith("%d")
+    if dayfirst is not None:
+        if first_is_day == dayfirst:
+            return got, best
+        return _to_datetime(r, twin), twin
+    # The other order only matters if this one misses some values, or if every
+    # value has a day <= 12 (then both orders read everything: ambiguous).
+    fails = int(got.isna().sum())
+    ambiguous = bool(got.notna().any()) and bool((got.dt.day <= 12).all())
+    if not (fails or ambiguous):
+        return got, best
+    other = _to_datetime(r, twin)
+    fails_twin = int(other.isna().sum())
+    # a tie: the values neither format reads (those without a time, say) may decide
+    day_ev, month_ev = _order_evidence(r[(got.isna() & other.isna()).to_numpy()]) if fails == fails_twin else (0, 0)
+    if fails_twin != fails:
+        choose_twin = fails_twin < fails
+    elif day_ev != month_ev:
+        choose_twin = (day_ev > month_ev) != first_is_day
+    else:
+        choose_twin = first_is_day  # both read everything: month/day (US) unless told
+        differ = (got != other) & got.notna() & other.notna()
+        if differ.any():
+            example = r[differ.to_numpy()].iloc[0]
+            warnings.append(
+                f"dates such as {example!r} could be day/month or month/day; read as "
+                "month/day (US). Pass dayfirst=True if they are day/month."
+            )
+    return (other, twin) if choose_twin else (got, best)
 
 
 def _order_evidence(values: pd.Series) -> tuple[int, int]:

@@ -255,43 +255,8 @@ def read_table(
     add its own checks to. Parameters as in :func:`.load_tickets`.
     """
     grids = _grids(source, name=name, sheet=sheet, encoding=encoding, delimiter=delimiter, max_bytes=max_bytes)
-    picked = first = None
-    for grid in grids:
-        first = first or grid
-        cell_blank = _blank_cells(grid.frame)
-        nonblank = np.flatnonzero(~cell_blank.all(axis=1)) if cell_blank.size else np.empty(0, dtype=int)
-        if nonblank.size == 0:
-            continue
-        i, mapping, problems = _pick_header(grid, specs, column_map, header_row, nonblank)
-        if picked is None:
-            picked = (grid, i, mapping, problems, cell_blank)
-        if not _required_missing(mapping, specs) and not problems:
-            picked = (grid, i, mapping, problems, cell_blank)
-            break
-    if picked is None:
-        where = first.name
-        if first.kind == "XLSX":
-            raise DataError(
-                f"{where}: every sheet is empty (" + ", ".join(repr(s) for s in first.sheets) + ")", source=where
-            )
-        raise DataError(f"{where}: the file is empty", source=where)
-    grid, i, mapping, col_problems, cell_blank = picked
+    grid, i, mapping, cell_blank = _header_grid(grids, specs, column_map, header_row, sheet)
     header = _header_of(grid, i)
-    missing = _required_missing(mapping, specs)
-    if missing or col_problems:
-        if missing:
-            msg = _missing_message(grid, header, missing, col_problems)
-            if grid.kind == "XLSX" and len(grid.sheets) > 1 and sheet is None:
-                msg += (
-                    "\n  No sheet has them; sheets: " + ", ".join(repr(s) for s in grid.sheets) + " (pass sheet=...)."
-                )
-        else:
-            msg = f"{_where(grid)}: " + "; ".join(col_problems)
-        raise DataError(
-            msg,
-            problems=[{"row": int(grid.numbers[i]), "column": None, "value": None, "problem": msg}],
-            source=grid.name,
-        )
     body_blank = cell_blank[i + 1 :]
     width = len(header)
     # trailing unnamed, empty columns (Excel's "a,b,c,,") are not columns
@@ -306,54 +271,119 @@ def read_table(
     data.columns = range(width)
     numbers = grid.numbers[i + 1 :][keep]
     problems = Problems(grid, header, numbers)
-    if grid.formula_cells:
-        rec_to_pos = np.full(len(grid.frame), -1)
-        rec_to_pos[i + 1 :][keep] = np.arange(keep.sum())
-        cells = [(int(rec_to_pos[k]), j) for k, j in grid.formula_cells if k > i and j < width and rec_to_pos[k] >= 0]
-        for j in sorted({j for _, j in cells}):
-            ps = np.asarray([p for p, jj in cells if jj == j])
-            problems.add(
-                ps,
-                header[j],
-                [data.iat[p, j] for p in ps],
-                "is a formula with no saved value (the workbook was written by a program, never saved by Excel)",
-                "a value: open the workbook in Excel and save it, or paste the values",
-            )
+    # the data row (position in ``data``) of each record of the grid; -1 for the header, blank rows and above
+    position = np.full(len(grid.frame), -1)
+    position[i + 1 :][keep] = np.arange(keep.sum())
+    _formula_problems(problems, grid, position, data)
     if grid.lengths is not None:
-        lengths = grid.lengths[i + 1 :][keep]
         extra_filled = (
             ~body_blank[keep][:, width:].all(axis=1) if body_blank.shape[1] > width else np.zeros(keep.sum(), bool)
         )
-        ragged = (lengths < width) | ((lengths > width) & extra_filled)
-        if ragged.any():
-            pos = np.flatnonzero(ragged)
-            msgs = [
-                f"has {lengths[p]} fields where the header has {width}"
-                + (
-                    " (an unquoted separator inside a value?)"
-                    if lengths[p] > width
-                    else " (a missing separator, or a line break inside an unquoted value?)"
-                )
-                for p in pos
-            ]
-            problems.add(pos, None, [None] * pos.size, msgs, "the same number of fields as the header")
-    if grid.bad_cells:
-        rec_to_pos = np.full(len(grid.frame), -1)
-        rec_to_pos[i + 1 :][keep] = np.arange(keep.sum())
-        by_col: dict[int, list[int]] = {}
-        for k, j in grid.bad_cells:
-            if k > i and rec_to_pos[k] >= 0 and j < width:
-                by_col.setdefault(j, []).append(int(rec_to_pos[k]))
-        for j, ps in by_col.items():
-            vals = [_show_bytes(data.iat[p, j]) for p in ps]
-            problems.add(
-                np.asarray(ps),
-                header[j],
-                vals,
-                "contains bytes that are not UTF-8",
-                "UTF-8 text (in Excel: Save As > 'CSV UTF-8'); if the file is Windows-1252/Latin-1, pass "
-                "encoding='cp1252'",
-                encoding=True,
-            )
+        _ragged_problems(problems, grid.lengths[i + 1 :][keep], width, extra_filled)
+    _encoding_problems(problems, grid, position, data)
     values = {c: data[j].tolist() for c, j in mapping.columns.items()}
     return Table(grid, header, int(grid.numbers[i]), mapping, values, data, numbers, int(row_blank.sum())), problems
+
+
+def _header_grid(
+    grids: Iterable[Grid],
+    specs: Sequence[ColumnSpec],
+    column_map: Mapping[str, str] | None,
+    header_row: int | None,
+    sheet: str | int | None,
+) -> tuple[Grid, int, ColumnMapping, np.ndarray]:
+    """The grid (sheet or CSV reading) whose header has the required columns, the header's record and its mapping.
+
+    Grids are read in turn until one has them (the next sheet, or the CSV
+    read with the next separator); without any, the first grid's header
+    names what is missing. Also returns the grid's blank-cell mask.
+    """
+    picked = first = None
+    for grid in grids:
+        first = first or grid
+        cell_blank = _blank_cells(grid.frame)
+        nonblank = np.flatnonzero(~cell_blank.all(axis=1)) if cell_blank.size else np.empty(0, dtype=int)
+        if nonblank.size == 0:
+            continue
+        i, mapping, problems = _pick_header(grid, specs, column_map, header_row, nonblank)
+        if picked is None:
+            picked = (grid, i, mapping, problems, cell_blank)
+        if not _required_missing(mapping, specs) and not problems:
+            picked = (grid, i, mapping, problems, cell_blank)
+            break
+    if picked is None:
+        if first is not None and first.kind == "XLSX":
+            where = first.name
+            raise DataError(
+                f"{where}: every sheet is empty (" + ", ".join(repr(s) for s in first.sheets) + ")", source=where
+            )
+        where = first.name if first is not None else "table"
+        raise DataError(f"{where}: the file is empty", source=where)
+    grid, i, mapping, col_problems, cell_blank = picked
+    missing = _required_missing(mapping, specs)
+    if missing or col_problems:
+        if missing:
+            msg = _missing_message(grid, _header_of(grid, i), missing, col_problems)
+            if grid.kind == "XLSX" and len(grid.sheets) > 1 and sheet is None:
+                msg += (
+                    "\n  No sheet has them; sheets: " + ", ".join(repr(s) for s in grid.sheets) + " (pass sheet=...)."
+                )
+        else:
+            msg = f"{_where(grid)}: " + "; ".join(col_problems)
+        raise DataError(
+            msg,
+            problems=[{"row": int(grid.numbers[i]), "column": None, "value": None, "problem": msg}],
+            source=grid.name,
+        )
+    return grid, i, mapping, cell_blank
+
+
+def _formula_problems(problems: Problems, grid: Grid, position: np.ndarray, data: pd.DataFrame) -> None:
+    """Cells of the table that hold a formula with no saved value (an XLSX written by a program)."""
+    width = data.shape[1]
+    cells = [(int(position[k]), j) for k, j in grid.formula_cells if j < width and position[k] >= 0]
+    for j in sorted({j for _, j in cells}):
+        ps = np.asarray([p for p, jj in cells if jj == j])
+        problems.add(
+            ps,
+            problems.header[j],
+            [data.iat[p, j] for p in ps],
+            "is a formula with no saved value (the workbook was written by a program, never saved by Excel)",
+            "a value: open the workbook in Excel and save it, or paste the values",
+        )
+
+
+def _ragged_problems(problems: Problems, lengths: np.ndarray, width: int, extra_filled: np.ndarray) -> None:
+    """CSV records with fewer fields than the header, or more where the extra fields hold something."""
+    ragged = (lengths < width) | ((lengths > width) & extra_filled)
+    if ragged.any():
+        pos = np.flatnonzero(ragged)
+        msgs = [
+            f"has {lengths[p]} fields where the header has {width}"
+            + (
+                " (an unquoted separator inside a value?)"
+                if lengths[p] > width
+                else " (a missing separator, or a line break inside an unquoted value?)"
+            )
+            for p in pos
+        ]
+        problems.add(pos, None, [None] * pos.size, msgs, "the same number of fields as the header")
+
+
+def _encoding_problems(problems: Problems, grid: Grid, position: np.ndarray, data: pd.DataFrame) -> None:
+    """Cells of the table holding bytes that are not UTF-8 (kept escaped by the CSV reader), column by column."""
+    width = data.shape[1]
+    by_col: dict[int, list[int]] = {}
+    for k, j in grid.bad_cells:
+        if position[k] >= 0 and j < width:
+            by_col.setdefault(j, []).append(int(position[k]))
+    for j, ps in by_col.items():
+        vals = [_show_bytes(data.iat[p, j]) for p in ps]
+        problems.add(
+            np.asarray(ps),
+            problems.header[j],
+            vals,
+            "contains bytes that are not UTF-8",
+            "UTF-8 text (in Excel: Save As > 'CSV UTF-8'); if the file is Windows-1252/Latin-1, pass encoding='cp1252'",
+            encoding=True,
+        )
