@@ -60,6 +60,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from scipy import optimize, special, stats
 
@@ -93,18 +94,18 @@ _EPOCH = np.datetime64("2000-01-03", "D")  # a Monday: business time is counted 
 # ---------------------------------------------------------------------------
 
 
-def _check_hours(business_hours) -> tuple[float, float]:
+def _check_hours(business_hours: tuple[float, float]) -> tuple[float, float]:
     start, end = (float(x) for x in business_hours)
     if not 0 <= start < end <= 24:
         raise ValueError(f"business_hours must be (start, end) with 0 <= start < end <= 24, got {business_hours}")
     return start, end
 
 
-def _as_datetime64(t) -> np.ndarray:
+def _as_datetime64(t: npt.ArrayLike) -> np.ndarray:
     return np.asarray(pd.to_datetime(pd.Series(np.atleast_1d(t))).to_numpy(dtype="datetime64[ns]"))
 
 
-def _business_clock(t, business_hours=BUSINESS_HOURS) -> np.ndarray:
+def _business_clock(t: npt.ArrayLike, business_hours: tuple[float, float] = BUSINESS_HOURS) -> np.ndarray:
     """Business hours elapsed from a fixed Monday to each time (NaN for NaT)."""
     start, end = _check_hours(business_hours)
     t = _as_datetime64(t)
@@ -119,7 +120,9 @@ def _business_clock(t, business_hours=BUSINESS_HOURS) -> np.ndarray:
     return out
 
 
-def business_hours_between(start, end, business_hours=BUSINESS_HOURS) -> np.ndarray:
+def business_hours_between(
+    start: npt.ArrayLike, end: npt.ArrayLike, business_hours: tuple[float, float] = BUSINESS_HOURS
+) -> np.ndarray:
     """Business hours (Monday-Friday, ``business_hours`` each day) from ``start`` to ``end``.
 
     Examples
@@ -130,7 +133,9 @@ def business_hours_between(start, end, business_hours=BUSINESS_HOURS) -> np.ndar
     return _business_clock(end, business_hours) - _business_clock(start, business_hours)
 
 
-def add_business_hours(t, hours, business_hours=BUSINESS_HOURS) -> np.ndarray:
+def add_business_hours(
+    t: npt.ArrayLike, hours: npt.ArrayLike, business_hours: tuple[float, float] = BUSINESS_HOURS
+) -> np.ndarray:
     """The time ``hours`` business hours after ``t`` (counting starts at the next opening).
 
     Examples
@@ -148,7 +153,7 @@ def add_business_hours(t, hours, business_hours=BUSINESS_HOURS) -> np.ndarray:
     return day.astype("datetime64[ns]") + offset
 
 
-def in_business_hours(t, business_hours=BUSINESS_HOURS) -> np.ndarray:
+def in_business_hours(t: npt.ArrayLike, business_hours: tuple[float, float] = BUSINESS_HOURS) -> np.ndarray:
     """True where ``t`` falls on a weekday between the opening and closing hour."""
     start, end = _check_hours(business_hours)
     t = _as_datetime64(t)
@@ -237,7 +242,7 @@ class GammaFit:
         return "poor"
 
 
-def fit_gamma(values, censor_below: float | None = None) -> GammaFit | None:
+def fit_gamma(values: npt.ArrayLike, censor_below: float | None = None) -> GammaFit | None:
     """Maximum-likelihood Gamma (location 0) for positive ``values``.
 
     Zeros are dropped, unless ``censor_below`` is given: then each zero counts
@@ -263,7 +268,7 @@ def fit_gamma(values, censor_below: float | None = None) -> GammaFit | None:
         # Censored MLE on the sufficient statistics: O(1) per likelihood evaluation.
         n, sx, slx = x.size, x.sum(), np.log(x).sum()
 
-        def nll(theta):
+        def nll(theta: np.ndarray) -> float:
             a, th = np.exp(theta)
             ll = (a - 1) * slx - sx / th - n * (a * math.log(th) + special.gammaln(a))
             ll += zeros * math.log(max(special.gammainc(a, censor_below / th), 1e-300))
@@ -356,7 +361,7 @@ class CalibrationResult:
         confidence interval), n, used, source, fit.
         """
 
-        def g(x) -> str:
+        def g(x: object) -> str:
             return "" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.{digits}g}"
 
         t = self.report

@@ -21,6 +21,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Sequence
+from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -28,6 +30,10 @@ import pandas as pd
 from .columns import normalise_name
 
 __all__ = ["blank_mask", "cell_is_blank", "parse_booleans", "parse_counts", "parse_texts", "shown"]
+
+#: One raw cell: a str from a CSV, or what openpyxl gives for an XLSX cell (a number, bool, datetime, date,
+#: time or timedelta) or None. Any, not object: the parsers branch on a cell's type at run time.
+Cell: TypeAlias = Any
 
 # Day zero of Excel's serial dates and times (1900 date system): an XLSX cell of dates or durations counts from it.
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
@@ -38,17 +44,17 @@ _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 # ---------------------------------------------------------------------------
 
 
-def _all_str(values) -> bool:
+def _all_str(values: Sequence[Cell]) -> bool:
     """Every value a str (a CSV column): the parsers then take their fast, vectorised path."""
     return set(map(type, values)) <= {str}
 
 
-def cell_is_blank(v) -> bool:
+def cell_is_blank(v: Cell) -> bool:
     """An empty cell: None, NaN, or a string of nothing but whitespace."""
     return v is None or (isinstance(v, str) and not v.strip()) or (isinstance(v, float) and math.isnan(v))
 
 
-def blank_mask(values) -> np.ndarray:
+def blank_mask(values: Sequence[Cell]) -> np.ndarray:
     """:func:`cell_is_blank` over a column, as a boolean array."""
     if _all_str(values):
         return np.fromiter((not v.strip() for v in values), dtype=bool, count=len(values))
@@ -60,11 +66,11 @@ def blank_mask(values) -> np.ndarray:
 # ---------------------------------------------------------------------------
 
 
-def parse_texts(values: list) -> pd.Series:
+def parse_texts(values: Sequence[Cell]) -> pd.Series:
     """Raw values as stripped strings (None when blank); numbers as they would print."""
     if _all_str(values):
         return pd.Series([v.strip() or None for v in values], dtype=object)
-    out = []
+    out: list[str | None] = []
     for v in values:
         if cell_is_blank(v):
             out.append(None)
@@ -90,7 +96,7 @@ _FALSE = {
 }  # fmt: skip
 
 
-def parse_booleans(values: list) -> tuple[pd.Series, np.ndarray]:
+def parse_booleans(values: Sequence[Cell]) -> tuple[pd.Series, np.ndarray]:
     """yes/no, true/false, 1/0, x, On-site/Remote -> nullable booleans; ``bad`` where unreadable."""
     n = len(values)
     if _all_str(values):
@@ -127,7 +133,7 @@ def parse_booleans(values: list) -> tuple[pd.Series, np.ndarray]:
     return pd.Series(out, dtype="boolean"), bad
 
 
-def parse_counts(values: list, low: int = 0, high: int = 10_000_000) -> tuple[np.ndarray, np.ndarray]:
+def parse_counts(values: Sequence[Cell], low: int = 0, high: int = 10_000_000) -> tuple[np.ndarray, np.ndarray]:
     """Whole numbers in ``[low, high]`` (``1,234`` accepted); NaN where blank; ``bad`` otherwise."""
     n = len(values)
     out = np.full(n, np.nan)
@@ -157,7 +163,7 @@ def parse_counts(values: list, low: int = 0, high: int = 10_000_000) -> tuple[np
 _SURROGATE = re.compile("[\udc80-\udcff]")
 
 
-def shown(v):
+def shown(v: Cell) -> Cell:
     """A cell value as messages and the set-aside table show it (numpy scalars as Python, bad bytes as \\xNN)."""
     if isinstance(v, (np.generic,)):
         return v.item()
@@ -171,13 +177,13 @@ def _show_bytes(text: str) -> str:
     return text.encode("utf-8", errors="surrogateescape").decode("utf-8", errors="backslashreplace")
 
 
-def _short(v, n: int = 60):
+def _short(v: Cell, n: int = 60) -> Cell:
     if isinstance(v, str) and len(v) > n:
         return v[: n - 3] + "..."
     return v
 
 
-def _quoted(v) -> str:
+def _quoted(v: Cell) -> str:
     """A cell's value in a message: text in quotes, the native values of an XLSX cell as a person writes them."""
     if isinstance(v, (dt.datetime, pd.Timestamp)):
         return f"{v:%Y-%m-%d %H:%M:%S}" if v.second or v.microsecond else f"{v:%Y-%m-%d %H:%M}"

@@ -103,7 +103,7 @@ def _delimiters(lines: list[str]) -> list[str]:
     candidates = (",", ";", "\t", "|")
     first = lines[0] if lines else ""
     counts = {d: first.count(d) for d in candidates}
-    primary = max(counts, key=counts.get) if max(counts.values()) > 0 else ","
+    primary = max(counts, key=lambda d: counts[d]) if max(counts.values()) > 0 else ","
     unquoted = [re.sub(r'"[^"]*"', "", line) for line in lines[1:]]
     median = {d: float(np.median([line.count(d) for line in unquoted])) if unquoted else 0.0 for d in candidates}
     others = sorted((d for d in candidates if d != primary and median[d] >= 1), key=lambda d: -median[d])

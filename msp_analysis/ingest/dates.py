@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -25,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
-from .cells import _EXCEL_EPOCH, _all_str, blank_mask, cell_is_blank
+from .cells import _EXCEL_EPOCH, Cell, _all_str, blank_mask, cell_is_blank
 
 if TYPE_CHECKING:  # for annotations only: problems.py does not import this module either
     from .problems import Problems
@@ -94,7 +95,9 @@ class DateResult:
     order_told: bool = False
 
 
-def parse_dates(values: list, *, dayfirst: bool | None = None, timezone: str | None = None, excel_numbers=False):
+def parse_dates(
+    values: Sequence[Cell], *, dayfirst: bool | None = None, timezone: str | None = None, excel_numbers: bool = False
+) -> DateResult:
     """Parse a column of dates: ISO 8601 (with or without zones), US/European numeric, month names.
 
     Values with a time zone (``Z``, ``+01:00``, ``UTC``) are converted to
@@ -309,12 +312,13 @@ def _parse_date_strings(
     if rest.any():
         r = s[rest]
         r_sample = pd.Series(pd.unique(r.to_numpy()[:5000])[:200], dtype=object).str.replace(r"\s+", " ", regex=True)
-        best, best_hits = _best_format(r_sample, dayfirst)
+        best, best_hits = _best_format(r_sample, dayfirst) or ("", 0)
         order = None
         if best_hits:
             got = _to_datetime(r, best)
-            if _twin(best) is not None:
-                got, best = _choose_order(r, got, best, dayfirst, warnings)
+            twin = _twin(best)
+            if twin is not None:
+                got, best = _choose_order(r, got, best, twin, dayfirst, warnings)
                 order = best.startswith("%d")
                 notes.append("numeric dates read as " + ("day/month/year" if order else "month/day/year"))
             parsed[np.flatnonzero(rest)] = got.to_numpy(dtype="datetime64[ns]")
@@ -350,29 +354,31 @@ def _parse_iso(s: pd.Series, parsed: np.ndarray, aware: np.ndarray) -> None:
     aware[iso] = sub.str.contains(_TZ_SUFFIX).to_numpy() & ~np.isnat(vals)
 
 
-def _best_format(sample: pd.Series, dayfirst: bool | None) -> tuple[str | None, int]:
-    """The first format that reads the whole sample, else the one that reads most, and how many it reads."""
-    best, best_hits = None, 0
+def _best_format(sample: pd.Series, dayfirst: bool | None) -> tuple[str, int] | None:
+    """The first format that reads the whole sample, else the one that reads most, and how many it reads.
+
+    None when no format reads any value of the sample.
+    """
+    best: tuple[str, int] | None = None
     for fmt in _plausible_formats(sample, bool(dayfirst)):
         got_n = int(pd.to_datetime(sample, format=fmt, errors="coerce").notna().sum())
-        if got_n > best_hits:
-            best, best_hits = fmt, got_n
+        if got_n > (best[1] if best else 0):
+            best = fmt, got_n
             if got_n == sample.size:
                 break
-    return best, best_hits
+    return best
 
 
 def _choose_order(
-    r: pd.Series, got: pd.Series, best: str, dayfirst: bool | None, warnings: list[str]
+    r: pd.Series, got: pd.Series, best: str, twin: str, dayfirst: bool | None, warnings: list[str]
 ) -> tuple[pd.Series, str]:
     """The dates and the format of a numeric column in the order of day and month it is in.
 
-    ``got`` is ``r`` read with ``best``. The other order (``best``'s twin) is
+    ``got`` is ``r`` read with ``best``. The other order (``twin``) is
     taken when ``dayfirst`` says so, or -- the data deciding -- when it reads
     more values, or when the values neither reads show it; when both read
     everything, month/day (US) with a warning where they differ.
     """
-    twin = _twin(best)
     first_is_day = best.startswith("%d")
     if dayfirst is not None:
         if first_is_day == dayfirst:
@@ -411,7 +417,9 @@ def _order_evidence(values: pd.Series) -> tuple[int, int]:
     return int(((first > 12) & (second <= 12)).sum()), int(((second > 12) & (first <= 12)).sum())
 
 
-def _parse_unique_dates(uniq: pd.Series, dayfirst: bool | None, order: bool | None = None):
+def _parse_unique_dates(
+    uniq: pd.Series, dayfirst: bool | None, order: bool | None = None
+) -> tuple[pd.Series, np.ndarray, np.ndarray, bool | None, list[str], list[str]]:
     """Parse distinct date strings in one order of day and month.
 
     ``order`` (day first?) is the order the column was already read in, if

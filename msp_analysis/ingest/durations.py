@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
-from .cells import _EXCEL_EPOCH, _all_str, cell_is_blank
+from .cells import _EXCEL_EPOCH, Cell, _all_str, cell_is_blank
 
 __all__ = ["parse_durations"]
 
@@ -70,7 +71,7 @@ def _duration_from_text(text: str, unit_hours: float) -> float | None:
     return None
 
 
-def parse_durations(values: list, unit: str = "hours") -> tuple[np.ndarray, np.ndarray]:
+def parse_durations(values: Sequence[Cell], unit: str = "hours") -> tuple[np.ndarray, np.ndarray]:
     """Hours from numbers in ``unit`` or strings like ``1.5``, ``90 min``, ``1:30``, ``1h 30m``.
 
     Returns ``(hours, bad)``: NaN where blank or unparseable, ``bad`` True
@@ -86,10 +87,11 @@ def parse_durations(values: list, unit: str = "hours") -> tuple[np.ndarray, np.n
     n = len(values)
     out = np.full(n, np.nan)
     bad = np.zeros(n, dtype=bool)
-    str_idx, str_vals = [], []
+    str_idx: list[int] = []
+    str_vals: list[str] = []
     if _all_str(values):
         stripped = pd.Series([v.strip() for v in values], dtype=object)
-        str_idx = np.flatnonzero((stripped != "").to_numpy())
+        str_idx = np.flatnonzero((stripped != "").to_numpy()).tolist()
         str_vals = stripped.iloc[str_idx].tolist()
         values = ()
     for i, v in enumerate(values):

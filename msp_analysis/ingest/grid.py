@@ -8,13 +8,14 @@ header in one. Records of unequal length are padded into a rectangle by
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from ..errors import DataError
-from .cells import shown
+from .cells import Cell, shown
 from .columns import _col_letter
 
 __all__ = ["MAX_COLUMNS", "MAX_PADDED_CELLS", "Grid"]
@@ -52,7 +53,7 @@ def _where(grid: Grid) -> str:
     return f"{grid.name}, sheet {grid.sheet!r}" if grid.sheet is not None else grid.name
 
 
-def _records_frame(records: list, where: str = "table", kind: str = "DataFrame") -> pd.DataFrame:
+def _records_frame(records: Sequence[Sequence[Cell]], where: str = "table", kind: str = "DataFrame") -> pd.DataFrame:
     """Records of unequal length as a rectangular frame, padded with None.
 
     Refuses (naming the widest record) a frame of more than

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
-from .cells import cell_is_blank
+from .cells import Cell, cell_is_blank
 
 __all__ = ["parse_money"]
 
@@ -67,7 +68,7 @@ def _money_from_text(text: str, decimal: str) -> float | None:
     return -value if neg else value
 
 
-def parse_money(values: list) -> tuple[np.ndarray, np.ndarray, str]:
+def parse_money(values: Sequence[Cell]) -> tuple[np.ndarray, np.ndarray, str]:
     """Amounts from numbers or text like ``$1,234.50``, ``1.234,50 €``, ``(120.00)``, ``USD 99``.
 
     The decimal mark is decided per column: a comma if more values end in

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
@@ -36,13 +37,13 @@ PRIORITY_WORDS: dict[str, str] = {
 _PRIORITY_NUMBER = re.compile(r"^(?:p|pri|prio|priority|sev|severity|s|level|l|tier)?\s*([1-4])(?:\s|$)")
 
 
-def _priority_key(v) -> str:
+def _priority_key(v: object) -> str:
     if isinstance(v, float) and v.is_integer():
         v = int(v)
     return normalise_name(v)
 
 
-def parse_priority(value, priority_map: Mapping | None = None) -> str | None:
+def parse_priority(value: object, priority_map: Mapping[Any, str | None] | None = None) -> str | None:
     """``p1``-``p4`` for a priority as exports write it, ``None`` if unknown.
 
     A ``priority_map`` entry wins over the built-in rules; the built-in rules
@@ -74,10 +75,10 @@ def parse_priority(value, priority_map: Mapping | None = None) -> str | None:
 _EXCLUDE = "__exclude__"
 
 
-def _normalise_priority_map(priority_map: Mapping | None) -> dict | None:
+def _normalise_priority_map(priority_map: Mapping[Any, object] | None) -> dict[Any, str | None] | None:
     if not priority_map:
         return None
-    out = {}
+    out: dict[Any, str | None] = {}
     for k, v in priority_map.items():
         if v is None or (isinstance(v, str) and v.strip().lower() in ("", "ignore", "exclude", "skip", "none")):
             out[k] = _EXCLUDE

@@ -20,17 +20,22 @@ import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, ParamSpec, TypeAlias, TypeVar
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from ..errors import DataError
-from .cells import _quoted, shown
+from .cells import Cell, _quoted, shown
 from .grid import Grid, _where
 
 if TYPE_CHECKING:  # for annotations only: tables.py imports this module, not the other way round
     from .tables import Table
+
+#: One check's problems: data-row positions, the file's column (None: the whole row), the values shown,
+#: the problem (one text, or one per position) and what was expected.
+_Check: TypeAlias = tuple[np.ndarray, str | None, list[Cell], str | list[str], str]
 
 __all__ = ["MAX_PROBLEMS_SHOWN", "LoadReport", "Problems", "finish", "guard"]
 
@@ -51,34 +56,43 @@ class Problems:
     reason, like the rest.
     """
 
-    def __init__(self, grid: Grid, header: list[str], numbers: np.ndarray):
+    def __init__(self, grid: Grid, header: list[str], numbers: np.ndarray) -> None:
         self.grid = grid
         self.header = header
         self.numbers = numbers  # file row number of each data row
-        self.checks: list[tuple[np.ndarray, str | None, list, Any, str]] = []
-        self.left_out: list[tuple[np.ndarray, str | None, list, Any, str]] = []
+        self.checks: list[_Check] = []
+        self.left_out: list[_Check] = []
         self.hints: list[str] = []
         self.encoding = False
 
-    def add(self, positions, column: str | None, values, problem, expected: str, encoding: bool = False) -> None:
-        positions = np.asarray(positions, dtype=int)
-        if positions.size == 0:
+    def add(
+        self,
+        positions: npt.ArrayLike,
+        column: str | None,
+        values: Sequence[Cell],
+        problem: str | list[str],
+        expected: str,
+        encoding: bool = False,
+    ) -> None:
+        """Add a problem at each data-row position; ``problem`` is one text, or one per position."""
+        pos = np.asarray(positions, dtype=int)
+        if pos.size == 0:
             return
-        self.checks.append((positions, column, list(values), problem, expected))
+        self.checks.append((pos, column, list(values), problem, expected))
         self.encoding = self.encoding or encoding
 
-    def add_mask(self, mask, column: str | None, values, problem, expected: str) -> None:
+    def add_mask(
+        self, mask: npt.ArrayLike, column: str | None, values: Cell, problem: str | Sequence[str], expected: str
+    ) -> None:
         """Add a problem for every True in ``mask``; ``values``/``problem`` are full-length or scalar."""
-        mask = np.asarray(mask, dtype=bool)
-        pos = np.flatnonzero(mask)
+        pos = np.flatnonzero(np.asarray(mask, dtype=bool))
         if pos.size == 0:
             return
         vals = [values[p] for p in pos] if isinstance(values, (list, np.ndarray, pd.Series)) else [values] * pos.size
-        if isinstance(problem, (list, np.ndarray, pd.Series)):
-            problem = [problem[p] for p in pos]
-        self.add(pos, column, vals, problem, expected)
+        texts = [problem[p] for p in pos] if isinstance(problem, (list, np.ndarray, pd.Series)) else str(problem)
+        self.add(pos, column, vals, texts, expected)
 
-    def leave_out(self, mask, column: str | None, values, reason: str, expected: str) -> None:
+    def leave_out(self, mask: npt.ArrayLike, column: str | None, values: Cell, reason: str, expected: str) -> None:
         """Set the rows in ``mask`` aside with ``reason``, without counting them as problems."""
         pos = np.flatnonzero(np.asarray(mask, dtype=bool))
         if pos.size:
@@ -246,13 +260,13 @@ class LoadReport:
         return "\n".join(f"{i}: {v}" for i, v in self.summary().itertuples(index=False))
 
 
-def _days(start, end) -> int:
+def _days(start: pd.Timestamp, end: pd.Timestamp) -> int:
     return int((pd.Timestamp(end).normalize() - pd.Timestamp(start).normalize()).days) + 1
 
 
 def _format_text(grid: Grid) -> str:
     if grid.kind == "CSV":
-        sep = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}.get(grid.delimiter, repr(grid.delimiter))
+        sep = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}.get(grid.delimiter or "", repr(grid.delimiter))
         return f"CSV ({grid.encoding}, {sep}-separated)"
     if grid.kind == "XLSX":
         return f"XLSX (sheet {grid.sheet!r} of " + ", ".join(repr(s) for s in grid.sheets) + ")"
@@ -346,7 +360,11 @@ FILE_FAILURES: tuple[type[Exception], ...] = (
 )
 
 
-def guard(func: Callable) -> Callable:
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def guard(func: Callable[_P, _R]) -> Callable[_P, _R]:
     """Decorator for loaders: the failures a malformed file can provoke (:data:`FILE_FAILURES`) become a DataError.
 
     Every known problem is already turned into a precise DataError; this is
@@ -358,20 +376,20 @@ def guard(func: Callable) -> Callable:
     signature = inspect.signature(func)
 
     @functools.wraps(func)
-    def wrapper(source, *args, **kwargs):
-        signature.bind(source, *args, **kwargs)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        bound = signature.bind(*args, **kwargs)
         try:
-            return func(source, *args, **kwargs)
+            return func(*args, **kwargs)
         except DataError:
             raise
         except FILE_FAILURES as e:
-            name = kwargs.get("name") or _guess_name(source)
+            name = str(kwargs.get("name") or _guess_name(bound.arguments.get("source")))
             raise DataError(f"{name}: cannot be read ({type(e).__name__}: {e})", source=name) from e
 
     return wrapper
 
 
-def _guess_name(source) -> str:
+def _guess_name(source: object) -> str:
     if isinstance(source, (str, os.PathLike)):
         return Path(source).name
     if isinstance(source, Mapping) and "name" in source:

@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError, ValidationError
-from ..model.scenario import MSP, field_info
+from ..model.scenario import MSP, Scenario, field_info
 from .cells import blank_mask, parse_texts
 from .columns import ColumnSpec, aliases, normalise_name
 from .durations import parse_durations
@@ -174,8 +174,13 @@ class MSPQuote(dict):
     """
 
     def __init__(
-        self, values: Mapping, source: str, rows: Mapping, lines: pd.DataFrame, report: LoadReport | None = None
-    ):
+        self,
+        values: Mapping[str, float | int],
+        source: str,
+        rows: Mapping[str, list[int]],
+        lines: pd.DataFrame,
+        report: LoadReport | None = None,
+    ) -> None:
         super().__init__(values)
         self.source = source
         self.rows = dict(rows)
@@ -402,7 +407,7 @@ def _quote(lines: pd.DataFrame, report: LoadReport) -> MSPQuote:
     return MSPQuote(result, report.source, rows, lines, report)
 
 
-def apply_quote(scenario, quote: Mapping, reset_prices: bool = True):
+def apply_quote(scenario: Scenario, quote: Mapping[str, object], reset_prices: bool = True) -> Scenario:
     """A new scenario with the quote's MSP prices.
 
     With ``reset_prices`` (default) the prices a quote does not list

@@ -91,14 +91,21 @@ _SUMMARIES = {
 _TYPES = {"p1": "Outage", "p2": "Incident", "p3": "Incident", "p4": "Service Request"}
 
 
-def _period(start, months: int) -> tuple[pd.Timestamp, pd.Timestamp]:
+def _period(start: str | pd.Timestamp, months: int) -> tuple[pd.Timestamp, pd.Timestamp]:
     if not 1 <= int(months) <= 120:
         raise ValueError(f"months must be between 1 and 120, got {months}")
     begin = pd.Timestamp(start).normalize()
     return begin, begin + pd.DateOffset(months=int(months))
 
 
-def _uniform_times(rng, n, begin, end, business: bool, business_hours) -> np.ndarray:
+def _uniform_times(
+    rng: np.random.Generator,
+    n: int,
+    begin: pd.Timestamp,
+    end: pd.Timestamp,
+    business: bool,
+    business_hours: tuple[float, float],
+) -> np.ndarray:
     """``n`` times uniform over the business (or the non-business) part of [begin, end)."""
     out = np.empty(0, dtype="datetime64[ns]")
     span = (end - begin).value  # nanoseconds
@@ -114,10 +121,10 @@ def _uniform_times(rng, n, begin, end, business: bool, business_hours) -> np.nda
 def simulate_tickets(
     scenario: Scenario,
     months: int = 18,
-    seed=None,
+    seed: int | np.random.SeedSequence | np.random.Generator | None = None,
     *,
-    start=SAMPLE_START,
-    business_hours=BUSINESS_HOURS,
+    start: str | pd.Timestamp = SAMPLE_START,
+    business_hours: tuple[float, float] = BUSINESS_HOURS,
     users: int | None = None,
 ) -> pd.DataFrame:
     """Tickets of a scenario's Break/Fix world, in the canonical columns of :func:`.load_tickets`.
@@ -171,10 +178,10 @@ def simulate_tickets(
 def generate_ticket_log(
     scenario: Scenario,
     months: int = 18,
-    seed=None,
+    seed: int | np.random.SeedSequence | np.random.Generator | None = None,
     *,
-    start=SAMPLE_START,
-    business_hours=BUSINESS_HOURS,
+    start: str | pd.Timestamp = SAMPLE_START,
+    business_hours: tuple[float, float] = BUSINESS_HOURS,
     users: int | None = None,
 ) -> pd.DataFrame:
     """A ConnectWise-style ticket export generated from the scenario's known parameters.
@@ -203,7 +210,7 @@ def generate_ticket_log(
     """
     t = simulate_tickets(scenario, months, seed, start=start, business_hours=business_hours, users=users)
 
-    def us(col):
+    def us(col: str) -> pd.Series:
         return pd.to_datetime(t[col]).dt.strftime("%m/%d/%Y %I:%M %p")
 
     return pd.DataFrame(
@@ -224,7 +231,9 @@ def generate_ticket_log(
     )
 
 
-def bill_tickets(scenario: Scenario, tickets: pd.DataFrame, business_hours=BUSINESS_HOURS) -> pd.DataFrame:
+def bill_tickets(
+    scenario: Scenario, tickets: pd.DataFrame, business_hours: tuple[float, float] = BUSINESS_HOURS
+) -> pd.DataFrame:
     """What the scenario's Break/Fix terms charge for each ticket (hours billed, amount).
 
     ``tickets`` in the canonical columns (``opened``, ``work_hours``,
@@ -253,10 +262,10 @@ def generate_invoices(
     scenario: Scenario,
     tickets: pd.DataFrame | None = None,
     months: int = 18,
-    seed=None,
+    seed: int | np.random.SeedSequence | np.random.Generator | None = None,
     *,
-    start=SAMPLE_START,
-    business_hours=BUSINESS_HOURS,
+    start: str | pd.Timestamp = SAMPLE_START,
+    business_hours: tuple[float, float] = BUSINESS_HOURS,
 ) -> pd.DataFrame:
     """Monthly Break/Fix invoices for a ticket log, billed by the scenario's terms.
 
@@ -331,7 +340,7 @@ def write_sample_client(
     *,
     seed: int = SAMPLE_SEED,
     months: int = SAMPLE_MONTHS,
-    start=SAMPLE_START,
+    start: str | pd.Timestamp = SAMPLE_START,
     scenario: Scenario | None = None,
 ) -> Path:
     """Write the sample client's files (scenario, tickets, invoices, quote, README) into ``folder``."""

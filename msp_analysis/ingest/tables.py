@@ -36,12 +36,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ..errors import DataError
-from .cells import _show_bytes, cell_is_blank, parse_texts, shown
+from .cells import Cell, _show_bytes, cell_is_blank, parse_texts, shown
 from .columns import ColumnMapping, ColumnSpec, _col_letter, _match_columns, _required_missing
 from .csv_grid import _csv_grids
 from .grid import _HEADER_SCAN_ROWS, Grid, _frame_grid, _where
@@ -52,7 +53,16 @@ from .xlsx_grid import _xlsx_grids
 __all__ = ["Table", "read_table"]
 
 
-def _grids(source, *, name, sheet, encoding, delimiter, max_bytes) -> Iterable[Grid]:
+def _grids(
+    source: Any,
+    *,
+    name: str | None,
+    sheet: str | int | None,
+    encoding: str | None,
+    delimiter: str | None,
+    max_bytes: int,
+) -> Iterable[Grid]:
+    """The grids to look for a header in: by the file's name and what its bytes are (CSV, XLSX, a DataFrame)."""
     src = read_source(source, name, max_bytes)
     if isinstance(src, pd.DataFrame):
         return [_frame_grid(src, name)]
@@ -139,7 +149,7 @@ def _whitespace(values: np.ndarray) -> np.ndarray:
     )
 
 
-def _header_label(v, j: int) -> str:
+def _header_label(v: Cell, j: int) -> str:
     if cell_is_blank(v):
         return f"(column {_col_letter(j)})"
     if isinstance(v, float) and v.is_integer():
@@ -147,7 +157,13 @@ def _header_label(v, j: int) -> str:
     return shown(str(v).strip())  # undecodable bytes as \xNN, as in every message
 
 
-def _pick_header(grid: Grid, specs, column_map, header_row: int | None, nonblank: np.ndarray):
+def _pick_header(
+    grid: Grid,
+    specs: Sequence[ColumnSpec],
+    column_map: Mapping[str, str] | None,
+    header_row: int | None,
+    nonblank: np.ndarray,
+) -> tuple[int, ColumnMapping, list[str]]:
     """Index of the header record: the first non-blank one, or one below a title that matches better."""
     if header_row is not None:
         cand = np.flatnonzero(grid.numbers == header_row).tolist()
@@ -167,6 +183,7 @@ def _pick_header(grid: Grid, specs, column_map, header_row: int | None, nonblank
             if i != order[0]:
                 mapping.notes.append(f"header found on row {grid.numbers[i]} (rows above it ignored)")
             return result
+    assert first_result is not None, "a grid with a non-blank row has a header candidate"
     return first_result
 
 
@@ -224,7 +241,7 @@ class Table:
     numbers: np.ndarray  # file row number of each data row
     blank_rows: int
 
-    def row(self, pos: int) -> list:
+    def row(self, pos: int) -> list[Cell]:
         return self.data.iloc[int(pos)].tolist()
 
     def text(self, column: str) -> pd.arrays.StringArray:
@@ -235,7 +252,7 @@ class Table:
 
 
 def read_table(
-    source,
+    source: Any,
     specs: Sequence[ColumnSpec],
     *,
     name: str | None = None,
@@ -279,7 +296,7 @@ def read_table(
         extra_filled = (
             ~body_blank[keep][:, width:].all(axis=1) if body_blank.shape[1] > width else np.zeros(keep.sum(), bool)
         )
-        _ragged_problems(problems, grid.lengths[i + 1 :][keep], width, extra_filled)
+        _ragged_problems(problems, grid.lengths[i + 1 :][keep], width, np.asarray(extra_filled))
     _encoding_problems(problems, grid, position, data)
     values = {c: data[j].tolist() for c, j in mapping.columns.items()}
     return Table(grid, header, int(grid.numbers[i]), mapping, values, data, numbers, int(row_blank.sum())), problems

@@ -43,16 +43,16 @@ Fix the file, or pass lenient=True to set such rows aside (they are listed in th
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ..model.scenario import PRIORITIES
-from .cells import blank_mask, cell_is_blank, parse_booleans, parse_counts, parse_texts, shown
+from .cells import Cell, blank_mask, cell_is_blank, parse_booleans, parse_counts, parse_texts, shown
 from .columns import ColumnSpec, aliases, normalise_name
-from .dates import check_dates, parse_dates
+from .dates import DateResult, check_dates, parse_dates
 from .durations import parse_durations
 from .priorities import _EXCLUDE, _normalise_priority_map, parse_priority
 from .problems import MAX_PROBLEMS_SHOWN, LoadReport, Problems, finish, guard
@@ -250,7 +250,7 @@ TICKET_OUTPUT = (
 
 @guard
 def load_tickets(
-    source,
+    source: Any,
     column_map: Mapping[str, str] | None = None,
     priority_map: Mapping[str, str | None] | None = None,
     lenient: bool = False,
@@ -388,7 +388,7 @@ def _ticket_ids(table: Table, problems: Problems, notes: list[str]) -> pd.arrays
     key = ids.str.casefold().str.replace(r"\s+", " ", regex=True)
     dup = key.duplicated(keep="first").to_numpy() & ~empty
     if dup.any():
-        first = {}  # key -> (row, the id as first written)
+        first: dict[str, tuple[int, str]] = {}  # key -> (row, the id as first written)
         for k, row, i in zip(key, table.numbers, ids):
             if pd.notna(k):
                 first.setdefault(k, (row, i))
@@ -403,7 +403,16 @@ def _ticket_ids(table: Table, problems: Problems, notes: list[str]) -> pd.arrays
     return pd.array(ids, dtype="string")
 
 
-def _ticket_dates(table, problems, notes, warnings, *, dayfirst, timezone, max_response_hours) -> dict[str, Any]:
+def _ticket_dates(
+    table: Table,
+    problems: Problems,
+    notes: list[str],
+    warnings: list[str],
+    *,
+    dayfirst: bool | None,
+    timezone: str | None,
+    max_response_hours: float,
+) -> dict[str, Any]:
     """Opened, first response and resolved; a first response given as a duration goes to response_hours."""
     n = len(table.data)
     label = table.mapping.labels
@@ -461,7 +470,7 @@ def _ticket_dates(table, problems, notes, warnings, *, dayfirst, timezone, max_r
     return out
 
 
-def _response_durations(raw: list, parsed, unit: str):
+def _response_durations(raw: Sequence[Cell], parsed: DateResult, unit: str) -> tuple[np.ndarray, np.ndarray] | None:
     """``(hours, bad)`` when a first-response column holds durations (Zendesk, Freshservice), not times; else None."""
     nonblank = ~blank_mask(raw)
     if not nonblank.any() or parsed.bad[nonblank].mean() <= 0.5:
@@ -470,18 +479,30 @@ def _response_durations(raw: list, parsed, unit: str):
     return (hours, bad) if (~bad[nonblank]).mean() >= 0.5 else None
 
 
-def _check_hours(problems: Problems, column: str, raw, hours, bad, *, maximum: float, too_long: str, at_most: str):
+def _check_hours(
+    problems: Problems,
+    column: str,
+    raw: Sequence[Cell],
+    hours: np.ndarray,
+    bad: np.ndarray,
+    *,
+    maximum: float,
+    too_long: str,
+    at_most: str,
+) -> None:
     problems.add_mask(bad, column, raw, "is not a duration", _SPECS["work_hours"].expected)
     problems.add_mask(hours < 0, column, raw, "is a negative duration", "a duration of 0 or more")
     problems.add_mask(hours > maximum, column, raw, too_long, at_most)
 
 
-def _priorities(table: Table, problems: Problems, priority_map: dict | None, notes: list[str]) -> pd.Categorical:
+def _priorities(
+    table: Table, problems: Problems, priority_map: dict[Any, str | None] | None, notes: list[str]
+) -> pd.Categorical:
     """p1-p4; tickets a priority_map leaves out are set aside (never a problem), unknown ones are problems."""
     raw = table.values["priority"]
     label = table.mapping.labels["priority"]
     cache: dict = {}
-    got = []
+    got: list[str | None] = []
     for v in raw:
         if cell_is_blank(v):
             got.append(None)
@@ -505,7 +526,8 @@ def _priorities(table: Table, problems: Problems, priority_map: dict | None, not
     if excluded.any():
         problems.leave_out(excluded, label, raw, "is left out by priority_map", "a priority the analysis uses")
         notes.append(f"{int(excluded.sum()):,} tickets left out by priority_map")
-    keep = np.where(excluded | unknown | blank, None, np.array(got, dtype=object))
+    keep = np.array(got, dtype=object)
+    keep[excluded | unknown | blank] = None
     return pd.Categorical(keep, categories=list(PRIORITIES))
 
 
@@ -551,4 +573,6 @@ def _users_affected(table: Table, problems: Problems) -> pd.arrays.IntegerArray:
         "is not a whole number of users",
         _SPECS["users_affected"].expected,
     )
-    return pd.array(np.where(np.isnan(counts), None, counts), dtype="Int64")
+    whole = counts.astype(object)
+    whole[np.isnan(counts)] = None
+    return pd.array(whole, dtype="Int64")

@@ -29,20 +29,26 @@ True
 
 from __future__ import annotations
 
+import math
 import numbers
+import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import numpy as np
 
 from ..errors import DataError, ValidationError
 from ..model.defaults import assumptions, sample_scenario
-from ..model.scenario import _SECTIONS, SCHEMA_VERSION, Scenario, field_info
+from ..model.scenario import _SECTIONS, SCHEMA_VERSION, FieldInfo, Scenario, field_info
 from .columns import normalise_name
 from .sources import MAX_BYTES, Source, read_source, sniff
 from .xlsx_grid import _sheet_records, _unsaved_formulas, open_workbook
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.datavalidation import DataValidation
 
 __all__ = ["SECTIONS", "WorkbookError", "scenario_from_workbook", "scenario_to_workbook"]
 
@@ -62,7 +68,17 @@ class WorkbookError(ValidationError, DataError):
     ``except DataError`` around any client file must catch it.
     """
 
-    def __init__(self, path, value, expected, *, source: str, sheet: str | None, row: int | None, problems=()):
+    def __init__(
+        self,
+        path: str,
+        value: object,
+        expected: str,
+        *,
+        source: str,
+        sheet: str | None,
+        row: int | None,
+        problems: Sequence[dict] = (),
+    ) -> None:
         self.sheet = sheet
         self.row = row
         self.source = source
@@ -73,7 +89,7 @@ class WorkbookError(ValidationError, DataError):
         self.problems = list(problems)
 
     def _text(self) -> str:
-        first = super()._text() + f" ({_where(self.source, self.sheet, self.row)})"
+        first = super()._text() + f" ({_where(self.source or '', self.sheet, self.row)})"
         lines = [first] + [f"  {p['text']}" for p in self.problems[1:_MAX_LISTED]]
         if len(self.problems) > _MAX_LISTED:
             lines.append(f"  ... and {len(self.problems) - _MAX_LISTED} more")
@@ -82,7 +98,7 @@ class WorkbookError(ValidationError, DataError):
         return "\n".join(lines)
 
 
-def _where(source, sheet, row) -> str:
+def _where(source: str, sheet: str | None, row: int | None) -> str:
     parts = [source]
     if sheet is not None:
         parts.append(f"sheet {sheet!r}")
@@ -110,11 +126,10 @@ _README = (
 )
 
 
-def scenario_to_workbook(scenario: Scenario, path) -> Path:
+def scenario_to_workbook(scenario: Scenario, path: str | os.PathLike[str]) -> Path:
     """Write ``scenario`` as an assumptions workbook at ``path`` (.xlsx); returns the path."""
-    from openpyxl import Workbook
+    from openpyxl import Workbook  # openpyxl is loaded only to write a workbook
     from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.worksheet.datavalidation import DataValidation
 
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
@@ -158,7 +173,7 @@ def scenario_to_workbook(scenario: Scenario, path) -> Path:
                 cell.value = repr(value)
                 cell.data_type = "n"
             ws.cell(row=row, column=2).fill = fill
-            dv = _validation(info, DataValidation)
+            dv = _validation(info)
             if dv is not None:
                 ws.add_data_validation(dv)
                 dv.add(f"B{row}")
@@ -180,7 +195,7 @@ _XML_ESCAPE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
 _XML_ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
 
-def _escape(value):
+def _escape(value: object) -> object:
     """Text as an XLSX cell can hold it (see :func:`_unescape`); anything else unchanged."""
     if not isinstance(value, str):
         return value
@@ -188,15 +203,17 @@ def _escape(value):
     return _XML_ILLEGAL.sub(lambda m: f"_x{ord(m.group()):04X}_", value)
 
 
-def _unescape(value):
+def _unescape(value: object) -> object:
     """Text with Excel's ``_xHHHH_`` escapes decoded (openpyxl leaves them as they are in the file)."""
     if not isinstance(value, str) or "_x" not in value:
         return value
     return _XML_ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), value)
 
 
-def _validation(info, DataValidation):
+def _validation(info: FieldInfo) -> DataValidation | None:
     """An Excel data-validation rule for a field, where Excel can say it."""
+    from openpyxl.worksheet.datavalidation import DataValidation  # openpyxl is loaded only to write a workbook
+
     if info.choices is not None:
         return DataValidation(
             type="list",
@@ -223,7 +240,7 @@ def _validation(info, DataValidation):
 # ---------------------------------------------------------------------------
 
 
-def _coerce(value, info):
+def _coerce(value: object, info: FieldInfo) -> object:
     """Numbers typed as text ("1,250", "95%") become numbers; everything else is left to the checks."""
     if isinstance(value, str) and info.choices is None and info.unit != "text":
         t = value.strip().replace(",", "").replace("\u00a0", "")
@@ -232,7 +249,7 @@ def _coerce(value, info):
         except ValueError:
             return value
     if isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_)) and info.unit == "text":
-        return str(int(value)) if float(value).is_integer() else str(value)
+        return str(math.trunc(value)) if float(value).is_integer() else str(value)
     return value
 
 
@@ -306,7 +323,9 @@ class _Problems(list):
         super().__init__()
         self.source = source
 
-    def add(self, path: str | None, value: object, expected: str, sheet: str | None = None, row: int | None = None):
+    def add(
+        self, path: str | None, value: object, expected: str, sheet: str | None = None, row: int | None = None
+    ) -> None:
         text = f"{_where(self.source, sheet, row)}: {path or 'workbook'}: got {value!r}, expected {expected}"
         self.append({"path": path, "value": value, "expected": expected, "sheet": sheet, "row": row, "text": text})
 

@@ -14,12 +14,18 @@ import io
 import re
 import zipfile
 import zlib
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..errors import DataError
+from .cells import Cell
 from .grid import MAX_COLUMNS, Grid, _records_frame
 from .sources import Source
+
+if TYPE_CHECKING:  # openpyxl itself is imported when an XLSX is read (a CSV-only user does not pay for it)
+    from openpyxl import Workbook
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 __all__ = ["MAX_SHEET_ROWS", "MAX_UNZIPPED_BYTES", "open_workbook"]
 
@@ -59,7 +65,7 @@ def openpyxl_failures() -> tuple[type[BaseException], ...]:
     )
 
 
-def open_workbook(src: Source):
+def open_workbook(src: Source) -> Workbook:
     """An openpyxl workbook (read-only, cached values) of an XLSX's bytes, after the zip-bomb checks.
 
     Refuses a damaged zip, one that would unpack to more than
@@ -144,7 +150,7 @@ def _xlsx_grids(src: Source, sheet: str | int | None) -> list[Grid]:
             pass
 
 
-def _sheet_records(ws, name: str) -> list[list]:
+def _sheet_records(ws: ReadOnlyWorksheet, name: str) -> list[list[Cell]]:
     """Every row of a read-only worksheet as a list of values, each as long as its last cell.
 
     The dimension a sheet declares is ignored: openpyxl would pad every row to
@@ -174,7 +180,7 @@ _CELL_REF = re.compile(rb'\br="([A-Z]{1,3})([0-9]{1,7})"')
 _FORMULA_TEXT = re.compile(rb"<f\b[^>]*>(.*?)</f>", re.S)
 
 
-def _unsaved_formulas(src: Source, ws, records: list[list]) -> list[tuple[int, int]]:
+def _unsaved_formulas(src: Source, ws: ReadOnlyWorksheet, records: list[list[Cell]]) -> list[tuple[int, int]]:
     """Put the formula text into cells that hold a formula but no saved value; return their (record, column).
 
     Read for values, such a cell is empty -- a workbook written by a script
