@@ -23,7 +23,7 @@ from types import ModuleType
 MOVED: dict[str, str | tuple[str, ...]] = {
     "billing": "model.billing",
     "budget": "decisions.budget",
-    "calibration": "ingest.calibration",
+    "calibration": ("ingest.calibration", "ingest.calibration_fits", "ingest.business_time", "ingest.estimators"),
     "clients": "ingest.clients",
     "dashboard": "present.dashboard",
     "decision": ("decisions.break_even", "decisions.sensitivity", "decisions.what_if"),

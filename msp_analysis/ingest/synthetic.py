@@ -42,7 +42,7 @@ import pandas as pd
 from ..model.billing import billed_hours
 from ..model.distributions import Gamma
 from ..model.scenario import PRIORITIES, Scenario
-from .calibration import BUSINESS_HOURS, add_business_hours, in_business_hours
+from .business_time import BUSINESS_HOURS, add_business_hours, in_business_hours
 
 __all__ = [
     "SAMPLE_SEED",
