@@ -24,7 +24,7 @@ from types import ModuleType
 MOVED: dict[str, str | tuple[str, ...]] = {
     "billing": "model.billing",
     "budget": "decisions.budget",
-    "calibration": "ingest.calibration",
+    "calibration": ("ingest.calibration", "ingest.calibration_fits", "ingest.business_time", "ingest.estimators"),
     "clients": "ingest.clients",
     "dashboard": (
         "present.dashboard",
@@ -42,7 +42,7 @@ MOVED: dict[str, str | tuple[str, ...]] = {
     "incidents": "model.incidents",
     "invoices": ("ingest.invoices", "decisions.invoice_check"),
     "metrics": "engine.metrics",
-    "parsing": "ingest.parsing",
+    "parsing": ("ingest.cells", "ingest.columns", "ingest.dates", "ingest.durations", "ingest.money"),
     "plotting": (
         "present.plotting",
         "present.charts.style",
@@ -54,7 +54,17 @@ MOVED: dict[str, str | tuple[str, ...]] = {
     ),
     "projection": "decisions.projection",
     "quotes": "ingest.quotes",
-    "readers": "ingest.readers",
+    "readers": (
+        "ingest.tables",
+        "ingest.sources",
+        "ingest.grid",
+        "ingest.csv_grid",
+        "ingest.xlsx_grid",
+        "ingest.columns",
+        "ingest.problems",
+        "ingest.dates",
+        "ingest.cells",
+    ),
     "report": (
         "present.report",
         "present.report.summary",
@@ -71,7 +81,7 @@ MOVED: dict[str, str | tuple[str, ...]] = {
     "security": "model.security",
     "simulation": ("engine.simulation", "engine.columns"),
     "synthetic": "ingest.synthetic",
-    "tickets": "ingest.tickets",
+    "tickets": ("ingest.tickets", "ingest.priorities", "ingest.xlsx_grid", "ingest.sources"),
     "widgets": (
         "present.widgets",
         "present.widgets.controls",

@@ -12,14 +12,8 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from msp_analysis import DataError, ValidationError, calibrate, load_tickets
-from msp_analysis.ingest.calibration import (
-    add_business_hours,
-    business_hours_between,
-    fit_gamma,
-    in_business_hours,
-    poisson_interval,
-    proportion_interval,
-)
+from msp_analysis.ingest.business_time import add_business_hours, business_hours_between, in_business_hours
+from msp_analysis.ingest.estimators import fit_gamma, poisson_interval, proportion_interval
 from msp_analysis.ingest.synthetic import generate_ticket_log, simulate_tickets
 from msp_analysis.model.distributions import Gamma
 

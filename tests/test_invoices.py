@@ -8,7 +8,7 @@ import pytest
 
 from msp_analysis import DataError, compare_invoices, load_invoices, load_tickets
 from msp_analysis.ingest.clients import load_client
-from msp_analysis.ingest.parsing import parse_money
+from msp_analysis.ingest.money import parse_money
 
 
 @pytest.mark.parametrize(

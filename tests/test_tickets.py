@@ -14,8 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from msp_analysis import DataError, load_tickets
-from msp_analysis.ingest.parsing import parse_dates, parse_durations
-from msp_analysis.ingest.tickets import parse_priority
+from msp_analysis.ingest.dates import parse_dates
+from msp_analysis.ingest.durations import parse_durations
+from msp_analysis.ingest.priorities import parse_priority
 
 HEADER = "Ticket #,Date Entered,Priority,Actual Hours,Date Resolved,Service Location,Users Affected,Summary"
 GOOD = "101,2024-03-01 09:30,P1,1.5,2024-03-01 12:00,On-Site,3,Server down"
@@ -731,7 +732,7 @@ _DATA_ROW = _row(2, [("A", "1"), ("B", "2024-05-02 08:00"), ("C", "P1")])
 
 
 def test_a_sheet_is_as_wide_as_its_cells_not_as_its_declared_dimension():
-    from msp_analysis.ingest.readers import read_table
+    from msp_analysis.ingest.tables import read_table
     from msp_analysis.ingest.tickets import TICKET_COLUMNS
 
     content = _sheet_xlsx(_SHEET % (b'<dimension ref="A1:XFD1048576"/>', _HEAD_ROW + _DATA_ROW))
@@ -740,9 +741,9 @@ def test_a_sheet_is_as_wide_as_its_cells_not_as_its_declared_dimension():
 
 
 def test_a_stray_far_cell_does_not_make_billions_of_cells(monkeypatch):
-    import msp_analysis.ingest.readers as readers
+    import msp_analysis.ingest.grid as grid
 
-    monkeypatch.setattr(readers, "MAX_PADDED_CELLS", 10_000)
+    monkeypatch.setattr(grid, "MAX_PADDED_CELLS", 10_000)
     rows = b"".join(_row(r, [("A", str(r)), ("B", "2024-05-02 08:00"), ("C", "P1")]) for r in range(3, 40))
     content = _sheet_xlsx(_SHEET % (b"", _HEAD_ROW + _row(2, [("A", "1"), ("XFD", "far away")]) + rows))
     with pytest.raises(DataError, match=r"sheet 'Tickets': cell XFD2 holds 'far away', so the table would be 39 rows"):
@@ -754,9 +755,9 @@ def test_a_stray_far_cell_does_not_make_billions_of_cells(monkeypatch):
 
 
 def test_a_sheet_past_excel_row_limit_is_refused(monkeypatch):
-    import msp_analysis.ingest.readers as readers
+    import msp_analysis.ingest.xlsx_grid as xlsx_grid
 
-    monkeypatch.setattr(readers, "MAX_SHEET_ROWS", 1_000)
+    monkeypatch.setattr(xlsx_grid, "MAX_SHEET_ROWS", 1_000)
     content = _sheet_xlsx(_SHEET % (b"", _HEAD_ROW + _DATA_ROW + _row(5_000, [("A", "x")])))
     with pytest.raises(DataError, match="more than 1,000 rows, more than Excel allows"):
         load_tickets(content, name="t.xlsx")

@@ -21,6 +21,7 @@ Examples
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -37,7 +38,7 @@ _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _LEADING_CONTROL = re.compile(r"^[\x00-\x08\x0b\x0c\x0e-\x1f]+")
 
 
-def neutralise(value):
+def neutralise(value: object) -> object:
     """One cell made safe: text that a spreadsheet would run as a formula gets a leading ``'``.
 
     Text that is just a number (``"-5"``, ``"+3.2"``) is left alone: a
@@ -82,7 +83,9 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def safe_table_export(frame: pd.DataFrame, path, *, index: bool = False, sheet_name: str = "table") -> Path:
+def safe_table_export(
+    frame: pd.DataFrame, path: str | os.PathLike[str], *, index: bool = False, sheet_name: str = "table"
+) -> Path:
     """Write ``frame`` to ``path`` (``.csv`` or ``.xlsx``) with formula injection neutralised.
 
     CSV is written as UTF-8 with a byte-order mark, so that Excel opens
@@ -104,16 +107,15 @@ def safe_table_export(frame: pd.DataFrame, path, *, index: bool = False, sheet_n
     return path
 
 
-def _cell(value):
+def _cell(value: object) -> object:
     if value is None or value is pd.NA or value is pd.NaT:
         return None
     if isinstance(value, float) and np.isnan(value):
         return None
     if isinstance(value, np.generic):
         value = value.item()
-    if isinstance(value, pd.Timestamp):
-        value = value.tz_localize(None) if value.tzinfo is not None else value
-        return value.to_pydatetime()
+    if isinstance(value, pd.Timestamp):  # an aware one as its wall time: a spreadsheet has no zones
+        return pd.Timestamp(value).tz_localize(None).to_pydatetime()
     if isinstance(value, str):
         return _ILLEGAL_XML.sub("", value)
     if isinstance(value, (int, float, bool)):

@@ -19,12 +19,19 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .parsing import blank_mask, parse_dates, parse_durations, parse_money
-from .readers import MAX_BYTES, ColumnSpec, aliases, check_dates, finish, guard, read_table
+from .cells import blank_mask
+from .columns import ColumnSpec, aliases
+from .dates import check_dates, parse_dates
+from .durations import parse_durations
+from .money import parse_money
+from .problems import LoadReport, Problems, finish, guard
+from .sources import MAX_BYTES
+from .tables import Table, read_table
 
 __all__ = ["INVOICE_COLUMNS", "load_invoices", "parse_money"]
 
@@ -95,7 +102,7 @@ INVOICE_OUTPUT = ("row", "invoice_id", "date", "hours", "amount", "description")
 
 @guard
 def load_invoices(
-    source,
+    source: Any,
     column_map: Mapping[str, str] | None = None,
     lenient: bool = False,
     sheet: str | int | None = None,
@@ -108,7 +115,7 @@ def load_invoices(
     max_amount: float = 10_000_000.0,
     max_hours: float = 10_000.0,
     max_bytes: int = MAX_BYTES,
-) -> tuple[pd.DataFrame, object]:
+) -> tuple[pd.DataFrame, LoadReport]:
     """Read a list of Break/Fix invoices (CSV or XLSX) into a clean, typed table.
 
     Required columns: ``date`` and ``amount``; optional ``hours``,
@@ -136,12 +143,10 @@ def load_invoices(
         header_row=header_row,
         max_bytes=max_bytes,
     )
-    n = len(table.data)
     label = table.mapping.labels
     notes: list[str] = []
     warnings: list[str] = []
-    out: dict = {"row": table.numbers.astype(np.int64)}
-
+    out: dict[str, Any] = {"row": table.numbers.astype(np.int64)}
     raw = table.values["date"]
     parsed = parse_dates(raw, dayfirst=dayfirst, excel_numbers=table.grid.kind == "XLSX")
     out["date"] = check_dates(
@@ -154,47 +159,55 @@ def load_invoices(
     )
     notes += [f"{label['date']}: {t}" for t in parsed.notes]
     warnings += [f"{label['date']}: {t}" for t in parsed.warnings]
+    out["amount"] = _amounts(table, problems, notes, max_amount)
+    out["hours"] = _hours(table, problems, max_hours)
+    out["invoice_id"] = table.text("invoice_id")
+    out["description"] = table.text("description")
+    frame = pd.DataFrame({c: out[c] for c in INVOICE_OUTPUT})
+    if "invoice_id" in label:
+        _repeated_lines(problems, label["invoice_id"], frame)
+    credits = int((out["amount"] < 0).sum())
+    if credits:
+        notes.append(f"{credits:,} negative amounts (credit notes) kept: they reduce the total paid")
+    return finish(table, problems, frame, lenient=lenient, notes=notes, warnings=warnings, period_column="date")
 
-    raw = table.values["amount"]
+
+def _amounts(table: Table, problems: Problems, notes: list[str], max_amount: float) -> np.ndarray:
+    """The amount column: unreadable, empty and implausibly large amounts are problems."""
+    label, raw = table.mapping.labels["amount"], table.values["amount"]
     amount, bad, decimal = parse_money(raw)
-    problems.add_mask(bad, label["amount"], raw, "is not an amount", "an amount such as 1234.50 or $1,234.50")
-    problems.add_mask(blank_mask(raw), label["amount"], None, "is empty", "the amount invoiced (required)")
+    problems.add_mask(bad, label, raw, "is not an amount", "an amount such as 1234.50 or $1,234.50")
+    problems.add_mask(blank_mask(raw), label, None, "is empty", "the amount invoiced (required)")
     problems.add_mask(
         np.abs(amount) > max_amount,
-        label["amount"],
+        label,
         raw,
         "is implausibly large for one invoice line",
         f"at most {max_amount:,.0f} (pass max_amount= if it is real)",
     )
     if decimal == ",":
-        notes.append(f"{label['amount']}: amounts read with a decimal comma, points grouping thousands (1.234,50)")
-    out["amount"] = amount
+        notes.append(f"{label}: amounts read with a decimal comma, points grouping thousands (1.234,50)")
+    return amount
 
-    out["hours"] = np.full(n, np.nan)
-    if "hours" in table.mapping.columns:
-        raw = table.values["hours"]
-        hours, bad = parse_durations(raw, table.mapping.units.get("hours", "hours"))
-        problems.add_mask(bad, label["hours"], raw, "is not a number of hours", "hours such as 12.5 or 12:30")
-        problems.add_mask(hours < 0, label["hours"], raw, "is negative", "hours of 0 or more")
-        problems.add_mask(
-            hours > max_hours, label["hours"], raw, "is implausibly many hours", f"at most {max_hours:,.0f}"
-        )
-        out["hours"] = hours
 
-    out["invoice_id"] = table.text("invoice_id")
-    out["description"] = table.text("description")
-    frame = pd.DataFrame({c: out[c] for c in INVOICE_OUTPUT})
-    if "invoice_id" in label:
-        cols = ["invoice_id", "date", "amount", "hours", "description"]
-        key = pd.Series(list(zip(*(frame[c].astype(object).where(frame[c].notna(), None) for c in cols))))
-        dup = key.duplicated(keep="first").to_numpy()
-        if dup.any():
-            first = dict(zip(key[::-1], frame["row"][::-1]))
-            msgs = [f"repeats an earlier line exactly (row {first[k]})" for k in key]
-            problems.add_mask(
-                dup, label["invoice_id"], frame["invoice_id"].astype(object).tolist(), msgs, "each invoice line once"
-            )
-    credits = int((amount < 0).sum())
-    if credits:
-        notes.append(f"{credits:,} negative amounts (credit notes) kept: they reduce the total paid")
-    return finish(table, problems, frame, lenient=lenient, notes=notes, warnings=warnings, period_column="date")
+def _hours(table: Table, problems: Problems, max_hours: float) -> np.ndarray:
+    """The hours billed (NaN without the column); unreadable, negative and implausibly many hours are problems."""
+    if "hours" not in table.mapping.columns:
+        return np.full(len(table.data), np.nan)
+    label, raw = table.mapping.labels["hours"], table.values["hours"]
+    hours, bad = parse_durations(raw, table.mapping.units.get("hours", "hours"))
+    problems.add_mask(bad, label, raw, "is not a number of hours", "hours such as 12.5 or 12:30")
+    problems.add_mask(hours < 0, label, raw, "is negative", "hours of 0 or more")
+    problems.add_mask(hours > max_hours, label, raw, "is implausibly many hours", f"at most {max_hours:,.0f}")
+    return hours
+
+
+def _repeated_lines(problems: Problems, label: str, frame: pd.DataFrame) -> None:
+    """Lines that repeat an earlier one exactly (same number, date, amount, hours and text): exported twice."""
+    cols = ["invoice_id", "date", "amount", "hours", "description"]
+    key = pd.Series(list(zip(*(frame[c].astype(object).where(frame[c].notna(), None) for c in cols))))
+    dup = key.duplicated(keep="first").to_numpy()
+    if dup.any():
+        first = dict(zip(key[::-1], frame["row"][::-1]))
+        msgs = [f"repeats an earlier line exactly (row {first[k]})" for k in key]
+        problems.add_mask(dup, label, frame["invoice_id"].astype(object).tolist(), msgs, "each invoice line once")

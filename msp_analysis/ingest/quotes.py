@@ -29,16 +29,25 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
+import math
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ..errors import DataError, ValidationError
-from ..model.scenario import field_info
-from .parsing import blank_mask, normalise_name, parse_durations, parse_money, parse_texts
-from .readers import MAX_BYTES, ColumnSpec, aliases, finish, guard, read_table
+from ..model.scenario import MSP, Scenario, field_info
+from .cells import blank_mask, parse_texts
+from .columns import ColumnSpec, aliases, normalise_name
+from .durations import parse_durations
+from .money import parse_money
+from .problems import LoadReport, Problems, finish, guard
+from .sources import MAX_BYTES
+from .tables import read_table
 
 __all__ = ["PRICE_PATHS", "QUOTE_COLUMNS", "MSPQuote", "apply_quote", "classify_line", "load_msp_quote"]
 
@@ -164,7 +173,14 @@ class MSPQuote(dict):
     report : LoadReport
     """
 
-    def __init__(self, values: Mapping, source: str, rows: Mapping, lines: pd.DataFrame, report=None):
+    def __init__(
+        self,
+        values: Mapping[str, float | int],
+        source: str,
+        rows: Mapping[str, list[int]],
+        lines: pd.DataFrame,
+        report: LoadReport | None = None,
+    ) -> None:
         super().__init__(values)
         self.source = source
         self.rows = dict(rows)
@@ -178,7 +194,7 @@ class MSPQuote(dict):
         return f"{self.source}, row{'s' if len(rows) > 1 else ''} " + ", ".join(str(r) for r in rows)
 
 
-def _percent_share(raw, value: float) -> tuple[float, str]:
+def _percent_share(raw: object, value: float) -> tuple[float, str]:
     text = str(raw)
     if "%" in text or value > 1:
         return value / 100, "read as a percentage"
@@ -187,7 +203,7 @@ def _percent_share(raw, value: float) -> tuple[float, str]:
 
 @guard
 def load_msp_quote(
-    source,
+    source: Any,
     column_map: Mapping[str, str] | None = None,
     sheet: str | int | None = None,
     *,
@@ -240,98 +256,14 @@ def load_msp_quote(
         "a unit such as per user, per workstation, per server, flat, minimum, onboarding, term, "
         "out-of-scope rate or annual increase (or an msp.* field path)",
     )
-    values: list = [None] * n
-    notes_per_line: list[str] = [""] * n
-    bad_value = np.zeros(n, dtype=bool)
-    bad_text: list[str] = [""] * n
-    out_of_range = np.zeros(n, dtype=bool)
-    range_text: list[str] = [""] * n
-    allowed: list[str] = [""] * n
-    for k, (path, raw, val) in enumerate(zip(paths, raw_prices, money)):
-        if path is None:
-            continue
-        if path.count(".") == 1 and path not in {f"msp.{f}" for f in _msp_fields()}:
-            bad_value[k], bad_text[k] = True, f"names {path!r}, which is not a field of the msp section"
-            continue
-        text = normalise_name(f"{items[k]} {units[k]}")
-        if path.startswith("msp.sla_response_hours"):
-            unit = "minutes" if re.search(r"\bmin(?:ute)?s?\b", text) else "hours"
-            hours, bad = parse_durations([raw], unit)
-            val = hours[0] if not bad[0] else np.nan
-            if unit == "minutes":
-                notes_per_line[k] = "minutes converted to hours"
-        elif path == "msp.term_months":
-            m = re.search(r"(\d+(?:\.\d+)?)", str(raw))
-            val = float(m.group(1)) if m else np.nan
-            if re.search(r"\byears?\b", f"{text} {normalise_name(raw)}"):
-                val *= 12
-                notes_per_line[k] = "years converted to months"
-            val = int(val) if np.isfinite(val) and float(val).is_integer() else val
-        elif path in ("msp.annual_escalator", "msp.sla_adherence"):
-            if np.isfinite(val):
-                val, note = _percent_share(raw, float(val))
-                notes_per_line[k] = note
-        elif path in _MONTHLY:
-            if re.search(r"\b(?:year|years|annual|annually|yearly|per annum|pa)\b", text):
-                val = val / 12
-                notes_per_line[k] = "annual price divided by 12"
-            elif re.search(r"\bquarter(?:ly)?\b", text):
-                val = val / 3
-                notes_per_line[k] = "quarterly price divided by 3"
-            elif re.search(r"\bweek(?:ly)?\b", text):
-                val = val * 52 / 12
-                notes_per_line[k] = "weekly price x 52 / 12"
-        if val is None or not np.isfinite(val):
-            bad_value[k], bad_text[k] = True, "is not a price"
-        elif val < 0:
-            bad_value[k], bad_text[k] = True, "is negative"
-        else:
-            # The scenario's own range, here where file and row are known: a 300% increase, a term of
-            # 12.5 months or a price of 1e9 per user is a wrong quote, not something to find at apply_quote.
-            try:
-                info = field_info(path)
-            except ValidationError:  # a group (msp.prevented_share) or no such key (msp.prevented_share.p9)
-                bad_value[k], bad_text[k] = True, f"names {path!r}, which is not a field of the msp section"
-            else:
-                try:
-                    info.check(path, val)
-                except ValidationError:
-                    out_of_range[k] = True
-                    range_text[k] = f"gives {path} = {val:g}{f' ({notes_per_line[k]})' if notes_per_line[k] else ''}"
-                    allowed[k] = info.allowed()
-        values[k] = val
-    problems.add_mask(
-        bad_value & ~bad_money,
-        label["price"],
-        list(raw_prices),
-        bad_text,
-        "a price of 0 or more (a percentage for an increase, months for a term, hours for a response target)",
-    )
-    for want in dict.fromkeys(a for a, o in zip(allowed, out_of_range) if o):
-        mask = out_of_range & np.array([a == want for a in allowed], dtype=bool)
-        problems.add_mask(mask, label["price"], list(raw_prices), range_text, f"{want}")
-    problems.add_mask(
-        bad_money
-        & ~unknown
-        & np.array([p is not None and not p.startswith(("msp.sla_response", "msp.term")) for p in paths]),
-        label["price"],
-        list(raw_prices),
-        "is not a price",
-        "a price such as 125 or $125.00",
-    )
-    problems.add_mask(blank_mask(raw_prices), label["price"], None, "is empty", "a price")
-    # Several lines for one path: monthly prices and one-off fees add up; anything else is given twice.
-    seen: dict[str, int] = {}
-    dup = np.zeros(n, dtype=bool)
-    dup_text = [""] * n
-    for k, path in enumerate(paths):
-        if path is None or values[k] is None:
-            continue
-        if path in seen and path not in _ADDITIVE:
-            dup[k] = True
-            dup_text[k] = f"sets {path} again (first on row {table.numbers[seen[path]]})"
-        seen.setdefault(path, k)
-    problems.add_mask(dup, label["item"], items, dup_text, "each of term, minimum, increase and targets once")
+    priced = [
+        _Priced() if path is None else _price_line(path, raw, val, normalise_name(f"{item} {unit}"))
+        for path, raw, val, item, unit in zip(paths, raw_prices, money, items, units)
+    ]
+    # a price that is no amount on a line priced in money is named once, as "is not a price", below
+    in_money = np.array([p is not None and not p.startswith(("msp.sla_response", "msp.term")) for p in paths])
+    _price_problems(problems, label["price"], list(raw_prices), priced, bad_money & in_money & ~unknown)
+    _twice_problems(problems, label["item"], items, paths, priced, table.numbers)
     lines = pd.DataFrame(
         {
             "row": table.numbers,
@@ -339,14 +271,128 @@ def load_msp_quote(
             "unit": units,
             "price": [None if v is None else v for v in raw_prices],
             "path": paths,
-            "value": values,
-            "note": notes_per_line,
+            "value": [p.value for p in priced],
+            "note": [p.note for p in priced],
         }
     )
     frame, report = finish(table, problems, lines, lenient=False, lenient_hint=False)
-    result: dict = {}
+    return _quote(frame, report)
+
+
+@dataclass(frozen=True)
+class _Priced:
+    """What one recognised price line gives: its value, how it was read, and what is wrong with it.
+
+    ``value`` is None only for a line that names no field; ``problem`` says
+    why the price is unusable, ``out_of_range`` what a value outside the
+    scenario's range gives and ``allowed`` what the range is.
+    """
+
+    value: float | int | None = None
+    note: str = ""
+    problem: str = ""
+    out_of_range: str = ""
+    allowed: str = ""
+
+
+_MSP_FIELDS = frozenset(f"msp.{f.name}" for f in dataclasses.fields(MSP))
+
+
+def _price_line(path: str, raw: object, money: float, text: str) -> _Priced:
+    """The value a line sets ``path`` to (its price in the unit the field wants), checked against the field's range.
+
+    ``money`` is the price read as an amount, ``text`` the line's item and
+    unit normalised: they say whether a price is per year or a term in years.
+    """
+    if path.count(".") == 1 and path not in _MSP_FIELDS:
+        return _Priced(problem=f"names {path!r}, which is not a field of the msp section")
+    val, note = _converted(path, raw, money, text)
+    if not math.isfinite(val):  # math, not numpy: a term may be an int too large for int64
+        return _Priced(val, note, problem="is not a price")
+    if val < 0:
+        return _Priced(val, note, problem="is negative")
+    # The scenario's own range, here where file and row are known: a 300% increase, a term of
+    # 12.5 months or a price of 1e9 per user is a wrong quote, not something to find at apply_quote.
+    try:
+        info = field_info(path)
+    except ValidationError:  # a group (msp.prevented_share) or no such key (msp.prevented_share.p9)
+        return _Priced(val, note, problem=f"names {path!r}, which is not a field of the msp section")
+    try:
+        info.check(path, val)
+    except ValidationError:
+        gives = f"gives {path} = {val:g}{f' ({note})' if note else ''}"
+        return _Priced(val, note, out_of_range=gives, allowed=info.allowed())
+    return _Priced(val, note)
+
+
+def _converted(path: str, raw: object, money: float, text: str) -> tuple[float | int, str]:
+    """A line's price in the field's own unit (hours, months, a share, a monthly price), and a note if converted."""
+    if path.startswith("msp.sla_response_hours"):
+        unit = "minutes" if re.search(r"\bmin(?:ute)?s?\b", text) else "hours"
+        hours, bad = parse_durations([raw], unit)
+        return (float(hours[0]) if not bad[0] else math.nan), (
+            "minutes converted to hours" if unit == "minutes" else ""
+        )
+    if path == "msp.term_months":
+        m = re.search(r"(\d+(?:\.\d+)?)", str(raw))
+        months, note = float(m.group(1)) if m else math.nan, ""
+        if re.search(r"\byears?\b", f"{text} {normalise_name(raw)}"):
+            months, note = months * 12, "years converted to months"
+        return (int(months) if math.isfinite(months) and months.is_integer() else months), note
+    if path in ("msp.annual_escalator", "msp.sla_adherence"):
+        return _percent_share(raw, float(money)) if math.isfinite(money) else (money, "")
+    if path in _MONTHLY:
+        if re.search(r"\b(?:year|years|annual|annually|yearly|per annum|pa)\b", text):
+            return money / 12, "annual price divided by 12"
+        if re.search(r"\bquarter(?:ly)?\b", text):
+            return money / 3, "quarterly price divided by 3"
+        if re.search(r"\bweek(?:ly)?\b", text):
+            return money * 52 / 12, "weekly price x 52 / 12"
+    return money, ""
+
+
+def _price_problems(
+    problems: Problems, column: str, raw_prices: list, priced: list[_Priced], not_money: np.ndarray
+) -> None:
+    """Unusable prices, values outside their field's range, prices that are no amount, and empty prices."""
+    unusable = np.array([bool(p.problem) for p in priced], dtype=bool) & ~not_money
+    problems.add_mask(
+        unusable,
+        column,
+        raw_prices,
+        [p.problem for p in priced],
+        "a price of 0 or more (a percentage for an increase, months for a term, hours for a response target)",
+    )
+    out_of_range = np.array([bool(p.out_of_range) for p in priced], dtype=bool)
+    for want in dict.fromkeys(p.allowed for p in priced if p.out_of_range):
+        mask = out_of_range & np.array([p.allowed == want for p in priced], dtype=bool)
+        problems.add_mask(mask, column, raw_prices, [p.out_of_range for p in priced], want)
+    problems.add_mask(not_money, column, raw_prices, "is not a price", "a price such as 125 or $125.00")
+    problems.add_mask(blank_mask(raw_prices), column, None, "is empty", "a price")
+
+
+def _twice_problems(
+    problems: Problems, column: str, items: list[str], paths: list, priced: list[_Priced], numbers: np.ndarray
+) -> None:
+    """Several lines for one path: monthly prices and one-off fees add up; anything else is given twice."""
+    seen: dict[str, int] = {}
+    dup = np.zeros(len(paths), dtype=bool)
+    dup_text = [""] * len(paths)
+    for k, path in enumerate(paths):
+        if path is None or priced[k].value is None:
+            continue
+        if path in seen and path not in _ADDITIVE:
+            dup[k] = True
+            dup_text[k] = f"sets {path} again (first on row {numbers[seen[path]]})"
+        seen.setdefault(path, k)
+    problems.add_mask(dup, column, items, dup_text, "each of term, minimum, increase and targets once")
+
+
+def _quote(lines: pd.DataFrame, report: LoadReport) -> MSPQuote:
+    """The quote the checked lines give: values per path (additive ones summed) and the rows they came from."""
+    result: dict[str, float | int] = {}
     rows: dict[str, list[int]] = {}
-    for rec in frame.itertuples(index=False):
+    for rec in lines.itertuples(index=False):
         if rec.path is None or rec.value is None:
             continue
         v = rec.value
@@ -358,18 +404,10 @@ def load_msp_quote(
         rows.setdefault(rec.path, []).append(int(rec.row))
     if not result:
         raise DataError(f"{report.source}: no price lines found", source=report.source)
-    return MSPQuote(result, report.source, rows, frame, report)
+    return MSPQuote(result, report.source, rows, lines, report)
 
 
-def _msp_fields() -> list[str]:
-    import dataclasses
-
-    from ..model.scenario import MSP
-
-    return [f.name for f in dataclasses.fields(MSP)]
-
-
-def apply_quote(scenario, quote: Mapping, reset_prices: bool = True):
+def apply_quote(scenario: Scenario, quote: Mapping[str, object], reset_prices: bool = True) -> Scenario:
     """A new scenario with the quote's MSP prices.
 
     With ``reset_prices`` (default) the prices a quote does not list

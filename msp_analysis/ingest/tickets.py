@@ -17,12 +17,13 @@ aside and listed in the report with their reasons; nothing is dropped
 silently. Files are only ever *read*: nothing is evaluated or unpickled.
 
 What is about tickets lives here: the columns a helpdesk export has and
-the names vendors give them (:data:`TICKET_COLUMNS`), priorities
-(:func:`parse_priority`), and the checks a ticket log must pass (unique ids,
+the names vendors give them (:data:`TICKET_COLUMNS`), and the checks a ticket log must pass (unique ids,
 resolved on or after opened, plausible work and response times). Reading
-the file -- sources, encodings, sniffing renamed binaries, CSV and XLSX
-grids, header detection, the problem collector -- is :mod:`.readers`, shared
-with :mod:`.invoices` and :mod:`.quotes`; value parsers are :mod:`.parsing`.
+the file is shared with :mod:`.invoices` and :mod:`.quotes`: the source and
+its kind (:mod:`.sources`), CSV and XLSX grids (:mod:`.csv_grid`,
+:mod:`.xlsx_grid`), the header and columns (:mod:`.tables`,
+:mod:`.columns`) and the problem collector (:mod:`.problems`); values are
+parsed by :mod:`.dates`, :mod:`.durations` and :mod:`.cells`.
 
 Examples
 --------
@@ -42,51 +43,23 @@ Fix the file, or pass lenient=True to set such rows aside (they are listed in th
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError
 from ..model.scenario import PRIORITIES
-from .parsing import (
-    blank_mask,
-    cell_is_blank,
-    normalise_name,
-    parse_booleans,
-    parse_counts,
-    parse_dates,
-    parse_durations,
-    parse_texts,
-)
-from .readers import (
-    MAX_BYTES,
-    MAX_PROBLEMS_SHOWN,
-    MAX_UNZIPPED_BYTES,  # noqa: F401 (importable from here, as before the move to .readers)
-    ColumnSpec,
-    LoadReport,
-    Problems,
-    Table,
-    aliases,
-    check_dates,
-    finish,
-    guard,
-    read_table,
-    shown,
-)
-from .readers import read_source as _read_source  # noqa: F401 (workbook.py imports it from here)
-from .readers import sniff as _sniff  # noqa: F401 (workbook.py imports it from here)
+from .cells import Cell, blank_mask, cell_is_blank, parse_booleans, parse_counts, parse_texts, shown
+from .columns import ColumnSpec, aliases, normalise_name
+from .dates import DateResult, check_dates, parse_dates
+from .durations import parse_durations
+from .priorities import _EXCLUDE, _normalise_priority_map, parse_priority
+from .problems import MAX_PROBLEMS_SHOWN, LoadReport, Problems, finish, guard
+from .sources import MAX_BYTES
+from .tables import Table, read_table
 
-__all__ = [
-    "MAX_PROBLEMS_SHOWN",
-    "PRIORITY_WORDS",
-    "TICKET_COLUMNS",
-    "LoadReport",
-    "load_tickets",
-    "parse_priority",
-]
+__all__ = ["MAX_PROBLEMS_SHOWN", "TICKET_COLUMNS", "LoadReport", "load_tickets"]
 
 # ---------------------------------------------------------------------------
 # The columns of a ticket export
@@ -255,79 +228,6 @@ TICKET_COLUMNS: tuple[ColumnSpec, ...] = (
 
 
 # ---------------------------------------------------------------------------
-# Priorities
-# ---------------------------------------------------------------------------
-
-#: Words that name a priority in common helpdesks, mapped to the scenario's classes.
-PRIORITY_WORDS: dict[str, str] = {
-    **dict.fromkeys(["critical", "urgent", "emergency", "highest", "blocker", "very high", "sev a", "immediate"], "p1"),
-    **dict.fromkeys(["high", "major", "important", "elevated"], "p2"),
-    **dict.fromkeys(["medium", "normal", "moderate", "standard", "average", "routine"], "p3"),
-    **dict.fromkeys(
-        ["low", "lowest", "minor", "trivial", "request", "service request", "planning", "scheduled", "very low"], "p4"
-    ),
-}
-_PRIORITY_NUMBER = re.compile(r"^(?:p|pri|prio|priority|sev|severity|s|level|l|tier)?\s*([1-4])(?:\s|$)")
-
-
-def _priority_key(v) -> str:
-    if isinstance(v, float) and v.is_integer():
-        v = int(v)
-    return normalise_name(v)
-
-
-def parse_priority(value, priority_map: Mapping | None = None) -> str | None:
-    """``p1``-``p4`` for a priority as exports write it, ``None`` if unknown.
-
-    A ``priority_map`` entry wins over the built-in rules; the built-in rules
-    read a number 1-4 with an optional prefix (``P1``, ``Priority 1 -
-    Emergency Response``, ``Sev 2``), then words (:data:`PRIORITY_WORDS`),
-    then the first word (``High - business critical`` is high).
-
-    Examples
-    --------
-    >>> [parse_priority(v) for v in ["P1", 2, "Priority 3 - Normal Response", "Urgent", "low", "Do Not Respond"]]
-    ['p1', 'p2', 'p3', 'p1', 'p4', None]
-    """
-    key = _priority_key(value)
-    if priority_map:
-        norm_map = {_priority_key(k): v for k, v in priority_map.items()}
-        if key in norm_map:
-            return norm_map[key]
-    if key in PRIORITY_WORDS:
-        return PRIORITY_WORDS[key]
-    m = _PRIORITY_NUMBER.match(key)
-    if m:
-        return f"p{m.group(1)}"
-    first = key.split(" ")[0] if key else ""
-    if first in PRIORITY_WORDS:
-        return PRIORITY_WORDS[first]
-    return None
-
-
-_EXCLUDE = "__exclude__"
-
-
-def _normalise_priority_map(priority_map: Mapping | None) -> dict | None:
-    if not priority_map:
-        return None
-    out = {}
-    for k, v in priority_map.items():
-        if v is None or (isinstance(v, str) and v.strip().lower() in ("", "ignore", "exclude", "skip", "none")):
-            out[k] = _EXCLUDE
-            continue
-        p = parse_priority(v) if not (isinstance(v, str) and v.strip().lower() in PRIORITIES) else v.strip().lower()
-        if p is None or str(v).strip().lower() not in (*PRIORITIES, "1", "2", "3", "4"):
-            if not (isinstance(v, (int, np.integer)) and 1 <= int(v) <= 4):
-                raise DataError(
-                    f"priority_map: {k!r} maps to {v!r}; expected one of 'p1', 'p2', 'p3', 'p4' "
-                    "(or None to leave such tickets out)"
-                )
-        out[k] = p
-    return out
-
-
-# ---------------------------------------------------------------------------
 # load_tickets
 # ---------------------------------------------------------------------------
 
@@ -350,7 +250,7 @@ TICKET_OUTPUT = (
 
 @guard
 def load_tickets(
-    source,
+    source: Any,
     column_map: Mapping[str, str] | None = None,
     priority_map: Mapping[str, str | None] | None = None,
     lenient: bool = False,
@@ -488,7 +388,7 @@ def _ticket_ids(table: Table, problems: Problems, notes: list[str]) -> pd.arrays
     key = ids.str.casefold().str.replace(r"\s+", " ", regex=True)
     dup = key.duplicated(keep="first").to_numpy() & ~empty
     if dup.any():
-        first = {}  # key -> (row, the id as first written)
+        first: dict[str, tuple[int, str]] = {}  # key -> (row, the id as first written)
         for k, row, i in zip(key, table.numbers, ids):
             if pd.notna(k):
                 first.setdefault(k, (row, i))
@@ -503,7 +403,16 @@ def _ticket_ids(table: Table, problems: Problems, notes: list[str]) -> pd.arrays
     return pd.array(ids, dtype="string")
 
 
-def _ticket_dates(table, problems, notes, warnings, *, dayfirst, timezone, max_response_hours) -> dict[str, Any]:
+def _ticket_dates(
+    table: Table,
+    problems: Problems,
+    notes: list[str],
+    warnings: list[str],
+    *,
+    dayfirst: bool | None,
+    timezone: str | None,
+    max_response_hours: float,
+) -> dict[str, Any]:
     """Opened, first response and resolved; a first response given as a duration goes to response_hours."""
     n = len(table.data)
     label = table.mapping.labels
@@ -561,7 +470,7 @@ def _ticket_dates(table, problems, notes, warnings, *, dayfirst, timezone, max_r
     return out
 
 
-def _response_durations(raw: list, parsed, unit: str):
+def _response_durations(raw: Sequence[Cell], parsed: DateResult, unit: str) -> tuple[np.ndarray, np.ndarray] | None:
     """``(hours, bad)`` when a first-response column holds durations (Zendesk, Freshservice), not times; else None."""
     nonblank = ~blank_mask(raw)
     if not nonblank.any() or parsed.bad[nonblank].mean() <= 0.5:
@@ -570,18 +479,30 @@ def _response_durations(raw: list, parsed, unit: str):
     return (hours, bad) if (~bad[nonblank]).mean() >= 0.5 else None
 
 
-def _check_hours(problems: Problems, column: str, raw, hours, bad, *, maximum: float, too_long: str, at_most: str):
+def _check_hours(
+    problems: Problems,
+    column: str,
+    raw: Sequence[Cell],
+    hours: np.ndarray,
+    bad: np.ndarray,
+    *,
+    maximum: float,
+    too_long: str,
+    at_most: str,
+) -> None:
     problems.add_mask(bad, column, raw, "is not a duration", _SPECS["work_hours"].expected)
     problems.add_mask(hours < 0, column, raw, "is a negative duration", "a duration of 0 or more")
     problems.add_mask(hours > maximum, column, raw, too_long, at_most)
 
 
-def _priorities(table: Table, problems: Problems, priority_map: dict | None, notes: list[str]) -> pd.Categorical:
+def _priorities(
+    table: Table, problems: Problems, priority_map: dict[Any, str | None] | None, notes: list[str]
+) -> pd.Categorical:
     """p1-p4; tickets a priority_map leaves out are set aside (never a problem), unknown ones are problems."""
     raw = table.values["priority"]
     label = table.mapping.labels["priority"]
     cache: dict = {}
-    got = []
+    got: list[str | None] = []
     for v in raw:
         if cell_is_blank(v):
             got.append(None)
@@ -605,7 +526,8 @@ def _priorities(table: Table, problems: Problems, priority_map: dict | None, not
     if excluded.any():
         problems.leave_out(excluded, label, raw, "is left out by priority_map", "a priority the analysis uses")
         notes.append(f"{int(excluded.sum()):,} tickets left out by priority_map")
-    keep = np.where(excluded | unknown | blank, None, np.array(got, dtype=object))
+    keep = np.array(got, dtype=object)
+    keep[excluded | unknown | blank] = None
     return pd.Categorical(keep, categories=list(PRIORITIES))
 
 
@@ -651,4 +573,6 @@ def _users_affected(table: Table, problems: Problems) -> pd.arrays.IntegerArray:
         "is not a whole number of users",
         _SPECS["users_affected"].expected,
     )
-    return pd.array(np.where(np.isnan(counts), None, counts), dtype="Int64")
+    whole = counts.astype(object)
+    whole[np.isnan(counts)] = None
+    return pd.array(whole, dtype="Int64")

@@ -29,16 +29,26 @@ True
 
 from __future__ import annotations
 
+import math
 import numbers
+import os
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import numpy as np
 
 from ..errors import DataError, ValidationError
-from ..model.scenario import _SECTIONS, SCHEMA_VERSION, Scenario, field_info
-from .parsing import normalise_name
-from .readers import MAX_BYTES, _unsaved_formulas, open_workbook, read_source, sniff
+from ..model.defaults import assumptions, sample_scenario
+from ..model.scenario import _SECTIONS, SCHEMA_VERSION, FieldInfo, Scenario, field_info
+from .columns import normalise_name
+from .sources import MAX_BYTES, Source, read_source, sniff
+from .xlsx_grid import _sheet_records, _unsaved_formulas, open_workbook
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.datavalidation import DataValidation
 
 __all__ = ["SECTIONS", "WorkbookError", "scenario_from_workbook", "scenario_to_workbook"]
 
@@ -58,7 +68,17 @@ class WorkbookError(ValidationError, DataError):
     ``except DataError`` around any client file must catch it.
     """
 
-    def __init__(self, path, value, expected, *, source: str, sheet: str | None, row: int | None, problems=()):
+    def __init__(
+        self,
+        path: str,
+        value: object,
+        expected: str,
+        *,
+        source: str,
+        sheet: str | None,
+        row: int | None,
+        problems: Sequence[dict] = (),
+    ) -> None:
         self.sheet = sheet
         self.row = row
         self.source = source
@@ -69,7 +89,7 @@ class WorkbookError(ValidationError, DataError):
         self.problems = list(problems)
 
     def _text(self) -> str:
-        first = super()._text() + f" ({_where(self.source, self.sheet, self.row)})"
+        first = super()._text() + f" ({_where(self.source or '', self.sheet, self.row)})"
         lines = [first] + [f"  {p['text']}" for p in self.problems[1:_MAX_LISTED]]
         if len(self.problems) > _MAX_LISTED:
             lines.append(f"  ... and {len(self.problems) - _MAX_LISTED} more")
@@ -78,7 +98,7 @@ class WorkbookError(ValidationError, DataError):
         return "\n".join(lines)
 
 
-def _where(source, sheet, row) -> str:
+def _where(source: str, sheet: str | None, row: int | None) -> str:
     parts = [source]
     if sheet is not None:
         parts.append(f"sheet {sheet!r}")
@@ -106,13 +126,10 @@ _README = (
 )
 
 
-def scenario_to_workbook(scenario: Scenario, path) -> Path:
+def scenario_to_workbook(scenario: Scenario, path: str | os.PathLike[str]) -> Path:
     """Write ``scenario`` as an assumptions workbook at ``path`` (.xlsx); returns the path."""
-    from openpyxl import Workbook
+    from openpyxl import Workbook  # openpyxl is loaded only to write a workbook
     from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.worksheet.datavalidation import DataValidation
-
-    from ..model.defaults import assumptions
 
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
@@ -156,7 +173,7 @@ def scenario_to_workbook(scenario: Scenario, path) -> Path:
                 cell.value = repr(value)
                 cell.data_type = "n"
             ws.cell(row=row, column=2).fill = fill
-            dv = _validation(info, DataValidation)
+            dv = _validation(info)
             if dv is not None:
                 ws.add_data_validation(dv)
                 dv.add(f"B{row}")
@@ -178,7 +195,7 @@ _XML_ESCAPE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
 _XML_ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
 
-def _escape(value):
+def _escape(value: object) -> object:
     """Text as an XLSX cell can hold it (see :func:`_unescape`); anything else unchanged."""
     if not isinstance(value, str):
         return value
@@ -186,15 +203,17 @@ def _escape(value):
     return _XML_ILLEGAL.sub(lambda m: f"_x{ord(m.group()):04X}_", value)
 
 
-def _unescape(value):
+def _unescape(value: object) -> object:
     """Text with Excel's ``_xHHHH_`` escapes decoded (openpyxl leaves them as they are in the file)."""
     if not isinstance(value, str) or "_x" not in value:
         return value
     return _XML_ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), value)
 
 
-def _validation(info, DataValidation):
+def _validation(info: FieldInfo) -> DataValidation | None:
     """An Excel data-validation rule for a field, where Excel can say it."""
+    from openpyxl.worksheet.datavalidation import DataValidation  # openpyxl is loaded only to write a workbook
+
     if info.choices is not None:
         return DataValidation(
             type="list",
@@ -221,7 +240,7 @@ def _validation(info, DataValidation):
 # ---------------------------------------------------------------------------
 
 
-def _coerce(value, info):
+def _coerce(value: object, info: FieldInfo) -> object:
     """Numbers typed as text ("1,250", "95%") become numbers; everything else is left to the checks."""
     if isinstance(value, str) and info.choices is None and info.unit != "text":
         t = value.strip().replace(",", "").replace("\u00a0", "")
@@ -230,11 +249,11 @@ def _coerce(value, info):
         except ValueError:
             return value
     if isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_)) and info.unit == "text":
-        return str(int(value)) if float(value).is_integer() else str(value)
+        return str(math.trunc(value)) if float(value).is_integer() else str(value)
     return value
 
 
-def scenario_from_workbook(source, *, name: str | None = None, max_bytes: int = MAX_BYTES) -> Scenario:
+def scenario_from_workbook(source: Any, *, name: str | None = None, max_bytes: int = MAX_BYTES) -> Scenario:
     """Read an assumptions workbook written by :func:`scenario_to_workbook` (and edited in Excel).
 
     ``source`` is a path, bytes or an upload (as for :func:`.load_tickets`).
@@ -245,115 +264,94 @@ def scenario_from_workbook(source, *, name: str | None = None, max_bytes: int = 
         A value, field or sheet is wrong (a ValidationError naming sheet and row).
     DataError
         The file is not a readable XLSX workbook.
+
+    Examples
+    --------
+    >>> scenario_from_workbook(b"field,value\\n", name="a.xlsx")
+    Traceback (most recent call last):
+    ...
+    msp_analysis.errors.DataError: a.xlsx: is plain text, not an .xlsx workbook
     """
     src = read_source(source, name, max_bytes)
-    if not hasattr(src, "data"):
+    if not isinstance(src, Source):
         raise DataError("scenario_from_workbook: expected an .xlsx file, not a table")
     what = sniff(src.data) if src.data.strip() else "an empty file"
     if what != "xlsx":
         raise DataError(
             f"{src.name}: is {what if what != 'text' else 'plain text'}, not an .xlsx workbook", source=src.name
         )
+    return _scenario_from_sheets(_read_sheets(src), src.name)
+
+
+@dataclass(frozen=True)
+class _Sheet:
+    """One sheet's rows as read, and the (record, column) of its formulas with no saved value."""
+
+    title: str
+    records: list[list]
+    formulas: frozenset[tuple[int, int]]
+
+
+def _read_sheets(src: Source) -> dict[str, _Sheet | None]:
+    """Every worksheet's title, and the rows of those the reader needs (README and the sections).
+
+    This is the only step that reads the file: openpyxl's failures on a
+    damaged sheet become DataErrors here (:func:`.xlsx_grid._sheet_records`),
+    and everything after works on plain lists, so a bug there surfaces as itself.
+    """
+    wanted = {"readme", *SECTIONS}
     wb = open_workbook(src)  # with the zip-bomb checks of every client workbook
     try:
-        return _read(wb, src.name, src)
-    except (WorkbookError, DataError):
-        raise
-    except Exception as e:  # a damaged sheet: still the user's file, not our bug
-        raise DataError(f"{src.name}: cannot be read ({type(e).__name__}: {e})", source=src.name) from None
+        sheets: dict[str, _Sheet | None] = {}
+        for ws in wb.worksheets:
+            if ws.title.strip().lower() not in wanted:
+                sheets[ws.title] = None
+                continue
+            records = _sheet_records(ws, src.name)
+            # a formula with no saved value (the workbook was written by a program) reads as empty: say what it is
+            formulas = frozenset(_unsaved_formulas(src, ws, records))
+            sheets[ws.title] = _Sheet(ws.title, records, formulas)
+        return sheets
     finally:
         wb.close()
 
 
-def _read(wb, source: str, src=None) -> Scenario:
-    problems: list[dict] = []
+class _Problems(list):
+    """The workbook's problems, as dicts, each with the text its line in the message has."""
 
-    def problem(path, value, expected, sheet=None, row=None):
-        text = f"{_where(source, sheet, row)}: {path or 'workbook'}: got {value!r}, expected {expected}"
-        problems.append({"path": path, "value": value, "expected": expected, "sheet": sheet, "row": row, "text": text})
+    def __init__(self, source: str) -> None:
+        super().__init__()
+        self.source = source
 
-    sheets = {ws.title: ws for ws in wb.worksheets}
+    def add(
+        self, path: str | None, value: object, expected: str, sheet: str | None = None, row: int | None = None
+    ) -> None:
+        text = f"{_where(self.source, sheet, row)}: {path or 'workbook'}: got {value!r}, expected {expected}"
+        self.append({"path": path, "value": value, "expected": expected, "sheet": sheet, "row": row, "text": text})
+
+
+def _scenario_from_sheets(sheets: dict[str, _Sheet | None], source: str) -> Scenario:
+    """The scenario the sheets hold, or a WorkbookError listing every problem found."""
+    fields = _Fields(_Problems(source), sample_scenario().paths())  # the paths do not depend on the values
     lowered = {t.strip().lower(): t for t in sheets}
-    version = SCHEMA_VERSION
-    if "readme" in lowered:
-        for r, row in enumerate(sheets[lowered["readme"]].iter_rows(values_only=True), start=1):
-            if row and row[0] == "schema_version":
-                version = row[1] if len(row) > 1 else None
-                if version != SCHEMA_VERSION:
-                    problem("schema_version", version, f"{SCHEMA_VERSION} (this version of msp_analysis)", "README", r)
-    from ..model.defaults import sample_scenario
-
-    all_paths = sample_scenario().paths()  # the paths do not depend on the values
-    known = set(all_paths)
-    values: dict[str, object] = {}
-    where: dict[str, tuple[str, int]] = {}
+    readme = sheets.get(lowered.get("readme", ""))
+    if readme is not None:
+        _check_schema_version(readme, fields.problems)
     for section in SECTIONS:
-        title = lowered.get(section)
-        if title is None:
-            problem(
-                section,
-                "<missing sheet>",
-                "a sheet named " + repr(section) + "; sheets: " + ", ".join(map(repr, sheets)),
-            )
-            continue
-        records = [list(row) for row in sheets[title].iter_rows(values_only=True)]
-        # a formula with no saved value (the workbook was written by a program) reads as empty: say what it is
-        formulas = set(_unsaved_formulas(src, sheets[title], records)) if src is not None else set()
-        rows = iter(records)
-        header = next(rows, None) or ()
-        norm = [normalise_name(h) for h in header]
-        if "field" not in norm or "value" not in norm:
-            problem(section, list(header), "a header row with 'field' and 'value' columns", title, 1)
-            continue
-        jf, jv = norm.index("field"), norm.index("value")
-        for r, row in enumerate(rows, start=2):
-            row = tuple(row) + (None,) * max(0, max(jf, jv) + 1 - len(row))
-            key, value = row[jf], row[jv]
-            if key is None or (isinstance(key, str) and not key.strip()):
-                if value is not None and not (isinstance(value, str) and not value.strip()):
-                    problem(None, value, "a field name in the 'field' column", title, r)
-                continue
-            path = str(key).strip()
-            if not path.startswith(section + ".") and f"{section}.{path}" in known:
-                path = f"{section}.{path}"
-            if path not in known:
-                options = [p for p in all_paths if p.startswith(section + ".")]
-                problem(path, value, f"a field of this sheet ({', '.join(options[:8])}, ...)", title, r)
-                continue
-            if path.split(".")[0] != section:
-                problem(path, value, f"to be on sheet {path.split('.')[0]!r}, not {section!r}", title, r)
-                continue
-            if path in values:
-                first = where[path]
-                problem(path, value, f"each field once (it is also on row {first[1]})", title, r)
-                continue
-            info = field_info(path)
-            if (r - 1, jv) in formulas:
-                problem(path, value, f"a value, not a formula with no saved value ({_FORMULA_ADVICE})", title, r)
-                where[path] = (title, r)
-                values[path] = None
-                continue
-            value = _unescape(value)
-            if info.unit == "text" and info.choices is None and (value is None or isinstance(value, str)):
-                value = "" if value is None else value  # a blank name is a name the scenario allows: as written
-            elif value is None or (isinstance(value, str) and not value.strip()):
-                problem(path, "<empty>", info.allowed(), title, r)
-                where[path] = (title, r)
-                values[path] = None
-                continue
-            try:
-                values[path] = info.check(path, _coerce(value, info))
-            except ValidationError as e:
-                problem(path, value, e.expected, title, r)
-                values[path] = None
-            where[path] = (title, r)
-    for path in all_paths:
-        if path not in values and lowered.get(path.split(".")[0]) is not None:
-            problem(path, "<missing>", "a row for this field: it is required", lowered[path.split(".")[0]], None)
-    if problems:
-        _raise(problems, source)
+        sheet = sheets.get(lowered.get(section, ""))
+        if sheet is None:
+            expected = "a sheet named " + repr(section) + "; sheets: " + ", ".join(map(repr, sheets))
+            fields.problems.add(section, "<missing sheet>", expected)
+        else:
+            fields.read_section(section, sheet)
+    for path in fields.all_paths:
+        if path not in fields.values and lowered.get(path.split(".")[0]) is not None:
+            expected = "a row for this field: it is required"
+            fields.problems.add(path, "<missing>", expected, lowered[path.split(".")[0]], None)
+    if fields.problems:
+        _raise(fields.problems, source)
     data: dict = {"schema_version": SCHEMA_VERSION}
-    for path, value in values.items():
+    for path, value in fields.values.items():
         node = data
         parts = path.split(".")
         for part in parts[:-1]:
@@ -362,13 +360,85 @@ def _read(wb, source: str, src=None) -> Scenario:
     try:
         return Scenario.from_dict(data)
     except ValidationError as e:  # a check across fields (a p90 below its median)
-        sheet, row = where.get(e.path, (e.path.split(".")[0], None))
-        problem(e.path, e.value, e.expected, sheet, row)
-        _raise(problems, source)
-        raise  # pragma: no cover
+        sheet_name, row = fields.where.get(e.path, (e.path.split(".")[0], None))
+        fields.problems.add(e.path, e.value, e.expected, sheet_name, row)
+        _raise(fields.problems, source)
 
 
-def _raise(problems: list[dict], source: str):
+def _check_schema_version(readme: _Sheet, problems: _Problems) -> None:
+    for r, row in enumerate(readme.records, start=1):
+        if row and row[0] == "schema_version":
+            version = row[1] if len(row) > 1 else None
+            if version != SCHEMA_VERSION:
+                problems.add("schema_version", version, f"{SCHEMA_VERSION} (this version of msp_analysis)", "README", r)
+
+
+@dataclass
+class _Fields:
+    """The fields read so far: each value (None where wrong), the sheet and row it came from, and the problems."""
+
+    problems: _Problems
+    all_paths: list[str]
+    values: dict[str, object] = field(default_factory=dict)
+    where: dict[str, tuple[str, int]] = field(default_factory=dict)
+
+    def read_section(self, section: str, sheet: _Sheet) -> None:
+        """Read the rows of one section's sheet: a 'field' and a 'value' column under a header row."""
+        rows = iter(sheet.records)
+        header = next(rows, None) or ()
+        norm = [normalise_name(h) for h in header]
+        if "field" not in norm or "value" not in norm:
+            self.problems.add(section, list(header), "a header row with 'field' and 'value' columns", sheet.title, 1)
+            return
+        jf, jv = norm.index("field"), norm.index("value")
+        for r, record in enumerate(rows, start=2):
+            row = tuple(record) + (None,) * max(0, max(jf, jv) + 1 - len(record))
+            key, value = row[jf], row[jv]
+            if key is None or (isinstance(key, str) and not key.strip()):
+                if value is not None and not (isinstance(value, str) and not value.strip()):
+                    self.problems.add(None, value, "a field name in the 'field' column", sheet.title, r)
+                continue
+            path = self._path(section, str(key).strip(), value, sheet.title, r)
+            if path is not None:
+                self.where[path] = (sheet.title, r)
+                self.values[path] = self._value(path, value, (r - 1, jv) in sheet.formulas, sheet.title, r)
+
+    def _path(self, section: str, path: str, value: object, title: str, r: int) -> str | None:
+        """The dotted path a 'field' cell names (a section's own fields may omit the section), or None if wrong."""
+        if not path.startswith(section + ".") and f"{section}.{path}" in self.all_paths:
+            path = f"{section}.{path}"
+        if path not in self.all_paths:
+            options = [p for p in self.all_paths if p.startswith(section + ".")]
+            self.problems.add(path, value, f"a field of this sheet ({', '.join(options[:8])}, ...)", title, r)
+            return None
+        if path.split(".")[0] != section:
+            self.problems.add(path, value, f"to be on sheet {path.split('.')[0]!r}, not {section!r}", title, r)
+            return None
+        if path in self.values:
+            self.problems.add(path, value, f"each field once (it is also on row {self.where[path][1]})", title, r)
+            return None
+        return path
+
+    def _value(self, path: str, value: object, formula: bool, title: str, r: int) -> object:
+        """A field's checked value, or None (with the problem added) if the cell is a formula, empty or wrong."""
+        info = field_info(path)
+        if formula:
+            self.problems.add(path, value, f"a value, not a formula with no saved value ({_FORMULA_ADVICE})", title, r)
+            return None
+        value = _unescape(value)
+        if info.unit == "text" and info.choices is None and (value is None or isinstance(value, str)):
+            return "" if value is None else value  # a blank name is a name the scenario allows: as written
+        if value is None or (isinstance(value, str) and not value.strip()):
+            self.problems.add(path, "<empty>", info.allowed(), title, r)
+            return None
+        try:
+            return info.check(path, _coerce(value, info))
+        except ValidationError as e:
+            self.problems.add(path, value, e.expected, title, r)
+            return None
+
+
+def _raise(problems: list[dict], source: str) -> NoReturn:
     first = problems[0]
     raise WorkbookError(
         first["path"] or "",

@@ -24,7 +24,7 @@ from ...engine.simulation import Comparison
 from ...errors import MSPAnalysisError, ValidationError
 from ...formatting import money
 from ...ingest.calibration import CalibrationResult, calibrate
-from ...ingest.readers import LoadReport
+from ...ingest.problems import LoadReport
 from ...ingest.tickets import load_tickets
 from ...model.downtime import cost_per_user_hour, estimate_downtime_inputs
 from ...model.scenario import Scenario
@@ -210,7 +210,7 @@ class CalibrationPanel(LiveSurface):
     view : LiveView
         The comparison under the controls.
     tickets, ticket_report, result :
-        The last tickets read, their :class:`~msp_analysis.ingest.readers.LoadReport`,
+        The last tickets read, their :class:`~msp_analysis.ingest.problems.LoadReport`,
         and the :class:`~msp_analysis.ingest.calibration.CalibrationResult` (``None`` until one succeeds).
 
     Examples

@@ -1,0 +1,353 @@
+"""Where calibration fits each quantity of one priority, and decides whether the data or the default is used.
+
+:func:`.calibrate` reads the ticket columns, then for each priority calls
+:func:`_fit_rate` (incidents per user per year), :func:`_fit_shares`
+(on-site and after-hours), :func:`_fit_users_affected`, :func:`_fit_work`
+(technician hours, a Gamma) and :func:`_fit_response` (Break/Fix response,
+a Gamma with zeros left-censored below :data:`CENSOR_HOURS`). Each builds an
+:class:`_Estimate`; :meth:`_Ledger.record` applies the rules for thin data of
+the calibration's :class:`_Context` (keep the default, shrink toward it, or
+use the data) and keeps the report's rows, the changes and the warnings.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ValidationError
+from ..model.distributions import GAMMA_RATIO_RANGE
+from ..model.scenario import PRIORITIES, Scenario, field_info
+from .estimators import _quantile_interval, fit_gamma, poisson_interval, proportion_interval
+
+__all__ = ["CENSOR_HOURS"]
+
+#: A response measured as 0 business hours is taken to lie somewhere below this.
+CENSOR_HOURS = 0.05
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What every estimate of one calibration shares: the defaults, the exposure and the rules for thin data."""
+
+    base: Scenario
+    users: int
+    years: float
+    exposure: float  # user-years: users * years
+    min_tickets: int
+    thin: str
+    level: float
+    response_clock: str
+
+
+@dataclass(frozen=True)
+class _Estimate:
+    """One quantity of one priority as the data give it, before the rules for thin data decide what is used."""
+
+    priority: str
+    quantity: str
+    path: str | None  # the scenario field it calibrates (None: reported only)
+    default: float
+    estimate: float | None  # None: no data
+    n: int
+    unit: str
+    ci: tuple[float, float] = (math.nan, math.nan)
+    empirical: float = math.nan
+    fit: str = ""
+    note: str = ""
+    kind: str = "rate"  # how a thin estimate is shrunk: "rate", "share" or "quantile"
+
+
+@dataclass
+class _Ledger:
+    """The report's rows, the changes taken from the data and the warnings, in the order they arise."""
+
+    ctx: _Context
+    warnings: list[str]
+    rows: list[dict] = field(default_factory=list)
+    changes: dict[str, float] = field(default_factory=dict)
+
+    def record(self, e: _Estimate) -> None:
+        """Decide the value used (data, shrunk toward the default, or the default) and record it."""
+        ctx, n, default, estimate = self.ctx, e.n, e.default, e.estimate
+        if estimate is None or not np.isfinite(estimate):
+            value, source = default, "default (no data)"
+        elif n >= ctx.min_tickets or ctx.thin == "data":
+            value, source = estimate, f"data (n={n:,})"
+        elif ctx.thin == "shrink" and n > 0:
+            z = n / (n + ctx.min_tickets)
+            if e.kind == "rate":
+                value = (n + ctx.min_tickets) / (ctx.exposure + ctx.min_tickets / default) if default > 0 else estimate
+            elif e.kind == "share":
+                value = z * estimate + (1 - z) * default
+            else:
+                value = math.exp(z * math.log(estimate) + (1 - z) * math.log(default))
+            source = f"shrunk toward default (n={n:,}, weight {z:.2f})"
+        else:
+            value, source = default, f"default kept (only {n:,} < {ctx.min_tickets})"
+        if e.path is not None and not source.startswith("default"):
+            value = _within_range(e.path, value, self.warnings)
+            self.changes[e.path] = value
+        self.rows.append(
+            {
+                "priority": e.priority,
+                "quantity": e.quantity,
+                "path": e.path,
+                "unit": e.unit,
+                "default": default,
+                "estimate": estimate if estimate is not None else math.nan,
+                "ci_low": e.ci[0],
+                "ci_high": e.ci[1],
+                "empirical": e.empirical,
+                "n": int(n),
+                "value": value,
+                "source": source,
+                "fit": e.fit,
+                "note": e.note,
+            }
+        )
+
+
+@dataclass(frozen=True)
+class _TicketColumns:
+    """Per ticket, as arrays: priority, response hours by the chosen clock, and the columns the export has."""
+
+    priority: np.ndarray
+    response: np.ndarray  # NaN where unknown (everywhere without a response column)
+    response_note: str
+    after_hours: np.ndarray  # object: True/False/NA
+    after_hours_note: str
+    onsite: np.ndarray | None  # None: the export has no such column
+    work: np.ndarray | None
+    affected: np.ndarray | None
+
+
+def _fit_rate(ledger: _Ledger, p: str, n: int) -> None:
+    """Incidents per user per year: ``n / (users * years)`` with an exact Poisson interval."""
+    ctx = ledger.ctx
+    rate = n / ctx.exposure
+    ledger.record(
+        _Estimate(
+            p,
+            "rate_per_user_year",
+            f"incidents.{p}.rate_per_user_year",
+            ctx.base.incidents[p].rate_per_user_year,
+            rate,
+            n,
+            unit="incidents per user per year",
+            ci=poisson_interval(n, ctx.exposure, ctx.level),
+            empirical=rate,
+            note=f"{n:,} tickets over {ctx.years:.2f} years x {ctx.users:,} users",
+        )
+    )
+    if n < ctx.min_tickets and ctx.thin == "keep":
+        ledger.warnings.append(
+            f"{p}: only {n:,} tickets (fewer than {ctx.min_tickets}): its defaults are kept; the report shows what the data say"
+        )
+
+
+def _fit_shares(ledger: _Ledger, p: str, data: _TicketColumns, sel: np.ndarray) -> None:
+    """On-site and after-hours shares with exact (Clopper-Pearson) intervals, over the tickets that say."""
+    cls = ledger.ctx.base.incidents[p]
+    for quantity, flags, note in (
+        ("onsite_share", data.onsite, "on-site column"),
+        ("after_hours_share", data.after_hours, data.after_hours_note),
+    ):
+        if flags is None:
+            ledger.record(_Estimate(p, quantity, None, getattr(cls, quantity), None, 0, "share", note="column missing"))
+            continue
+        f = flags[sel]
+        known = np.array(
+            [v is not None and v is not pd.NA and not (isinstance(v, float) and math.isnan(v)) for v in f],
+            dtype=bool,
+        )
+        m = int(known.sum())
+        k = int(sum(bool(v) for v in f[known]))
+        share = k / m if m else None
+        ledger.record(
+            _Estimate(
+                p,
+                quantity,
+                f"incidents.{p}.{quantity}",
+                getattr(cls, quantity),
+                share,
+                m,
+                unit="share",
+                ci=proportion_interval(k, m, ledger.ctx.level),
+                empirical=share if share is not None else math.nan,
+                note=f"{k:,} of {m:,} ({note})",
+                kind="share",
+            )
+        )
+
+
+def _fit_users_affected(ledger: _Ledger, p: str, affected: np.ndarray) -> None:
+    """The mean share of users an incident affects: mean users affected / headcount."""
+    a = affected[np.isfinite(affected)]
+    share = float(np.clip(a.mean() / ledger.ctx.users, 0, 1)) if a.size else None
+    ledger.record(
+        _Estimate(
+            p,
+            "users_affected_share",
+            f"incidents.{p}.users_affected_share",
+            ledger.ctx.base.incidents[p].users_affected_share,
+            share,
+            int(a.size),
+            unit="share",
+            empirical=share if share is not None else math.nan,
+            note="mean users affected / headcount",
+            kind="share",
+        )
+    )
+
+
+def _fit_work(ledger: _Ledger, p: str, work: np.ndarray) -> None:
+    """Technician work per ticket: a Gamma on the tickets with time logged (0 h means "not recorded")."""
+    cls = ledger.ctx.base.incidents[p]
+    w = work[np.isfinite(work)]
+    zeros = int((w <= 0).sum())
+    ip = f"incidents.{p}"
+    _fit_quantiles(
+        ledger,
+        p,
+        w[w > 0],
+        None,
+        (
+            _Target("work_median_hours", f"{ip}.work_median_hours", cls.work_median_hours),
+            _Target("work_p90_hours", f"{ip}.work_p90_hours", cls.work_p90_hours),
+        ),
+        "hours",
+        note=f"{zeros:,} tickets with 0 h logged left out" if zeros else "",
+    )
+    if zeros:
+        ledger.warnings.append(f"{p}: {zeros:,} tickets with no time logged were left out of the work-hours fit")
+
+
+def _fit_response(ledger: _Ledger, p: str, response: np.ndarray, source_note: str) -> None:
+    """Break/Fix response: a Gamma with responses of 0 hours left-censored below :data:`CENSOR_HOURS`."""
+    bf = ledger.ctx.base.break_fix
+    r = response[np.isfinite(response)]
+    neg = int((r < 0).sum())
+    r = r[r >= 0]
+    zeros = int((r == 0).sum())
+    note = source_note + (
+        f"; {zeros:,} answered before the next opening (censored below {CENSOR_HOURS} h)" if zeros else ""
+    )
+    if neg:
+        note += f"; {neg:,} negative left out"
+    _fit_quantiles(
+        ledger,
+        p,
+        r,
+        CENSOR_HOURS,
+        (
+            _Target("response_median_hours", f"break_fix.response_median_hours.{p}", bf.response_median_hours[p]),
+            _Target("response_p90_hours", f"break_fix.response_p90_hours.{p}", bf.response_p90_hours[p]),
+        ),
+        "business hours" if ledger.ctx.response_clock == "business" else "hours",
+        note=note,
+    )
+
+
+@dataclass(frozen=True)
+class _Target:
+    """A quantity a fit gives, the scenario field it calibrates and the field's default."""
+
+    quantity: str
+    path: str
+    default: float
+
+
+def _fit_quantiles(
+    ledger: _Ledger,
+    p: str,
+    values: np.ndarray,
+    censor: float | None,
+    targets: tuple[_Target, _Target],
+    unit: str,
+    note: str = "",
+) -> None:
+    """Fit a Gamma and record its median and p90 (with order-statistic intervals)."""
+    fit = fit_gamma(values, censor_below=censor)
+    xs = np.sort(values)
+    n = int(xs.size)
+    median, p90 = targets
+    if fit is None:
+        for t in targets:
+            ledger.record(
+                _Estimate(p, t.quantity, t.path, t.default, None, n, unit, note=note or "too few values to fit")
+            )
+        return
+    fit_text = (
+        f"Gamma MLE shape {fit.gamma.shape:.2f}; KS D={fit.ks_statistic:.3f} (p={fit.ks_pvalue:.2f}, {fit.quality})"
+    )
+    level = ledger.ctx.level
+    ledger.record(
+        _Estimate(
+            p,
+            median.quantity,
+            median.path,
+            median.default,
+            fit.median,
+            n,
+            unit,
+            ci=_quantile_interval(xs, 0.5, level),
+            empirical=float(np.quantile(xs, 0.5)),
+            fit=fit_text,
+            note=(note + "; " if note else "") + f"fitted mean {fit.gamma.mean():.3g} vs sample mean {xs.mean():.3g}",
+            kind="quantile",
+        )
+    )
+    ledger.record(
+        _Estimate(
+            p,
+            p90.quantity,
+            p90.path,
+            p90.default,
+            fit.p90,
+            n,
+            unit,
+            ci=_quantile_interval(xs, 0.9, level),
+            empirical=float(np.quantile(xs, 0.9)),
+            fit=fit_text,
+            note=note,
+            kind="quantile",
+        )
+    )
+
+
+def _within_range(path: str, value: float, warnings: list) -> float:
+    info = field_info(path)
+    v = float(value)
+    lo = info.low if info.low is not None else -math.inf
+    hi = info.high if info.high is not None else math.inf
+    if info.low_open and v <= lo:
+        v = lo + max(1e-6, abs(lo) * 1e-6)
+    clipped = min(max(v, lo), hi)
+    if clipped != v:
+        warnings.append(
+            f"{path}: data give {value:.4g}, outside the allowed {info.allowed()}; clipped to {clipped:.4g}"
+        )
+    return clipped
+
+
+def _check_pairs(changes: dict, base: Scenario, warnings: list) -> None:
+    """A median taken from data and a p90 kept as default (or the reverse) must still form a Gamma."""
+    pairs = [(f"incidents.{p}.work_median_hours", f"incidents.{p}.work_p90_hours") for p in PRIORITIES]
+    pairs += [(f"break_fix.response_median_hours.{p}", f"break_fix.response_p90_hours.{p}") for p in PRIORITIES]
+    lo, hi = GAMMA_RATIO_RANGE
+    for med_path, p90_path in pairs:
+        med = changes.get(med_path, base.get(med_path))
+        p90 = changes.get(p90_path, base.get(p90_path))
+        if not (lo < p90 / med < hi):
+            for path in (med_path, p90_path):
+                changes.pop(path, None)
+            warnings.append(f"{med_path} / {p90_path}: the pair from the data cannot form a Gamma; defaults kept")
+    try:
+        base.replace(changes)
+    except ValidationError as e:  # pragma: no cover - ranges are clipped above; keep the defaults if not
+        warnings.append(f"calibrated values rejected ({e}); defaults kept")
+        changes.clear()

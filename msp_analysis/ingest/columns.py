@@ -1,0 +1,203 @@
+"""Columns: the names exports give a loader's columns, and which column of a file is which.
+
+A loader describes each column it reads with a :class:`ColumnSpec` (its
+canonical name, kind, whether it is required, and the aliases exports use);
+:func:`_match_columns` maps a file's header onto them, names inferred from a
+unit in the header ("Time spent (mins)") included. Names are compared after
+:func:`normalise_name`.
+
+Examples
+--------
+>>> spec = ColumnSpec("work_hours", "duration", False, aliases("time spent|hours"), "a duration")
+>>> mapping, problems = _match_columns(["Ticket", "Time Spent (mins)"], [spec], None)
+>>> mapping.columns, mapping.units, problems
+({'work_hours': 1}, {'work_hours': 'minutes'}, [])
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["ColumnMapping", "ColumnSpec", "aliases", "normalise_name", "strip_unit"]
+
+
+# ---------------------------------------------------------------------------
+# Column names and the units they imply
+# ---------------------------------------------------------------------------
+
+_UNIT_TOKENS = {
+    "h": "hours",
+    "hr": "hours",
+    "hrs": "hours",
+    "hour": "hours",
+    "hours": "hours",
+    "m": "minutes",
+    "min": "minutes",
+    "mins": "minutes",
+    "minute": "minutes",
+    "minutes": "minutes",
+    "s": "seconds",
+    "sec": "seconds",
+    "secs": "seconds",
+    "second": "seconds",
+    "seconds": "seconds",
+    "d": "days",
+    "day": "days",
+    "days": "days",
+}
+
+
+def normalise_name(name: Any) -> str:
+    """A column name reduced for matching: lower case, ``#`` -> number, punctuation -> space.
+
+    Examples
+    --------
+    >>> normalise_name("Ticket #"), normalise_name(" Date/Time  Opened "), normalise_name("Time Spent (mins)")
+    ('ticket number', 'date time opened', 'time spent mins')
+    """
+    text = "" if name is None else str(name)
+    text = text.replace("#", " number ").replace("%", " percent ").lower()
+    text = re.sub(r"[^0-9a-z]+", " ", text)
+    return " ".join(text.split())
+
+
+def strip_unit(norm: str) -> tuple[str, str | None]:
+    """``"time spent mins"`` -> (``"time spent"``, ``"minutes"``); filler "in" goes too."""
+    tokens = norm.split()
+    unit = None
+    kept = []
+    for tok in tokens:
+        if tok in _UNIT_TOKENS and unit is None and len(tokens) > 1:
+            unit = _UNIT_TOKENS[tok]
+        elif tok != "in":
+            kept.append(tok)
+    return " ".join(kept), unit
+
+
+def _col_letter(j: int) -> str:
+    s = ""
+    j += 1
+    while j:
+        j, r = divmod(j - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+# ---------------------------------------------------------------------------
+# Column specifications and the mapping of a header onto them
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """One canonical column: its kind, whether it is required, the names exports give it.
+
+    ``aliases`` are normalised names (see :func:`.normalise_name`) in order of
+    preference: when an export has two candidates ("Resolved Time" and
+    "Closed Time") the earlier alias wins and the other is reported unused.
+    ``units`` gives the unit implied by an alias for duration columns.
+    """
+
+    name: str
+    kind: str
+    required: bool
+    aliases: tuple[str, ...]
+    expected: str
+    units: Mapping[str, str] = field(default_factory=dict)
+    doc: str = ""
+    examples: tuple[str, ...] = ()  # names as exports spell them, for messages
+
+
+def aliases(text: str) -> tuple[str, ...]:
+    """``"created|created at|date entered"`` -> the aliases as a tuple (the names, in order of preference)."""
+    return tuple(a.strip() for a in text.split("|") if a.strip())
+
+
+@dataclass
+class ColumnMapping:
+    columns: dict[str, int]  # canonical -> column position
+    labels: dict[str, str]  # canonical -> header label as in the file
+    units: dict[str, str]  # canonical -> unit for duration columns
+    unused: list[str]
+    notes: list[str]
+
+
+def _match_columns(
+    header: Sequence[str], specs: Sequence[ColumnSpec], column_map: Mapping[str, str] | None
+) -> tuple[ColumnMapping, list[str]]:
+    """Map canonical columns to header positions; return the mapping and the ambiguity notes."""
+    norm = [normalise_name(h) for h in header]
+    spec_by_name = {s.name: s for s in specs}
+    chosen: dict[str, int] = {}
+    units: dict[str, str] = {}
+    notes: list[str] = []
+    problems: list[str] = []
+    if column_map:
+        for file_col, canon in column_map.items():
+            if canon not in spec_by_name:
+                problems.append(
+                    f"column_map maps {file_col!r} to {canon!r}, which is not a column this table has; expected one of "
+                    + ", ".join(spec_by_name)
+                )
+                continue
+            hits = [j for j, h in enumerate(header) if h == str(file_col)] or [
+                j for j, n in enumerate(norm) if n == normalise_name(file_col)
+            ]
+            if not hits:
+                problems.append(f"column_map names column {file_col!r}, which the file does not have")
+                continue
+            chosen[canon] = hits[0]
+            _stripped, unit = strip_unit(norm[hits[0]])
+            spec = spec_by_name[canon]
+            if spec.kind in ("duration", "date_or_duration"):
+                units[canon] = spec.units.get(norm[hits[0]]) or unit or "hours"
+    taken = set(chosen.values())
+    for spec in specs:
+        if spec.name in chosen:
+            continue
+        # 1) the full normalised name, in alias order; 2) the name without its unit ("Time spent (mins)")
+        best = None
+        for rank, alias in enumerate(spec.aliases):
+            for j, n in enumerate(norm):
+                if j in taken:
+                    continue
+                if n == alias:
+                    cand = (rank, 0, j, spec.units.get(alias))
+                else:
+                    base, unit = strip_unit(n)
+                    if base != alias or spec.kind not in ("duration", "date_or_duration") or unit is None:
+                        continue
+                    cand = (rank, 1, j, unit)
+                if best is None or cand[:3] < best[:3]:
+                    best = cand
+        if best is not None:
+            chosen[spec.name] = best[2]
+            taken.add(best[2])
+            if spec.kind in ("duration", "date_or_duration"):
+                units[spec.name] = best[3] or "hours"
+    # Exact duplicates of a used header make the choice ambiguous: say so.
+    for canon, j in chosen.items():
+        twins = [k for k, h in enumerate(header) if k != j and norm[k] == norm[j] and norm[j]]
+        if twins:
+            problems.append(
+                f"column {header[j]!r} appears more than once (columns "
+                + ", ".join(_col_letter(k) for k in [j, *twins])
+                + f"); rename one, or name the one to use with column_map={{'...': '{canon}'}}"
+            )
+    unused = [h for j, h in enumerate(header) if j not in chosen.values()]
+    for spec in specs:
+        others = [header[j] for j, n in enumerate(norm) if n in spec.aliases and j not in chosen.values()]
+        if others and spec.name in chosen:
+            notes.append(
+                f"{spec.name}: used column {header[chosen[spec.name]]!r}; also present, not used: "
+                + ", ".join(repr(o) for o in others)
+            )
+    labels = {c: header[j] for c, j in chosen.items()}
+    return ColumnMapping(chosen, labels, units, unused, notes), problems
+
+
+def _required_missing(mapping: ColumnMapping, specs: Sequence[ColumnSpec]) -> list[ColumnSpec]:
+    return [s for s in specs if s.required and s.name not in mapping.columns]
