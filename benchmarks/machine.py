@@ -13,7 +13,7 @@ import subprocess
 from importlib import metadata
 from pathlib import Path
 
-PACKAGES = ("numpy", "scipy", "pandas", "matplotlib", "pyfair", "msp_analysis")
+PACKAGES = ("numpy", "scipy", "pandas", "matplotlib", "pyfair", "dask", "distributed", "pyarrow", "msp_analysis")
 
 
 def _read(path: str) -> str:

@@ -39,9 +39,10 @@ from __future__ import annotations
 
 import math
 import numbers
+import uuid
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TypeAlias
+from typing import TYPE_CHECKING, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
@@ -57,6 +58,9 @@ from ..model.security import simulate_security
 from . import metrics
 from .columns import COLUMNS, COST_COLUMNS, MODEL_LABELS, MODELS
 from .expected import expected
+
+if TYPE_CHECKING:  # distributed is imported only by cluster runs
+    from distributed import Client
 
 __all__ = [
     "AGGREGATE_MIN",
@@ -291,23 +295,34 @@ def _simulate_chunk(scenario: Scenario, trials: int, ss: np.random.SeedSequence)
 
 
 def simulate_raw(
-    scenario: Scenario, trials: int = 10_000, seed: SeedLike = None, progress: bool | None = None
+    scenario: Scenario,
+    trials: int = 10_000,
+    seed: SeedLike = None,
+    progress: bool | None = None,
+    scheduler: str | Client | None = None,
 ) -> dict[str, dict[str, np.ndarray]]:
     """Per-trial arrays for both models: ``{model: {column: ndarray}}``.
 
     The engine behind :func:`simulate`, without the pandas wrapping. Runs
     longer than ``CHUNK_TRIALS`` are drawn in chunks (bounded memory);
     ``progress=None`` shows a progress bar only for runs of more than one chunk.
+    ``scheduler`` draws the chunks on a Dask cluster (see :func:`simulate`).
     """
     if not isinstance(scenario, Scenario):
         raise TypeError(f"scenario: expected a Scenario, got {type(scenario).__name__}")
     trials = check_trials(trials)
     root = seed_sequence(seed)
     n_chunks = math.ceil(trials / CHUNK_TRIALS)
+    # The stream layout every run shares, local or distributed: chunk k of
+    # sizes[k] trials draws from the k-th child of the seed. A chunk is a pure
+    # function of (scenario, size, child seed), so where it is drawn does not
+    # change a single bit.
     chunk_seeds = root.spawn(n_chunks)
     sizes = [min(CHUNK_TRIALS, trials - k * CHUNK_TRIALS) for k in range(n_chunks)]
     if progress is None:
         progress = n_chunks > 1
+    if scheduler is not None:
+        return _simulate_on_cluster(scenario, trials, sizes, chunk_seeds, scheduler, progress)
     chunks = range(n_chunks)
     if progress:
         # Here, not at the top: tqdm.auto probes for Jupyter and ipywidgets, a
@@ -324,18 +339,69 @@ def simulate_raw(
     start = 0
     for k in chunks:
         part = _simulate_chunk(scenario, sizes[k], chunk_seeds[k])
-        if out is None:
-            out = {m: {c: np.empty(trials) for c in part[m]} for m in MODELS}
-        for m in MODELS:
-            for c, values in part[m].items():
-                out[m][c][start : start + sizes[k]] = values
+        out = _place(out, part, trials, start)
         start += sizes[k]
     assert out is not None  # several chunks: the loop ran
     return out
 
 
+def _place(out: dict | None, part: dict, trials: int, start: int) -> dict:
+    """Write one chunk's arrays into the result at ``start`` (allocated on the first chunk)."""
+    if out is None:
+        out = {m: {c: np.empty(trials) for c in part[m]} for m in MODELS}
+    for m in MODELS:
+        for c, values in part[m].items():
+            out[m][c][start : start + values.size] = values
+    return out
+
+
+def _simulate_on_cluster(
+    scenario: Scenario,
+    trials: int,
+    sizes: list[int],
+    chunk_seeds: list[np.random.SeedSequence],
+    scheduler: str | Client,
+    progress: bool | None,
+) -> dict:
+    """The chunks drawn as Dask tasks, placed into the result as they come back, in any order."""
+    # distributed is a heavy dependency only cluster runs need: imported here, so
+    # that `import msp_analysis` and local runs never load it.
+    from distributed import as_completed
+
+    # msp_analysis.cluster imports distributed at its top, for the same reason.
+    from ..cluster import connect
+
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(int).tolist()
+    out = None
+    with connect(scheduler) as client:
+        futures = client.map(
+            _simulate_chunk, [scenario] * len(sizes), sizes, chunk_seeds, pure=False, key=_chunk_keys(len(sizes))
+        )
+        where = {f.key: start for f, start in zip(futures, starts)}
+        done = as_completed(futures)
+        if progress:
+            from tqdm.auto import tqdm
+
+            done = tqdm(done, total=len(futures), desc=f"simulating {trials:,} years", unit="chunk", leave=False)
+        for future in done:
+            out = _place(out, future.result(), trials, where[future.key])
+            future.release()  # the cluster may forget the chunk once it is copied here
+    assert out is not None  # at least one chunk: trials >= 1
+    return out
+
+
+def _chunk_keys(n: int) -> list[str]:
+    """Task names the Dask dashboard shows (unique per run, so two runs never share a result)."""
+    run = uuid.uuid4().hex[:12]
+    return [f"simulate-chunk-{run}-{k}" for k in range(n)]
+
+
 def simulate(
-    scenario: Scenario, trials: int = 10_000, seed: SeedLike = None, progress: bool | None = None
+    scenario: Scenario,
+    trials: int = 10_000,
+    seed: SeedLike = None,
+    progress: bool | None = None,
+    scheduler: str | Client | None = None,
 ) -> Comparison:
     """Simulate ``trials`` years of both support models on the same incidents.
 
@@ -349,6 +415,13 @@ def simulate(
         Source of randomness (SPEC 7). The same int gives the same result.
     progress : bool, optional
         Show a progress bar (default: only for runs of several chunks).
+    scheduler : {"local"}, str or distributed.Client, optional
+        Draw the chunks of ``CHUNK_TRIALS`` years as tasks on a Dask cluster:
+        ``"local"`` (a local cluster started for this call), a scheduler
+        address (``"tcp://host:8786"``) or a ``distributed.Client`` (see
+        :func:`msp_analysis.cluster.connect`). The result equals the local
+        run's bit for bit: the chunks and their seeds are the same, only
+        where they are drawn changes. ``None`` (default): in this process.
 
     Returns
     -------
@@ -359,6 +432,9 @@ def simulate(
     ValidationError
         ``trials`` is not a whole number in ``[1, MAX_TRIALS]`` or ``seed``
         is not one of the forms above (the error names the argument).
+    msp_analysis.cluster.ClusterError
+        ``scheduler`` does not answer, has no workers, or its workers run
+        other package versions.
     TypeError
         ``scenario`` is not a :class:`Scenario`.
 
@@ -373,7 +449,7 @@ def simulate(
     """
     if not isinstance(scenario, Scenario):
         raise TypeError(f"scenario: expected a Scenario, got {type(scenario).__name__}")
-    raw = simulate_raw(scenario, trials, seed, progress)
+    raw = simulate_raw(scenario, trials, seed, progress, scheduler)
     # copy=False: the frame takes the engine's arrays as its columns (nothing else
     # holds them), instead of copying a million-trial result into one block.
     results = {m: ModelResult(m, pd.DataFrame({c: raw[m][c] for c in COLUMNS}, copy=False)) for m in MODELS}

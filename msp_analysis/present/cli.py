@@ -1,10 +1,21 @@
-"""Command line: ``python -m msp_analysis report ...`` and ``python -m msp_analysis present``.
+"""Command line: ``python -m msp_analysis report ...``, ``portfolio ...`` and ``present``.
 
 ``report`` writes the leave-behind report of a scenario file (batch use,
 e.g. one report per client folder)::
 
     python -m msp_analysis report --scenario data/clients/acme/scenario.json --out reports/acme
     python -m msp_analysis report --scenario s.json --out out --trials 20000 --seed 7 --formats html,pptx
+
+``portfolio`` analyses every organisation of a portfolio table (or a
+clients folder) on a Dask cluster -- a local one by default, or the one at
+``--scheduler`` / ``DASK_SCHEDULER_ADDRESS`` -- writing each result as it
+finishes; run again, it resumes (see :mod:`msp_analysis.portfolio.run`)::
+
+    python -m msp_analysis portfolio data/portfolio/sample_portfolio.csv --out results/
+    python -m msp_analysis portfolio prospects.xlsx --out q3 --scheduler tcp://10.0.0.5:8786 --reports
+
+It exits with status 1 when some rows could not run (each is listed, and
+all are in ``errors.csv``).
 
 ``present`` serves the client dashboard with Voilà on 127.0.0.1 (what
 ``make present`` runs)::
@@ -113,6 +124,8 @@ def _parser() -> argparse.ArgumentParser:
         help=f"comma-separated formats (default {','.join(FORMATS)})",
     )
 
+    _portfolio_parser(sub, DEFAULT_TRIALS)
+
     pre = sub.add_parser(
         "present",
         help="serve the client dashboard with Voila on 127.0.0.1",
@@ -128,6 +141,85 @@ def _parser() -> argparse.ArgumentParser:
         help="shut a kernel down this long after its page is closed and it fell idle (default 600)",
     )
     return parser
+
+
+def _portfolio_parser(sub: argparse._SubParsersAction, default_trials: int) -> None:
+    por = sub.add_parser(
+        "portfolio",
+        help="analyse every organisation of a portfolio table on a Dask cluster",
+        description="Analyse every organisation of a portfolio table (CSV or XLSX: id, name, dotted scenario "
+        "paths; or a clients folder) on a Dask cluster, writing each result as it finishes. Run again on the "
+        "same --out folder, it skips what is done.",
+    )
+    por.add_argument("table", type=Path, metavar="TABLE", help="portfolio table (CSV or XLSX) or a clients folder")
+    por.add_argument("--out", required=True, type=Path, metavar="DIR", help="the run's folder (created if missing)")
+    por.add_argument(
+        "--scheduler",
+        metavar="ADDR",
+        help="Dask scheduler address, e.g. tcp://host:8786, or 'serial' for no Dask (default: "
+        "DASK_SCHEDULER_ADDRESS, else a local cluster with one worker per core)",
+    )
+    por.add_argument("--workers", type=_positive_int, metavar="N", help="worker processes of the local cluster")
+    por.add_argument(
+        "--trials",
+        type=_positive_int,
+        default=default_trials,
+        metavar="N",
+        help=f"simulated years per organisation (default {default_trials:,})",
+    )
+    por.add_argument("--seed", type=_seed, metavar="S", help="run seed (default: msp_analysis.portfolio.DEFAULT_SEED)")
+    por.add_argument("--reports", action="store_true", help="also write each organisation's report (HTML, PPTX, PDF)")
+    por.add_argument(
+        "--base", type=Path, metavar="FILE", help="scenario JSON the rows start from (default: the sample)"
+    )
+    por.add_argument(
+        "--timeout",
+        type=_positive_int,
+        default=10,
+        metavar="SECONDS",
+        help="how long to wait for the scheduler to answer (default 10)",
+    )
+
+
+def _portfolio(args: argparse.Namespace) -> int:
+    # Imported when used: the scenario model, and the portfolio brings in dask.distributed and pyarrow.
+    from ..model.scenario import Scenario
+
+    # The portfolio brings in dask.distributed and pyarrow: loaded for this command only.
+    from ..portfolio import DEFAULT_SEED, run
+
+    if args.out.exists() and not args.out.is_dir():
+        raise _UsageError(f"--out {args.out}: is a file, expected a folder (it is created if missing)")
+    base = Scenario.from_json(args.base) if args.base is not None else None
+    try:
+        result = run(
+            args.table,
+            out=args.out,
+            scheduler=args.scheduler,
+            trials=args.trials,
+            seed=DEFAULT_SEED if args.seed is None else args.seed,
+            reports=args.reports,
+            workers=args.workers,
+            base=base,
+            timeout=args.timeout,
+        )
+    except KeyboardInterrupt:
+        print(f"interrupted: finished organisations are in {args.out}; run the same command to resume", file=sys.stderr)
+        return 130
+    for e in result.errors[:_ERRORS_SHOWN]:
+        print(f"error: {e}", file=sys.stderr)
+    if len(result.errors) > _ERRORS_SHOWN:
+        print(f"... and {len(result.errors) - _ERRORS_SHOWN:,} more rows with problems", file=sys.stderr)
+    print(
+        f"{len(result.summary):,} organisations in {args.out / 'summary.csv'} "
+        f"({len(result.computed):,} computed, {len(result.skipped):,} already done"
+        + (f"; {len(result.errors):,} rows could not run: {args.out / 'errors.csv'}" if result.errors else "")
+        + f") in {result.seconds:,.1f} s"
+    )
+    return 1 if result.errors else 0
+
+
+_ERRORS_SHOWN = 10
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -158,8 +250,9 @@ def _present(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args = _parser().parse_args(argv)
+    commands = {"report": _report, "portfolio": _portfolio, "present": _present}
     try:
-        return _report(args) if args.command == "report" else _present(args)
+        return commands[args.command](args)
     except _UsageError as e:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_USAGE
