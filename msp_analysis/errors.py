@@ -13,6 +13,8 @@ from typing import Any
 
 __all__ = ["DataError", "MSPAnalysisError", "ValidationError"]
 
+_MAX_SHOWN = 200  # characters of an offending value a message echoes (files.MAX_MESSAGE_VALUE says the same)
+
 
 class MSPAnalysisError(ValueError):
     """Base class of every error the library raises on purpose."""
@@ -45,7 +47,10 @@ class ValidationError(MSPAnalysisError):
 
     def _text(self) -> str:
         where = self.path or "scenario"
-        return f"{where}: got {self.value!r}, expected {self.expected}"
+        shown = repr(self.value)
+        if len(shown) > _MAX_SHOWN:  # a 100 MB value must not make a 100 MB message
+            shown = f"{shown[:_MAX_SHOWN]}… ({len(shown) - _MAX_SHOWN:,} more characters)"
+        return f"{where}: got {shown}, expected {self.expected}"
 
     def with_prefix(self, prefix: str) -> ValidationError:
         """The same error with ``prefix.`` put in front of its path."""

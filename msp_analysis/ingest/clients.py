@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import DataError
+from ..files import contained, fs_error
 from ..model.scenario import Scenario
 
 __all__ = [
@@ -111,12 +112,31 @@ def check_name(name: str) -> str:
 
 
 def client_dir(name: str) -> Path:
-    """The folder of client ``name`` (which need not exist yet)."""
+    """The folder of client ``name`` (which need not exist yet), inside the clients folder.
+
+    The clients folder itself may be a symbolic link; a client folder that is
+    a link leading anywhere else is refused (a DataError naming it).
+    """
     root = clients_dir().resolve()
-    folder = (root / check_name(name)).resolve()
-    if folder.parent != root:  # belt and braces: a checked name cannot escape, but a symlink could
-        raise DataError(f"client name {name!r}: resolves outside the clients folder")
+    folder = contained(root, check_name(name))
+    if folder.parent != root:  # a checked name cannot escape, but a symlink to a sibling's subfolder could
+        raise DataError(f"client name {name!r}: resolves to {folder}, outside the clients folder {root}")
     return folder
+
+
+def _inside(folder: Path, name: str) -> Path | None:
+    """``folder/name`` if it is a regular file whose real place is inside the clients folder; None if absent.
+
+    A ``scenario.json`` or ``tickets.csv`` that is a symbolic link leading out
+    of the clients folder is refused by name: a client's folder (perhaps
+    unpacked from an e-mailed archive) must not make the library read
+    elsewhere.
+    """
+    path = folder / name
+    if not os.path.lexists(path):
+        return None
+    contained(clients_dir(), path)
+    return path if path.is_file() else None
 
 
 def list_clients() -> list[str]:
@@ -155,8 +175,8 @@ class Client:
 
 def _first(folder: Path, stem: str) -> Path | None:
     for suffix in (".csv", ".xlsx"):
-        p = folder / f"{stem}{suffix}"
-        if p.is_file():
+        p = _inside(folder, f"{stem}{suffix}")
+        if p is not None:
             return p
     return None
 
@@ -177,15 +197,15 @@ def load_client(name: str) -> Client:
         raise DataError(
             f"no client {name!r} in {clients_dir().name}/; clients: " + (", ".join(map(repr, known)) or "none")
         )
-    scen = folder / "scenario.json"
+    scen = _inside(folder, "scenario.json")
     return Client(
         name=folder.name,
         folder=folder,
-        scenario=Scenario.from_json(scen) if scen.is_file() else None,
+        scenario=Scenario.from_json(scen) if scen is not None else None,
         tickets=_first(folder, "tickets"),
         invoices=_first(folder, "invoices"),
         quote=_first(folder, "quote"),
-        readme=folder / "README.md" if (folder / "README.md").is_file() else None,
+        readme=_inside(folder, "README.md"),
     )
 
 
@@ -194,5 +214,11 @@ def save_client_scenario(name: str, scenario: Scenario) -> Path:
     if not isinstance(scenario, Scenario):
         raise TypeError(f"scenario: expected a Scenario, got {type(scenario).__name__}")
     folder = client_dir(name)
-    folder.mkdir(parents=True, exist_ok=True)
-    return scenario.to_json(folder / "scenario.json")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as e:  # a file named like the client, no permission, a full disk: the library's error
+        raise fs_error(folder, e, "created") from None
+    target = folder / "scenario.json"
+    if os.path.lexists(target):
+        contained(clients_dir(), target)  # a scenario.json that is a link leading out is not followed
+    return scenario.to_json(target)

@@ -20,7 +20,7 @@ import pandas as pd
 
 from ..errors import DataError
 from .cells import _SURROGATE
-from .grid import _HEADER_SCAN_ROWS, Grid, _records_frame
+from .grid import _HEADER_SCAN_ROWS, MAX_COLUMNS, Grid, _check_widths, _records_frame
 from .sources import Source, _utf16_without_bom
 
 __all__: list[str] = []
@@ -114,6 +114,7 @@ def _csv_grid(src: Source, text: str, used: str, escaped: bool, sep: str) -> Gri
     """Every record of the decoded text, split at ``sep``."""
     if len(sep) != 1 or sep in ('"', "\n", "\r"):
         raise DataError(f"{src.name}: delimiter must be one character other than a quote, got {sep!r}", source=src.name)
+    _check_width(src, text, sep)
     frame = None if escaped else _fast_csv(text, sep)
     if frame is not None:
         return Grid(src.name, "CSV", frame, np.arange(1, len(frame) + 1), encoding=used, delimiter=sep)
@@ -147,6 +148,27 @@ def _csv_grid(src: Source, text: str, used: str, escaped: bool, sep: str) -> Gri
         if not grid.bad_cells:  # bad bytes only where no cell is (cannot really happen)
             raise DataError(f"{src.name}: is not valid UTF-8 text", source=src.name)
     return grid
+
+
+def _check_width(src: Source, text: str, sep: str) -> None:
+    """Refuse a CSV with a line of more than :data:`.grid.MAX_COLUMNS` fields before any reader lays it out.
+
+    Both readers would otherwise build the table first (pandas' C reader a
+    frame of a million columns, minutes and gigabytes, before any check):
+    separators outside quotes are counted per line in one pass over the text,
+    so the check costs what reading the bytes costs.
+    """
+    b = np.frombuffer(text.encode("utf-8", "surrogateescape"), dtype=np.uint8)
+    outside = (np.cumsum(b == 34, dtype=np.uint8) & 1) == 0
+    seps = np.flatnonzero((b == ord(sep)) & outside) if ord(sep) < 128 else np.empty(0, dtype=np.intp)
+    if seps.size < MAX_COLUMNS:
+        return
+    eol = "\r" if "\r" in text and "\n" not in text else "\n"  # old Mac files end lines with CR alone
+    line_ends = np.flatnonzero((b == ord(eol)) & outside)
+    n_records = line_ends.size + (0 if text.endswith(eol) else 1)
+    fields = np.bincount(np.searchsorted(line_ends, seps), minlength=n_records)[:n_records] + 1
+    # the same limits and messages as the readers' own check, before either reader lays anything out
+    _check_widths(fields, src.name, "CSV", lambda k: None)
 
 
 def _fast_csv(text: str, sep: str) -> pd.DataFrame | None:

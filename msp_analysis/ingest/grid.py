@@ -8,7 +8,7 @@ header in one. Records of unequal length are padded into a rectangle by
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -66,16 +66,29 @@ def _records_frame(records: Sequence[Sequence[Cell]], where: str = "table", kind
     width = int(lengths.max())
     if width == 0:
         return pd.DataFrame(index=range(len(records)), dtype=object)
-    cells = len(records) * width
+    _check_widths(lengths, where, kind, lambda k: shown(records[k][-1]))
+    padded = [r if len(r) == width else list(r) + [None] * (width - len(r)) for r in records]
+    frame = pd.DataFrame(padded, dtype=object)
+    frame.columns = range(width)
+    return frame
+
+
+def _check_widths(lengths: np.ndarray, where: str, kind: str, last_cell: Callable[[int], object]) -> None:
+    """Refuse records too wide to lay out (see :func:`_records_frame`), from their lengths alone.
+
+    :mod:`.csv_grid` calls it before either CSV reader builds anything.
+    """
+    width = int(lengths.max())
+    cells = lengths.size * width
     usual = int(np.median(lengths))
     if cells > MAX_PADDED_CELLS and width > 20 * max(usual, 1):
         k = int(lengths.argmax())
         if kind == "XLSX":
-            what = f"cell {_col_letter(width - 1)}{k + 1} holds {shown(records[k][-1])!r}"
+            what = f"cell {_col_letter(width - 1)}{k + 1} holds {last_cell(k)!r}"
         else:
             what = f"row {k + 1} has {width:,} fields"
         raise DataError(
-            f"{where}: {what}, so the table would be {len(records):,} rows by {width:,} columns "
+            f"{where}: {what}, so the table would be {lengths.size:,} rows by {width:,} columns "
             f"({cells:,} cells) where most rows have {usual:,}; delete what lies beyond the table, "
             "or export just the table",
             problems=[{"row": k + 1, "column": None, "value": None, "problem": f"{width:,} columns wide"}],
@@ -90,10 +103,6 @@ def _records_frame(records: Sequence[Sequence[Cell]], where: str = "table", kind
             problems=[{"row": k + 1, "column": None, "value": None, "problem": f"{width:,} fields"}],
             source=where.split(", sheet ")[0],
         )
-    padded = [r if len(r) == width else list(r) + [None] * (width - len(r)) for r in records]
-    frame = pd.DataFrame(padded, dtype=object)
-    frame.columns = range(width)
-    return frame
 
 
 def _frame_grid(frame: pd.DataFrame, name: str | None) -> Grid:

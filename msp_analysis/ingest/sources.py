@@ -29,6 +29,7 @@ from typing import Any
 import pandas as pd
 
 from ..errors import DataError
+from ..files import read_limited
 
 __all__ = ["MAX_BYTES", "Source", "read_source", "sniff"]
 
@@ -72,22 +73,8 @@ def read_source(source: Any, name: str | None, max_bytes: int) -> Source | pd.Da
     elif isinstance(source, (str, os.PathLike)):
         path = Path(source)
         display = name or path.name
-        try:
-            size = path.stat().st_size
-            if path.is_dir():
-                raise DataError(f"{display}: is a folder, not a file ({path})", source=display)
-            if size > max_bytes:
-                raise DataError(
-                    f"{display}: the file is {size / 2**20:,.1f} MB, more than the {max_bytes / 2**20:,.0f} MB allowed",
-                    source=display,
-                )
-            data = path.read_bytes()
-        except FileNotFoundError:
-            raise DataError(f"{display}: no such file ({path})", source=display) from None
-        except PermissionError:
-            raise DataError(f"{display}: permission denied ({path})", source=display) from None
-        except OSError as e:
-            raise DataError(f"{display}: cannot be read ({e.strerror or e})", source=display) from None
+        # read_limited: a byte limit on what is read (not stat's size), devices and FIFOs refused
+        data = read_limited(path, max_bytes, limit_name="max_bytes")
     elif hasattr(source, "read"):
         display = name or Path(str(getattr(source, "name", "") or "upload")).name
         try:
@@ -105,7 +92,11 @@ def read_source(source: Any, name: str | None, max_bytes: int) -> Source | pd.Da
             source=name,
         )
     if len(data) > max_bytes:
-        raise DataError(f"{display}: the file is larger than the {max_bytes / 2**20:,.0f} MB allowed", source=display)
+        raise DataError(
+            f"{display}: the file is larger than the {max_bytes / 2**20:,.0f} MB allowed (MAX_BYTES); "
+            "if it really is this large, pass a larger max_bytes=...",
+            source=display,
+        )
     return Source(display, data, Path(display).suffix.lower())
 
 

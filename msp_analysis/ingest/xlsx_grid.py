@@ -14,6 +14,7 @@ import io
 import re
 import zipfile
 import zlib
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -27,15 +28,24 @@ if TYPE_CHECKING:  # openpyxl itself is imported when an XLSX is read (a CSV-onl
     from openpyxl import Workbook
     from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
-__all__ = ["MAX_SHEET_ROWS", "MAX_UNZIPPED_BYTES", "open_workbook"]
+__all__ = ["MAX_PART_BYTES", "MAX_SHEET_ROWS", "MAX_UNZIPPED_BYTES", "MAX_ZIP_RATIO", "open_workbook"]
 
-#: An XLSX is a zip: refuse one that would inflate beyond this (a "zip bomb").
-MAX_UNZIPPED_BYTES = 2 * 2**30
+#: An XLSX is a zip: refuse one whose parts together would inflate beyond this (a "zip bomb"). A helpdesk
+#: export of a million tickets is about 300 MB of XML.
+MAX_UNZIPPED_BYTES = 1 * 2**30
+
+#: No single part (a sheet's XML) may inflate beyond this either.
+MAX_PART_BYTES = 512 * 2**20
+
+#: Real sheets deflate 5 to 20 times: a part over :data:`RATIO_FLOOR_BYTES`, or the parts together, inflating
+#: this many times or more are a zip bomb (many parts each just under a per-part check add up).
+MAX_ZIP_RATIO = 100
+
+#: Parts smaller than this are not held to :data:`MAX_ZIP_RATIO` (a small styles part may deflate far better).
+RATIO_FLOOR_BYTES = 2**20
 
 #: Excel's own limit: a sheet with more rows was not written by Excel, and would take minutes to read.
 MAX_SHEET_ROWS = 1_048_576
-
-_MAX_ZIP_RATIO = 100  # real sheets deflate 5-20 times; a part that inflates 100 times or more is a zip bomb
 
 
 def openpyxl_failures() -> tuple[type[BaseException], ...]:
@@ -65,6 +75,41 @@ def openpyxl_failures() -> tuple[type[BaseException], ...]:
     )
 
 
+def _check_sizes(name: str, parts: list[zipfile.ZipInfo]) -> None:
+    """Refuse a zip that would inflate too far, in total or in one part, or too many times over.
+
+    The sizes are those the zip declares; :mod:`zipfile` never inflates a part
+    beyond its declared size (and fails on a part whose data says otherwise),
+    so they bound what openpyxl can be made to read.
+    """
+    unzipped = sum(i.file_size for i in parts)
+    packed = sum(i.compress_size for i in parts)
+    how = "refusing to open it (a zip bomb?); if it is a real workbook, export it as CSV"
+    if unzipped > MAX_UNZIPPED_BYTES:
+        raise DataError(
+            f"{name}: would unpack to {unzipped / 2**20:,.0f} MiB, more than MAX_UNZIPPED_BYTES "
+            f"({MAX_UNZIPPED_BYTES / 2**20:,.0f} MiB); {how}",
+            source=name,
+        )
+    for part in parts:
+        ratio = part.file_size / max(part.compress_size, 1)
+        if part.file_size > MAX_PART_BYTES or (part.file_size > RATIO_FLOOR_BYTES and ratio >= MAX_ZIP_RATIO):
+            raise DataError(
+                f"{name}: its part {part.filename[:100]!r} would inflate {ratio:,.0f} times "
+                f"({part.compress_size / 2**10:,.0f} KB to {part.file_size / 2**20:,.0f} MiB; the limits are "
+                f"MAX_PART_BYTES {MAX_PART_BYTES / 2**20:,.0f} MiB and MAX_ZIP_RATIO {MAX_ZIP_RATIO}); a workbook "
+                f"Excel writes inflates 5 to 20 times; {how}",
+                source=name,
+            )
+    if unzipped > 16 * RATIO_FLOOR_BYTES and unzipped >= MAX_ZIP_RATIO * max(packed, 1):
+        raise DataError(
+            f"{name}: its {len(parts):,} parts would inflate {unzipped / max(packed, 1):,.0f} times together "
+            f"({packed / 2**10:,.0f} KB to {unzipped / 2**20:,.0f} MiB), MAX_ZIP_RATIO is {MAX_ZIP_RATIO}; a "
+            f"workbook Excel writes inflates 5 to 20 times; {how}",
+            source=name,
+        )
+
+
 def open_workbook(src: Source) -> Workbook:
     """An openpyxl workbook (read-only, cached values) of an XLSX's bytes, after the zip-bomb checks.
 
@@ -80,17 +125,7 @@ def open_workbook(src: Source) -> Workbook:
             parts = z.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as e:
         raise DataError(f"{src.name}: is a damaged XLSX workbook ({e})", source=src.name) from None
-    unzipped = sum(i.file_size for i in parts)
-    if unzipped > MAX_UNZIPPED_BYTES:
-        raise DataError(f"{src.name}: would unpack to {unzipped / 2**30:,.1f} GB; refusing to open it", source=src.name)
-    for part in parts:
-        if part.file_size > 2**24 and part.file_size > _MAX_ZIP_RATIO * max(part.compress_size, 1):
-            raise DataError(
-                f"{src.name}: its part {part.filename!r} would inflate {part.file_size / max(part.compress_size, 1):,.0f}"
-                f" times ({part.compress_size / 2**10:,.0f} KB to {part.file_size / 2**20:,.0f} MB); a workbook "
-                "Excel writes inflates 5 to 20 times. Refusing to open it (a zip bomb?)",
-                source=src.name,
-            )
+    _check_sizes(src.name, parts)
     try:
         return openpyxl.load_workbook(io.BytesIO(src.data), read_only=True, data_only=True)
     except openpyxl_failures() as e:
@@ -99,8 +134,12 @@ def open_workbook(src: Source) -> Workbook:
         ) from None
 
 
-def _xlsx_grids(src: Source, sheet: str | int | None) -> list[Grid]:
-    """One grid per worksheet asked for (all worksheets when ``sheet`` is None)."""
+def _xlsx_grids(src: Source, sheet: str | int | None) -> Iterator[Grid]:
+    """One grid per worksheet asked for (all worksheets when ``sheet`` is None), each read when asked for.
+
+    Lazy: the loader stops at the first sheet with the header it needs, so the
+    sheets after it are never read.
+    """
     wb = open_workbook(src)
     try:
         names = tuple(wb.sheetnames)
@@ -128,7 +167,6 @@ def _xlsx_grids(src: Source, sheet: str | int | None) -> list[Grid]:
             chosen = match[:1]
         if not chosen:
             raise DataError(f"{src.name}: has no worksheets", source=src.name)
-        grids = []
         for ws in chosen:
             records = _sheet_records(ws, src.name)
             unsaved = _unsaved_formulas(src, ws, records)
@@ -141,8 +179,7 @@ def _xlsx_grids(src: Source, sheet: str | int | None) -> list[Grid]:
                 sheets=names,
             )
             grid.formula_cells = unsaved
-            grids.append(grid)
-        return grids
+            yield grid
     finally:
         try:
             wb.close()
@@ -179,6 +216,35 @@ _CELL_REF = re.compile(rb'\br="([A-Z]{1,3})([0-9]{1,7})"')
 
 _FORMULA_TEXT = re.compile(rb"<f\b[^>]*>(.*?)</f>", re.S)
 
+_SAVED_VALUE = re.compile(rb"<v>([^<]+)</v>")
+
+# The tags the scan needs: a cell opening (a space, tab or line end may follow "<c": all valid XML), a
+# formula opening, and a cell closing. One pass over the sheet finds them all.
+_CELL_TAGS = re.compile(rb"<c[\s>]|<f[\s>/]|</c>")
+
+
+def _formula_cells(xml: bytes) -> list[tuple[int, int]]:
+    """(start, end) of each ``<c ...>...</c>`` that holds an ``<f``, in one pass over the sheet's XML.
+
+    Linear in the size of the XML whatever its cells look like: each tag is
+    visited once, and each cell's text is sliced once (cells do not overlap).
+    A search back from each formula for its cell's start would be quadratic
+    when the cells are written ``<c\tr=...>`` and the search runs to the top.
+    """
+    cells = []
+    start, formula = -1, False
+    for m in _CELL_TAGS.finditer(xml):
+        tag = m.group()
+        if tag.startswith(b"<c"):
+            start, formula = m.start(), False
+        elif tag.startswith(b"<f"):
+            formula = start != -1
+        else:
+            if formula:
+                cells.append((start, m.end()))
+            start, formula = -1, False
+    return cells
+
 
 def _unsaved_formulas(src: Source, ws: ReadOnlyWorksheet, records: list[list[Cell]]) -> list[tuple[int, int]]:
     """Put the formula text into cells that hold a formula but no saved value; return their (record, column).
@@ -200,25 +266,20 @@ def _unsaved_formulas(src: Source, ws: ReadOnlyWorksheet, records: list[list[Cel
     except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
         return []
     found = []
-    at = xml.find(b"<f")
-    while at != -1:
-        start, end = xml.rfind(b"<c ", 0, at), xml.find(b"</c>", at)
-        if start == -1 or end == -1:
-            break
+    for start, end in _formula_cells(xml):
         cell = xml[start:end]
         ref = _CELL_REF.search(cell[: cell.find(b">") + 1])
-        value = re.search(rb"<v>([^<]+)</v>", cell)
-        if ref is not None and value is None and xml[at + 2 : at + 3] in (b">", b" ", b"/"):
-            i = int(ref.group(2)) - 1
-            j = column_index_from_string(ref.group(1).decode()) - 1
-            text = _FORMULA_TEXT.search(cell)
-            formula = "=" + html.unescape(text.group(1).decode("utf-8", "replace")) if text else "=(a shared formula)"
-            if 0 <= i < len(records) and j < MAX_COLUMNS:
-                row = records[i]
-                if len(row) <= j:
-                    row.extend([None] * (j + 1 - len(row)))
-                if row[j] is None:
-                    row[j] = formula
-                    found.append((i, j))
-        at = xml.find(b"<f", end)
+        if ref is None or _SAVED_VALUE.search(cell) is not None:
+            continue
+        i = int(ref.group(2)) - 1
+        j = column_index_from_string(ref.group(1).decode()) - 1
+        text = _FORMULA_TEXT.search(cell)
+        formula = "=" + html.unescape(text.group(1).decode("utf-8", "replace")) if text else "=(a shared formula)"
+        if 0 <= i < len(records) and j < MAX_COLUMNS:
+            row = records[i]
+            if len(row) <= j:
+                row.extend([None] * (j + 1 - len(row)))
+            if row[j] is None:
+                row[j] = formula
+                found.append((i, j))
     return found

@@ -49,7 +49,8 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ValidationError
+from ..errors import DataError, ValidationError
+from ..files import bounded, read_limited, write_atomic
 from .fields import (
     ChecksPerEntry,
     FieldInfo,
@@ -68,6 +69,7 @@ from .fields import (
 __all__ = [
     "CURRENCY_SYMBOLS",
     "LOGNORMAL_MAX_RATIO",
+    "MAX_SCENARIO_BYTES",
     "MSP",
     "PRIORITIES",
     "REGIMES",
@@ -83,6 +85,10 @@ __all__ = [
 ]
 
 SCHEMA_VERSION = 1
+
+#: A scenario file larger than this is refused unread (a scenario is about 4 KB; a 100 MB "scenario" is not
+#: one). Raise it with ``Scenario.from_json(path, max_bytes=...)``.
+MAX_SCENARIO_BYTES = 4 * 2**20
 PRIORITIES = ("p1", "p2", "p3", "p4")
 REGIMES = ("none", "hipaa", "pci", "gdpr")
 CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "CAD": "C$", "AUD": "A$"}
@@ -482,36 +488,82 @@ class Scenario:
         return cls(**sections)
 
     def to_json(self, path: str | Path) -> Path:
-        """Write the scenario as JSON (exact: floats round-trip)."""
-        path = Path(path)
-        path.write_text(json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        return path
+        """Write the scenario as JSON (exact: floats round-trip), whole or not at all.
+
+        The file is written under a temporary name in the same folder, fsynced
+        and renamed over ``path``: a kill or a full disk leaves the previous
+        file as it was. A file-system failure is a DataError naming the path.
+        """
+        text = json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
+        return write_atomic(Path(path), text)
 
     @classmethod
-    def from_json(cls, path: str | Path) -> Scenario:
-        """Read a scenario written by :meth:`to_json` (or by hand)."""
+    def from_json(cls, path: str | Path, *, max_bytes: int = MAX_SCENARIO_BYTES) -> Scenario:
+        """Read a scenario written by :meth:`to_json` (or by hand).
+
+        A file over ``max_bytes`` (:data:`MAX_SCENARIO_BYTES`, 4 MiB: a
+        scenario is about 4 KB), anything but a regular file, invalid JSON and
+        a key given twice in one object are refused with a ValidationError
+        naming the file.
+        """
         if not isinstance(path, (str, os.PathLike)):
             raise ValidationError("", path, "the path of a scenario file")
         path = Path(path)
         try:
-            # utf-8-sig: editors on Windows save JSON with a byte-order mark.
-            text = path.read_text(encoding="utf-8-sig")
-        except FileNotFoundError:
-            raise ValidationError("", str(path), "an existing scenario file") from None
-        except UnicodeDecodeError:
-            raise ValidationError("", str(path), "a UTF-8 JSON scenario file") from None
-        except OSError as e:  # a directory, no permission, ...
-            raise ValidationError("", str(path), f"a readable scenario file ({e.strerror or e})") from None
+            raw = read_limited(path, max_bytes, limit_name="max_bytes (MAX_SCENARIO_BYTES)")
+        except DataError as e:  # no such file, a folder, a device, too large, ...
+            what = "a readable scenario file" if os.path.lexists(path) else "an existing scenario file"
+            raise ValidationError("", bounded(str(path)), f"{what} ({e})") from None
+        return cls.from_json_bytes(raw, path.name)
+
+    @classmethod
+    def from_json_bytes(cls, data: bytes, name: str = "upload") -> Scenario:
+        """A scenario from the bytes of a JSON file (an upload), checked as :meth:`from_json` checks a file.
+
+        UTF-8 with or without a byte-order mark; a key given twice in one
+        object is refused by name (JSON would keep the last one silently).
+
+        Examples
+        --------
+        >>> Scenario.from_json_bytes(b'{"schema_version": 1, "a": 1, "a": 2}', "s.json")
+        Traceback (most recent call last):
+        ...
+        msp_analysis.errors.ValidationError: scenario: got "s.json: key 'a'", expected each key once per object (given twice)
+        """
+        name = bounded(name, 120)
         try:
-            data = json.loads(text)
+            # utf-8-sig: editors on Windows save JSON with a byte-order mark.
+            text = bytes(data).decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ValidationError("", name, "a UTF-8 JSON scenario file") from None
+        try:
+            obj = json.loads(text, object_pairs_hook=_no_duplicate_keys)
         except json.JSONDecodeError as e:
-            raise ValidationError(
-                "", f"{path.name}: line {e.lineno} column {e.colno}", f"valid JSON ({e.msg})"
-            ) from None
+            raise ValidationError("", f"{name}: line {e.lineno} column {e.colno}", f"valid JSON ({e.msg})") from None
+        except _DuplicateKey as e:
+            raise ValidationError("", f"{name}: key {e.key!r}", "each key once per object (given twice)") from None
         except (ValueError, RecursionError) as e:
             # Integers of thousands of digits, arrays nested thousands deep: not a scenario.
-            raise ValidationError("", path.name, f"a JSON scenario file ({type(e).__name__}: {str(e)[:80]})") from None
-        return cls.from_dict(data)
+            raise ValidationError("", name, f"a JSON scenario file ({type(e).__name__}: {str(e)[:80]})") from None
+        return cls.from_dict(obj)
+
+
+class _DuplicateKey(Exception):
+    """A key given twice in one JSON object (json would keep the last one silently)."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = bounded(key, 80)
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """``object_pairs_hook`` for :func:`json.loads`: a dict, refusing a key given twice."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
 
 
 def field_info(path: str) -> FieldInfo:

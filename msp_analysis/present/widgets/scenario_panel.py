@@ -21,14 +21,14 @@ Examples
 from __future__ import annotations
 
 import html
-import json
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import ipywidgets as W
 
-from ...errors import ValidationError
+from ...errors import DataError, ValidationError
+from ...files import contained
 from ...formatting import slugify
 from ...ingest.clients import data_dir
 from ...model.scenario import Scenario
@@ -240,16 +240,18 @@ class ScenarioControls(LiveSurface):
         if not name:
             raise ValidationError("file", name, "a file name such as acme/scenario.json")
         path = Path(name).expanduser()
-        if not path.is_absolute():
-            path = self.folder / path
         if path.suffix.lower() != ".json":
             path = path.with_name(path.name + ".json")
-        return path
+        try:
+            # inside the folder only: no "..", no absolute path elsewhere, no symbolic link leading out
+            return contained(self.folder, path)
+        except DataError as e:
+            raise ValidationError("file", name, f"a file inside {self.folder} ({e})") from None
 
     def _shown(self, path: Path) -> str:
         """A path as the user should read it: relative to the folder's parent when inside it."""
         try:
-            return str(path.relative_to(self.folder.parent))
+            return str(path.relative_to(self.folder.resolve().parent))
         except ValueError:
             return str(path)
 
@@ -310,12 +312,5 @@ class ScenarioControls(LiveSurface):
 
 
 def _scenario_from_bytes(data: bytes, name: str) -> Scenario:
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ValidationError("", name, "a UTF-8 JSON scenario file") from None
-    try:
-        obj = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise ValidationError("", f"{name}: line {e.lineno} column {e.colno}", f"valid JSON ({e.msg})") from None
-    return Scenario.from_dict(obj)
+    # the same checks as a file: a byte-order mark accepted, duplicate keys refused by name
+    return Scenario.from_json_bytes(data, name)
