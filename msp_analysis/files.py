@@ -53,6 +53,7 @@ __all__ = [
     "fs_error",
     "read_limited",
     "replaced_folder",
+    "staged_files",
     "unique_folder",
     "write_atomic",
 ]
@@ -319,3 +320,59 @@ def contained(root: str | os.PathLike[str], path: str | os.PathLike[str]) -> Pat
             f"{shown}: is outside the folder {base} (it resolves to {bounded(str(resolved))})", source=shown
         )
     return resolved
+
+
+class Stage:
+    """Files being written for :func:`staged_files`: :meth:`path` names one, :attr:`written` lists them once moved in."""
+
+    def __init__(self, folder: Path, target: Path) -> None:
+        self.folder = folder
+        self.target = target
+        self.names: list[str] = []
+        self.written: list[Path] = []
+
+    def path(self, name: str) -> Path:
+        """Where to write the file that will become ``target/name``."""
+        self.names.append(name)
+        return self.folder / name
+
+
+@contextlib.contextmanager
+def staged_files(target: str | os.PathLike[str]) -> Iterator[Stage]:
+    """Write several files into ``target`` all or none: each under a hidden temporary folder, then moved in whole.
+
+    For a report of several formats: if one format fails, none is moved in
+    and the files already in ``target`` stay as they were; otherwise each
+    file is fsynced and renamed over its name in ``target``. Other files in
+    ``target`` are left alone (use :func:`replaced_folder` to replace a folder
+    as a whole).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     with staged_files(Path(d) / "out") as stage:
+    ...         _ = stage.path("a.html").write_text("a")
+    ...     [p.name for p in stage.written], sorted(p.name for p in (Path(d) / "out").iterdir())
+    (['a.html'], ['a.html'])
+    """
+    folder = Path(target)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".staged.", suffix=".tmp", dir=folder))
+    except OSError as e:
+        raise fs_error(folder, e, "written") from None
+    stage = Stage(tmp, folder)
+    try:
+        yield stage
+        for name in stage.names:
+            with open(tmp / name, "rb+") as f:
+                os.fsync(f.fileno())
+        for name in stage.names:
+            os.replace(tmp / name, folder / name)
+            stage.written.append(folder / name)
+    except OSError as e:
+        raise fs_error(folder, e, "written") from None
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    _fsync_folder(folder)

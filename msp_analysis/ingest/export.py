@@ -28,6 +28,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..files import atomic_path
+
 __all__ = ["FORMULA_PREFIXES", "neutralise", "neutralise_frame", "safe_table_export"]
 
 #: Characters that make a spreadsheet treat a cell's text as a formula.
@@ -98,12 +100,12 @@ def safe_table_export(
     if suffix not in (".csv", ".xlsx"):
         raise ValueError(f"{path.name}: expected a .csv or .xlsx file name")
     safe = neutralise_frame(frame)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if suffix == ".csv":
-        # CRLF line ends: the csv writer then quotes any cell holding a \r or \n, so none splits a row.
-        safe.to_csv(path, index=index, encoding="utf-8-sig", lineterminator="\r\n")
-        return path
-    _write_xlsx(safe, path, index=index, sheet_name=sheet_name)
+    with atomic_path(path) as tmp:  # whole or not at all: a kill mid-save leaves the previous file
+        if suffix == ".csv":
+            # CRLF line ends: the csv writer then quotes any cell holding a \r or \n, so none splits a row.
+            safe.to_csv(tmp, index=index, encoding="utf-8-sig", lineterminator="\r\n")
+        else:
+            _write_xlsx(safe, tmp, index=index, sheet_name=sheet_name)
     return path
 
 

@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import numpy as np
 
 from ..errors import DataError, ValidationError
+from ..files import atomic_path
 from ..model.defaults import assumptions, sample_scenario
 from ..model.scenario import _SECTIONS, SCHEMA_VERSION, FieldInfo, Scenario, field_info
 from .columns import normalise_name
@@ -183,8 +184,8 @@ def scenario_to_workbook(scenario: Scenario, path: str | os.PathLike[str]) -> Pa
             ws.column_dimensions[col].width = width
         for row in ws.iter_rows(min_row=2):
             row[4].alignment = Alignment(wrap_text=False)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+    with atomic_path(path) as tmp:  # a kill or a full disk mid-save leaves the previous workbook readable
+        wb.save(tmp)
     return path
 
 

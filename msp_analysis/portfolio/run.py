@@ -65,6 +65,7 @@ from distributed.security import Security
 
 from ..cluster import DEFAULT_TIMEOUT, SCHEDULER_ENV, connect, dashboard_link
 from ..errors import MSPAnalysisError
+from ..files import atomic_path, write_atomic
 from ..ingest.export import safe_table_export
 from ..model.scenario import Scenario
 from .table import Portfolio, PortfolioRow, RowError, file_key, read_portfolio
@@ -302,10 +303,7 @@ def _finished(folder: Path) -> dict[str, str]:
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    write_atomic(path, data)  # temporary file, fsync, rename: a killed run leaves no half file
 
 
 def _write_result(folder: Path, result: dict[str, Any]) -> None:
@@ -315,12 +313,10 @@ def _write_result(folder: Path, result: dict[str, Any]) -> None:
     for name, data in result["reports"].items():
         _atomic_write(folder / _REPORTS / key / name, data)
     path = folder / _RESULTS / f"{key}.parquet"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     # pyarrow directly: a third of the time pandas' to_parquet takes for one row, and the
     # driver writes every organisation in turn (see benchmarks/portfolio.md).
-    pq.write_table(pa.Table.from_pylist([result["summary"]]), tmp)
-    os.replace(tmp, path)
+    with atomic_path(path) as tmp:
+        pq.write_table(pa.Table.from_pylist([result["summary"]]), tmp)
 
 
 def load_results(out: str | os.PathLike, ids: Iterable[str] | None = None) -> pd.DataFrame:
@@ -361,6 +357,4 @@ def _write_tables(folder: Path, portfolio: Portfolio, errors: tuple[RowError, ..
 
 
 def _atomic_csv(frame: pd.DataFrame, path: Path) -> None:
-    tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp.csv")
-    safe_table_export(frame, tmp)
-    os.replace(tmp, path)
+    safe_table_export(frame, path)  # itself written whole (temporary file, fsync, rename)

@@ -35,6 +35,7 @@ import sys
 from pathlib import Path
 
 from ..errors import MSPAnalysisError
+from ..files import replaced_folder
 
 EXIT_USAGE = 2
 
@@ -231,10 +232,31 @@ def _report(args: argparse.Namespace) -> int:
     if args.out.exists() and not args.out.is_dir():
         # mkdir would say only "File exists".
         raise _UsageError(f"--out {args.out}: is a file, expected a folder (it is created if missing)")
-    paths = build_report(scenario, args.out, trials=args.trials, seed=args.seed, years=args.years, formats=args.formats)
-    for path in paths:
-        print(path)
+    _check_report_folder(args.out)
+    # --out is replaced as a whole: a report of other formats or an older run never stays beside this one
+    with replaced_folder(args.out) as tmp:
+        written = build_report(
+            scenario, tmp, trials=args.trials, seed=args.seed, years=args.years, formats=args.formats
+        )
+    for path in written:
+        print(args.out / path.name)
     return 0
+
+
+_REPORT_SUFFIXES = (".html", ".pptx", ".pdf")
+
+
+def _check_report_folder(out: Path) -> None:
+    """Refuse an ``--out`` folder holding anything but reports: replacing it whole would delete that too."""
+    if not out.is_dir():
+        return
+    others = sorted(p.name for p in out.iterdir() if p.is_dir() or p.suffix.lower() not in _REPORT_SUFFIXES)
+    if others:
+        shown = ", ".join(others[:5]) + (f" and {len(others) - 5:,} more" if len(others) > 5 else "")
+        raise _UsageError(
+            f"--out {out}: holds other things than reports ({shown}); the report replaces its folder as a whole, "
+            "so give a new or empty folder, or one holding only earlier reports"
+        )
 
 
 def _present(args: argparse.Namespace) -> int:

@@ -5,7 +5,6 @@ See :mod:`msp_analysis.present.dashboard` for what the consultant sees and why.
 
 from __future__ import annotations
 
-import datetime as _dt
 import html
 import math
 import time
@@ -21,6 +20,7 @@ from ...decisions.what_if import with_headcount
 from ...engine.expected import expected_components
 from ...engine.simulation import MODELS, Comparison, simulate
 from ...errors import MSPAnalysisError
+from ...files import unique_folder
 from ...formatting import nice_step, short_unit, slugify
 from ...model.defaults import sample_scenario
 from ...model.scenario import Scenario, field_info
@@ -407,9 +407,9 @@ class Dashboard(LiveSurface):
             self._export_done = time.monotonic()
 
     def _export_folder(self) -> Path:
-        stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         root = self.out_dir if self.out_dir is not None else reports_dir()
-        return root / f"{slugify(self.scenario.organization.name)}-{stamp}"
+        # created here, time plus a counter: two exports in the same second (two pages) never share a folder
+        return unique_folder(root, slugify(self.scenario.organization.name))
 
     # -- recomputation ------------------------------------------------------------------------------
     def _recompute(self) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import matplotlib as mpl
 
+from ...files import staged_files
 from ...formatting import slugify
 from ...model.scenario import Scenario
 from ..charts.style import apply_style
@@ -89,11 +90,14 @@ def build_report(
     if unknown or not wanted:
         raise ValueError(f"formats: got {wanted!r}, expected one or more of {', '.join(FORMATS)}")
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     stem = name or f"{slugify(scenario.organization.name)}-break-fix-vs-msp"
     # The report is drawn in the suite's large style whatever the caller's
     # rcParams are, and the caller's settings are put back afterwards.
     with mpl.rc_context():
         apply_style(large=True)
         content = collect(scenario, trials, seed, years, date or dt.date.today(), budget, level)
-        return [WRITERS[f](content, out / f"{stem}.{f}") for f in dict.fromkeys(wanted)]
+        # every format or none: written under temporary names, each moved in whole once all are written
+        with staged_files(out) as stage:
+            for f in dict.fromkeys(wanted):
+                WRITERS[f](content, stage.path(f"{stem}.{f}"))
+        return stage.written

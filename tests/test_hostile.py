@@ -1,0 +1,240 @@
+"""Hostile files and interrupted writes (issue 17).
+
+Each attack of :mod:`tests.hostile` is built in a temporary folder and run in
+a child process limited to 1.5 GB of address space and 10 s: the library
+must answer with its own error (or read the file as data) within the limits,
+and change nothing outside the attack's folder. Kill-during-save tests kill a
+child that saves over and over, and check that the previous file still loads.
+The child-process tests are ``slow`` (a fresh interpreter each); the
+in-process tests below them run in the fast suite.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from msp_analysis import Scenario, sample_scenario
+from msp_analysis.errors import DataError, ValidationError
+from msp_analysis.files import atomic_path, contained, read_limited, replaced_folder, unique_folder, write_atomic
+from msp_analysis.ingest.clients import load_client, save_client_scenario
+from msp_analysis.ingest.tickets import load_tickets
+from msp_analysis.ingest.workbook import scenario_from_workbook, scenario_to_workbook
+from msp_analysis.ingest.xlsx_grid import _formula_cells
+
+from . import hostile
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+# -- each attack in a child, under the issue's limits ------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", list(hostile.ATTACKS))
+def test_each_attack_is_answered_by_the_library_within_the_limits(name, tmp_path):
+    folder = tmp_path / "attack"
+    folder.mkdir()
+    attack = hostile.ATTACKS[name](folder)
+    around = hostile.snapshot(tmp_path)
+    outcome = hostile.run(attack, folder)
+    assert outcome.kind == attack.expect, f"{attack.name}: {outcome}"
+    assert outcome.seconds < hostile.TIME_LIMIT_S
+    if attack.expect == "error":
+        assert attack.match in outcome.detail, outcome.detail
+        assert outcome.message_chars < 10_000, "an error message must not echo the file"
+    # nothing written outside the attack's folder (the panel's save to ../../x, a link leading out)
+    after = hostile.snapshot(tmp_path)
+    outside = {k: v for k, v in after.items() if not k.startswith("attack/")}
+    assert outside == {k: v for k, v in around.items() if not k.startswith("attack/")}
+
+
+# -- kill during save ------------------------------------------------------------------------
+
+_SAVER = """
+import sys
+from msp_analysis import sample_scenario
+from msp_analysis.ingest.workbook import scenario_to_workbook
+kind, path = sys.argv[1], sys.argv[2]
+a, b = sample_scenario(), sample_scenario().replace({"organization.users": 61, "organization.name": "B" * 5000})
+print("ready", flush=True)
+k = 0
+while True:
+    s = (a, b)[k % 2]
+    if kind == "json":
+        s.to_json(path)
+    else:
+        scenario_to_workbook(s, path)
+    k += 1
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", ["json", "xlsx"])
+def test_a_save_killed_at_any_moment_leaves_a_file_that_loads(kind, tmp_path):
+    path = tmp_path / f"scenario.{kind}"
+    sample_scenario().to_json(path) if kind == "json" else scenario_to_workbook(sample_scenario(), path)
+    rng = np.random.default_rng(17)
+    env = dict(os.environ, PYTHONPATH=str(ROOT), OPENBLAS_NUM_THREADS="1")
+    for _ in range(25):
+        child = subprocess.Popen(
+            [sys.executable, "-c", _SAVER, kind, str(path)], env=env, stdout=subprocess.PIPE, text=True
+        )
+        assert child.stdout is not None and child.stdout.readline().strip() == "ready"
+        time.sleep(float(rng.uniform(0.0, 0.4)))  # a save of either kind takes a few to a hundred milliseconds
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+        loaded = Scenario.from_json(path) if kind == "json" else scenario_from_workbook(path)
+        assert loaded.organization.users in (45, 61)
+    # temporary files of killed saves are left (named .scenario.*.tmp), never the file itself
+    assert [p.name for p in tmp_path.iterdir() if not p.name.startswith(".")] == [path.name]
+
+
+# -- the same defences, in process (fast) -----------------------------------------------------
+
+
+def test_reading_stops_at_the_limit_whatever_stat_says(tmp_path):
+    big = tmp_path / "big.csv"
+    big.write_bytes(b"x" * 1001)
+    assert len(read_limited(big, 1001)) == 1001
+    with pytest.raises(DataError, match=r"big\.csv: holds more than 1,000 bytes .* pass a larger max_bytes="):
+        read_limited(big, 1000)
+    with pytest.raises(DataError, match="is a character device"):
+        read_limited("/dev/zero", 1000)
+    link = tmp_path / "tickets.csv"
+    link.symlink_to("/dev/zero")
+    with pytest.raises(DataError, match=r"tickets\.csv: is a character device"):
+        load_tickets(link)
+
+
+def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path):
+    fifo = tmp_path / "tickets.csv"
+    os.mkfifo(fifo)
+    with pytest.raises(DataError, match=r"tickets\.csv: is a named pipe \(FIFO\)"):
+        load_tickets(fifo)
+
+
+def test_file_system_failures_are_the_librarys_errors_naming_the_path(tmp_path):
+    with pytest.raises(DataError, match=r"nope\.csv: cannot be read: no such file"):
+        read_limited(tmp_path / "nope.csv", 10)
+    with pytest.raises(DataError, match="is a folder"):
+        read_limited(tmp_path, 10)
+    with pytest.raises(ValidationError, match=r"an existing scenario file"):
+        Scenario.from_json(tmp_path / "nope.json")
+    (tmp_path / "scenario.json").mkdir()
+    with pytest.raises(DataError, match=r"scenario\.json: cannot be written: is a folder"):
+        sample_scenario().to_json(tmp_path / "scenario.json")
+
+
+def test_a_scenario_file_is_limited_and_its_errors_are_short(tmp_path):
+    path = tmp_path / "s.json"
+    path.write_text('{"schema_version": 1, "x": "' + "a" * 5_000_000 + '"}', encoding="utf-8")
+    with pytest.raises(ValidationError, match=r"holds more than 4,194,304 bytes .* max_bytes") as e:
+        Scenario.from_json(path)
+    assert len(str(e.value)) < 1000
+    with pytest.raises(ValidationError, match="x: got 'aaaa") as e:
+        Scenario.from_json(path, max_bytes=10_000_000)
+    assert len(str(e.value)) < 1000 and "more characters" in str(e.value)
+
+
+def test_duplicate_keys_are_refused_by_name_and_a_bom_is_accepted_everywhere(tmp_path):
+    text = sample_scenario().to_dict()
+    raw = Scenario.from_json_bytes(b"\xef\xbb\xbf" + json.dumps(text).encode(), "u.json")
+    assert raw == sample_scenario()
+    path = tmp_path / "s.json"
+    sample_scenario().to_json(path)
+    path.write_text(path.read_text().replace('"users": 45', '"users": 45, "users": 9', 1))
+    with pytest.raises(ValidationError, match=r"key 'users'.*given twice"):
+        Scenario.from_json(path)
+
+
+def test_the_formula_scan_is_one_pass_and_finds_cells_however_written():
+    xml = b'<c r="A1"><v>1</v></c>' + b"".join(b'<c\tr="B%d"><f>1+1</f></c>' % i for i in range(1, 4))
+    xml += b'<c r="C1"/><c r="C2" t="s"><v>3</v></c><c\nr="D1"><f>2</f><v>2</v></c>'
+    cells = [xml[a:b] for a, b in _formula_cells(xml)]
+    assert cells == [b'<c\tr="B%d"><f>1+1</f></c>' % i for i in range(1, 4)] + [b'<c\nr="D1"><f>2</f><v>2</v></c>']
+
+
+def test_writes_are_whole_or_not_at_all(tmp_path):
+    path = write_atomic(tmp_path / "a.json", "old")
+    with pytest.raises(RuntimeError), atomic_path(path) as tmp:
+        tmp.write_text("half")
+        raise RuntimeError("killed mid-write")
+    assert path.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["a.json"]
+
+
+def test_a_folder_is_replaced_whole_and_exports_never_share_one(tmp_path):
+    out = tmp_path / "report"
+    out.mkdir()
+    (out / "old.pptx").write_text("old")
+    with replaced_folder(out) as tmp:
+        (tmp / "new.html").write_text("new")
+    assert sorted(p.name for p in out.iterdir()) == ["new.html"]
+    with pytest.raises(RuntimeError), replaced_folder(out) as tmp:
+        (tmp / "half.html").write_text("half")
+        raise RuntimeError("failed mid-report")
+    assert sorted(p.name for p in out.iterdir()) == ["new.html"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report"]
+    folders = {unique_folder(tmp_path / "exports", "acme") for _ in range(5)}
+    assert len(folders) == 5
+
+
+def test_paths_stay_inside_the_clients_folder(tmp_path, monkeypatch):
+    data = tmp_path / "data"
+    (data / "clients" / "acme").mkdir(parents=True)
+    outside = tmp_path / "outside.json"
+    sample_scenario().to_json(outside)
+    (data / "clients" / "acme" / "scenario.json").symlink_to(outside)
+    monkeypatch.setenv("MSP_ANALYSIS_DATA", str(data))
+    with pytest.raises(DataError, match=r"scenario\.json: is outside the folder"):
+        load_client("acme")
+    with pytest.raises(DataError, match=r"is outside the folder"):
+        save_client_scenario("acme", sample_scenario())
+    before = outside.stat().st_mtime_ns
+    with pytest.raises(DataError, match="outside"):
+        contained(data / "clients", "../../outside.json")
+    assert outside.stat().st_mtime_ns == before
+    # the clients folder itself may be a link
+    real = tmp_path / "elsewhere" / "clients"
+    real.mkdir(parents=True)
+    (tmp_path / "linked").mkdir()
+    (tmp_path / "linked" / "clients").symlink_to(real)
+    monkeypatch.setenv("MSP_ANALYSIS_DATA", str(tmp_path / "linked"))
+    written = save_client_scenario("beta", sample_scenario())
+    assert written == real / "beta" / "scenario.json" and load_client("beta").scenario == sample_scenario()
+
+
+def test_the_clis_out_folder_is_replaced_whole_and_never_one_holding_other_things(tmp_path, capsys):
+    from msp_analysis.present.cli import main
+
+    scenario = sample_scenario().to_json(tmp_path / "s.json")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "acme-break-fix-vs-msp.pptx").write_text("an older run")
+    args = ["report", "--scenario", str(scenario), "--out", str(out), "--trials", "200", "--formats", "html"]
+    assert main(args) == 0
+    assert [p.suffix for p in out.iterdir()] == [".html"]  # the older run's deck is gone, not mixed in
+    (out / "notes.txt").write_text("mine")
+    assert main(args) != 0
+    assert "holds other things than reports (notes.txt)" in capsys.readouterr().err
+    assert (out / "notes.txt").read_text() == "mine"
+
+
+def test_a_report_is_written_in_every_format_or_in_none(tmp_path, monkeypatch):
+    from msp_analysis.present.report import build
+
+    def broken(content, path):
+        raise RuntimeError("python-pptx failed")
+
+    monkeypatch.setitem(build.WRITERS, "pptx", broken)
+    with pytest.raises(RuntimeError):
+        build.build_report(sample_scenario(), tmp_path, trials=200, seed=1, formats=("html", "pptx"))
+    assert list(tmp_path.iterdir()) == []  # not the HTML alone
