@@ -34,13 +34,35 @@ def test_a_workbook_round_trips_floats_to_the_last_digit(tmp_path, sample):
     assert scenario_from_workbook(scenario_to_workbook(s, tmp_path / "a.xlsx")) == s
 
 
-@pytest.mark.parametrize("name", ["", "   ", "Tab\there", "Bell\x07 & co", "_x0041_ literal", "FF\x0c_x005F_"])
+@pytest.mark.parametrize("name", ["", "   ", "_x0041_ literal", "a_x005F_b", "Ünïcödé & co"])
 def test_a_workbook_round_trips_any_organization_name(tmp_path, sample, name):
     from msp_analysis import scenario_from_workbook, scenario_to_workbook
 
-    # an empty name came back as a '<empty>' error; a control character made openpyxl raise IllegalCharacterError
+    # an empty name came back as a '<empty>' error
     s = sample.replace({"organization.name": name})
     assert scenario_from_workbook(scenario_to_workbook(s, tmp_path / "a.xlsx")).organization.name == name
+
+
+@pytest.mark.parametrize(
+    ("name", "clean"), [("Tab\there", "Tab here"), ("Bell\x07 & co", "Bell & co"), ("FF\x0cfeed", "FF feed")]
+)
+def test_control_characters_are_refused_in_a_scenario_and_removed_from_a_clients_workbook(
+    tmp_path, sample, name, clean
+):
+    import openpyxl
+
+    from msp_analysis import ValidationError, scenario_from_workbook, scenario_to_workbook
+
+    # a control character made openpyxl raise IllegalCharacterError, and the report writers fail (issue 17)
+    with pytest.raises(ValidationError, match=r"organization\.name: .* without control characters"):
+        sample.replace({"organization.name": name})
+    path = scenario_to_workbook(sample, tmp_path / "a.xlsx")
+    wb = openpyxl.load_workbook(path)
+    row = next(r for r in wb["organization"].iter_rows(min_row=2) if r[0].value == "organization.name")
+    row[1].value = name.replace("\x07", "_x0007_").replace("\x0c", "_x000C_")  # as Excel stores them
+    wb.save(path)
+    with pytest.warns(UserWarning, match=r"organization\.name: removed 1 control characters"):
+        assert scenario_from_workbook(path).organization.name == clean
 
 
 def test_a_wrong_workbook_value_is_a_data_error_naming_sheet_and_row(tmp_path, sample):

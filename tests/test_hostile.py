@@ -238,3 +238,14 @@ def test_a_report_is_written_in_every_format_or_in_none(tmp_path, monkeypatch):
     with pytest.raises(RuntimeError):
         build.build_report(sample_scenario(), tmp_path, trials=200, seed=1, formats=("html", "pptx"))
     assert list(tmp_path.iterdir()) == []  # not the HTML alone
+
+
+@pytest.mark.slow
+def test_a_long_organisation_name_writes_every_report_format(tmp_path):
+    from msp_analysis.present.report import build_report
+
+    # a 300-character name: python-pptx raised on the deck's 255-character title, and only the HTML was written
+    scenario = sample_scenario().replace({"organization.name": "Acme " * 60 + "Ünïcödé € & <b>co</b>"})
+    paths = build_report(scenario, tmp_path, trials=200, seed=1)
+    assert sorted(p.suffix for p in paths) == [".html", ".pdf", ".pptx"]
+    assert all(p.stat().st_size > 1000 and len(p.name) < 100 for p in paths)

@@ -201,7 +201,8 @@ def load_client(name: str) -> Client:
     return Client(
         name=folder.name,
         folder=folder,
-        scenario=Scenario.from_json(scen) if scen is not None else None,
+        # a client's file: control characters in its texts are removed with a warning, not refused
+        scenario=Scenario.from_json(scen, clean_text=True) if scen is not None else None,
         tickets=_first(folder, "tickets"),
         invoices=_first(folder, "invoices"),
         quote=_first(folder, "quote"),

@@ -43,6 +43,7 @@ import numpy as np
 from ..errors import DataError, ValidationError
 from ..files import atomic_path
 from ..model.defaults import assumptions, sample_scenario
+from ..model.fields import without_controls
 from ..model.scenario import _SECTIONS, SCHEMA_VERSION, FieldInfo, Scenario, field_info
 from .columns import normalise_name
 from .sources import MAX_BYTES, Source, read_source, sniff
@@ -428,7 +429,9 @@ class _Fields:
             return None
         value = _unescape(value)
         if info.unit == "text" and info.choices is None and (value is None or isinstance(value, str)):
-            return "" if value is None else value  # a blank name is a name the scenario allows: as written
+            # a blank name is a name the scenario allows: as written; control characters (which a scenario
+            # refuses) are removed from a client's file with a warning, not a reason to refuse the workbook
+            return "" if value is None else without_controls(value, f"{_where(self.problems.source, title, r)}: {path}")
         if value is None or (isinstance(value, str) and not value.strip()):
             self.problems.add(path, "<empty>", info.allowed(), title, r)
             return None

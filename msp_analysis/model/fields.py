@@ -31,6 +31,8 @@ import contextvars
 import dataclasses
 import math
 import numbers
+import re
+import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -41,6 +43,7 @@ from ..errors import ValidationError
 from .distributions import GAMMA_RATIO_RANGE
 
 __all__ = [
+    "CONTROL_CHARACTERS",
     "ChecksPerEntry",
     "FieldInfo",
     "Validated",
@@ -54,7 +57,38 @@ __all__ = [
     "split_path",
     "to_plain",
     "walk_leaves",
+    "without_controls",
 ]
+
+#: Control characters (C0 with tab and line ends, DEL, C1): refused in a scenario's text fields, removed with a
+#: warning from text read out of a client's files (:func:`msp_analysis.ingest.clients.load_client`).
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+_SPACING = re.compile(r"[\t\n\r\x0b\x0c\x85]+")  # line ends and tabs become one space; the other controls go
+
+
+def without_controls(value: str, where: str) -> str:
+    r"""``value`` with its control characters removed, warning (naming ``where``) when there were any.
+
+    For text read from a client's files, where refusing the whole file for a
+    stray character would help nobody: tabs and line ends become a space.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     without_controls("Acme\x07\nLtd", "scenario.json: organization.name")
+    'Acme Ltd'
+    >>> str(caught[0].message)
+    "scenario.json: organization.name: removed 2 control characters from 'Acme\\x07\\nLtd'"
+    """
+    found = CONTROL_CHARACTERS.findall(value)
+    if not found:
+        return value
+    shown = repr(value[:80] + ("…" if len(value) > 80 else ""))
+    warnings.warn(f"{where}: removed {len(found)} control characters from {shown}", UserWarning, stacklevel=2)
+    return CONTROL_CHARACTERS.sub("", _SPACING.sub(" ", value))
 
 
 @dataclass(frozen=True)
@@ -118,6 +152,11 @@ class FieldInfo:
             value.encode("utf-8")
         except UnicodeEncodeError:  # a lone surrogate ("\ud800" in a JSON file): to_json could not write it
             raise ValidationError(path, value, "a text of Unicode characters") from None
+        bad = CONTROL_CHARACTERS.search(value)
+        if bad is not None:  # a report's XML (PPTX, XLSX) cannot hold most of them, and a title no line end
+            raise ValidationError(
+                path, value, f"a text without control characters (it has {bad.group()!r} at position {bad.start()})"
+            )
         return value
 
 

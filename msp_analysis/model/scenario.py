@@ -64,6 +64,7 @@ from .fields import (
     split_path,
     to_plain,
     walk_leaves,
+    without_controls,
 )
 
 __all__ = [
@@ -498,13 +499,14 @@ class Scenario:
         return write_atomic(Path(path), text)
 
     @classmethod
-    def from_json(cls, path: str | Path, *, max_bytes: int = MAX_SCENARIO_BYTES) -> Scenario:
+    def from_json(cls, path: str | Path, *, max_bytes: int = MAX_SCENARIO_BYTES, clean_text: bool = False) -> Scenario:
         """Read a scenario written by :meth:`to_json` (or by hand).
 
         A file over ``max_bytes`` (:data:`MAX_SCENARIO_BYTES`, 4 MiB: a
         scenario is about 4 KB), anything but a regular file, invalid JSON and
         a key given twice in one object are refused with a ValidationError
-        naming the file.
+        naming the file. With ``clean_text`` (a client's file), control
+        characters in texts are removed with a warning instead of refused.
         """
         if not isinstance(path, (str, os.PathLike)):
             raise ValidationError("", path, "the path of a scenario file")
@@ -514,10 +516,10 @@ class Scenario:
         except DataError as e:  # no such file, a folder, a device, too large, ...
             what = "a readable scenario file" if os.path.lexists(path) else "an existing scenario file"
             raise ValidationError("", bounded(str(path)), f"{what} ({e})") from None
-        return cls.from_json_bytes(raw, path.name)
+        return cls.from_json_bytes(raw, path.name, clean_text=clean_text)
 
     @classmethod
-    def from_json_bytes(cls, data: bytes, name: str = "upload") -> Scenario:
+    def from_json_bytes(cls, data: bytes, name: str = "upload", *, clean_text: bool = False) -> Scenario:
         """A scenario from the bytes of a JSON file (an upload), checked as :meth:`from_json` checks a file.
 
         UTF-8 with or without a byte-order mark; a key given twice in one
@@ -545,7 +547,18 @@ class Scenario:
         except (ValueError, RecursionError) as e:
             # Integers of thousands of digits, arrays nested thousands deep: not a scenario.
             raise ValidationError("", name, f"a JSON scenario file ({type(e).__name__}: {str(e)[:80]})") from None
-        return cls.from_dict(obj)
+        return cls.from_dict(_cleaned(obj, name, "") if clean_text else obj)
+
+
+def _cleaned(obj: Any, name: str, path: str) -> Any:
+    """``obj`` (parsed JSON) with control characters removed from every text, each removal warned of."""
+    if isinstance(obj, str):
+        return without_controls(obj, f"{name}: {path or 'scenario'}")
+    if isinstance(obj, dict):
+        return {k: _cleaned(v, name, f"{path}.{k}" if path else str(k)) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_cleaned(v, name, f"{path}[{i}]") for i, v in enumerate(obj)]
+    return obj
 
 
 class _DuplicateKey(Exception):

@@ -21,6 +21,7 @@ from pptx.slide import Slide
 from pptx.table import Table
 from pptx.util import Emu, Inches, Length, Pt
 
+from ...files import bounded
 from .content import ReportContent
 from .summary import CHART_HEADINGS, CHARTS, chart_png
 
@@ -161,7 +162,8 @@ def write_pptx(c: ReportContent, path: Path) -> Path:
         _chart_slide(deck, c, name)
     _assumption_slides(deck, c)
     _notes_slide(deck, c)
-    deck.prs.core_properties.title = f"Break/Fix or MSP? {c.client}"
+    # the OOXML core properties hold at most 255 characters (python-pptx raises beyond): a long name is shortened
+    deck.prs.core_properties.title = bounded(f"Break/Fix or MSP? {c.client}", 250)[:255]
     deck.prs.core_properties.author = "msp_analysis"
     deck.prs.save(str(path))
     return path
