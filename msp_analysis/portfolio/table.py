@@ -62,6 +62,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError, ValidationError
+from ..files import contained, read_limited
 from ..ingest.calibration import calibrate
 from ..ingest.cells import parse_texts, shown
 from ..ingest.clients import check_name, clients_dir
@@ -432,20 +433,28 @@ class _ClientBases:
             what = "has no scenario.json" if folder.is_dir() else f"is not a folder in {self.root.name}/"
             return self.default, (what, "a client folder holding a scenario.json"), None, None
         try:
-            scenario = Scenario.from_json(scen)
+            contained(self.root, scen)  # a scenario.json that is a link leading out of the clients folder: refused
+            # a client's file: control characters in its texts are removed with a warning, not refused
+            scenario = Scenario.from_json(scen, clean_text=True)
+        except DataError as e:
+            return self.default, (str(e), "a scenario.json inside the clients folder"), None, None
         except ValidationError as e:
             return self.default, (f"has an invalid scenario.json ({e})", "a valid scenario.json"), None, None
         for ticket_name in _TICKET_FILES:
             path = folder / ticket_name
             if path.is_file():
-                if path.stat().st_size > MAX_BYTES:
+                try:
+                    contained(self.root, path)
+                    # at most MAX_BYTES read, whatever stat says (a link to a device reports 0 bytes)
+                    data = read_limited(path, MAX_BYTES)
+                except DataError as e:
                     return (
                         scenario,
-                        (f"{ticket_name} is larger than {MAX_BYTES >> 20} MB", "a smaller export"),
+                        (str(e), "a ticket export inside the clients folder, within the size limit"),
                         None,
                         None,
                     )
-                return scenario, None, path.read_bytes(), ticket_name
+                return scenario, None, data, ticket_name
         return scenario, None, None, None
 
     def get(self, name: str) -> Any:

@@ -16,9 +16,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ...errors import DataError, MSPAnalysisError
+from ...files import read_limited
 from ...ingest import clients
 from ...model.defaults import sample_scenario
-from ...model.scenario import Scenario
+from ...model.scenario import MAX_SCENARIO_BYTES, Scenario
 
 __all__ = ["TEMPLATE", "available_scenarios", "reports_dir", "voila_command"]
 
@@ -79,9 +80,10 @@ def _organisation_name(folder: str) -> str:
     chosen, and any problem here just falls back to the folder's name.
     """
     try:
-        with open(clients.client_dir(folder) / "scenario.json", encoding="utf-8") as f:
-            name = json.load(f)["organization"]["name"]
-    except (OSError, ValueError, KeyError, TypeError, MSPAnalysisError):
+        # bounded and regular files only, like every reader (a link to /dev/zero must not hang the listing)
+        raw = read_limited(clients.client_dir(folder) / "scenario.json", MAX_SCENARIO_BYTES)
+        name = json.loads(raw.decode("utf-8-sig"))["organization"]["name"]
+    except (ValueError, KeyError, TypeError, MSPAnalysisError):
         return folder
     return name.strip() if isinstance(name, str) and name.strip() else folder
 
