@@ -249,3 +249,75 @@ def test_a_long_organisation_name_writes_every_report_format(tmp_path):
     paths = build_report(scenario, tmp_path, trials=200, seed=1)
     assert sorted(p.suffix for p in paths) == [".html", ".pdf", ".pptx"]
     assert all(p.stat().st_size > 1000 and len(p.name) < 100 for p in paths)
+
+
+# -- the dashboard server ------------------------------------------------------------------------
+
+
+def test_past_the_kernel_cap_a_page_is_told_the_dashboard_is_busy():
+    import asyncio
+
+    from tornado.web import HTTPError
+
+    from msp_analysis.present.dashboard.kernels import CappedKernelManager
+
+    manager = CappedKernelManager(max_kernels=0)
+    with pytest.raises(HTTPError) as e:
+        asyncio.run(manager.start_kernel())
+    assert e.value.status_code == 503 and "The dashboard is busy: 0 pages are open" in str(e.value.reason)
+
+
+def test_present_on_a_busy_port_is_a_clear_error_not_another_address(capsys):
+    import socket
+
+    from msp_analysis.present.cli import main
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        assert main(["present", "--port", str(port)]) != 0
+    assert f"something already listens on 127.0.0.1:{port}" in capsys.readouterr().err
+
+
+_SERVE = """
+import socket, subprocess, sys, time, urllib.error, urllib.request
+from msp_analysis.present.dashboard.serve import voila_command
+port = int(sys.argv[1])
+argv, env = voila_command(port, max_kernels=1)
+server = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def get(headers):
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/", headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=120) as r:
+            return r.status, b""
+    except urllib.error.HTTPError as e:
+        return e.code, e.read()
+try:
+    for _ in range(120):
+        try:
+            socket.create_connection(("127.0.0.1", port), 1).close()
+            break
+        except OSError:
+            time.sleep(0.5)
+    print(get({})[0], *get({}), get({"Host": "attacker.example"})[0])
+finally:
+    server.terminate()
+    server.wait(20)
+"""
+
+
+@pytest.mark.slow
+def test_the_served_dashboard_caps_its_kernels_and_refuses_a_foreign_host(tmp_path):
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    out = subprocess.run(
+        [sys.executable, "-c", _SERVE, str(port)], env=env, capture_output=True, text=True, timeout=300
+    ).stdout
+    first, second, _ = out.split(" ", 2)
+    assert (first, second) == ("200", "503") and "The dashboard is busy: 1 page is open" in out
+    assert out.strip().endswith(" 403")  # a request naming another host (DNS rebinding) is refused

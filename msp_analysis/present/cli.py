@@ -141,6 +141,13 @@ def _parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="shut a kernel down this long after its page is closed and it fell idle (default 600)",
     )
+    pre.add_argument(
+        "--max-kernels",
+        type=_positive_int,
+        default=4,
+        metavar="N",
+        help="pages served at once (one ~200 MB kernel each); past it a page says the dashboard is busy (default 4)",
+    )
     return parser
 
 
@@ -261,9 +268,15 @@ def _check_report_folder(out: Path) -> None:
 
 def _present(args: argparse.Namespace) -> int:
     # Imported when used: the dashboard pulls in ipywidgets and matplotlib.
-    from .dashboard import voila_command
+    from .dashboard.serve import port_in_use, voila_command
 
-    argv, env = voila_command(args.port, cull_idle_timeout=args.cull_idle_timeout)
+    if port_in_use(args.port):
+        # Voilà would fail after its start-up (it is told not to move to another port: the address printed
+        # here must be the one served)
+        raise _UsageError(
+            f"--port {args.port}: something already listens on 127.0.0.1:{args.port}; pass another --port"
+        )
+    argv, env = voila_command(args.port, cull_idle_timeout=args.cull_idle_timeout, max_kernels=args.max_kernels)
     print(f"Serving the client presentation on http://127.0.0.1:{args.port}/ (Ctrl-C to stop)", flush=True)
     os.execve(argv[0], argv, env)
     return 0  # pragma: no cover - execve does not return

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -21,7 +22,7 @@ from ...ingest import clients
 from ...model.defaults import sample_scenario
 from ...model.scenario import MAX_SCENARIO_BYTES, Scenario
 
-__all__ = ["TEMPLATE", "available_scenarios", "reports_dir", "voila_command"]
+__all__ = ["MAX_KERNELS", "TEMPLATE", "available_scenarios", "port_in_use", "reports_dir", "voila_command"]
 
 #: The Voilà template without CDN assets (``msp_analysis/present/jupyter_path/voila/templates``).
 TEMPLATE = "msp_offline"
@@ -98,12 +99,41 @@ def _client_loader(folder: str) -> Callable[[], Scenario]:
     return load
 
 
+#: Kernels the dashboard server runs at most (pages open at once, a preheated pool included): four pages of
+#: ~200 MB each fit a consultant's laptop; raise it with ``present --max-kernels N``.
+MAX_KERNELS = 4
+
+# By name: Voilà loads it in the server's process; importing it here would load Jupyter Server into every
+# notebook kernel that shows the dashboard.
+_KERNEL_MANAGER = "msp_analysis.present.dashboard.kernels.CappedKernelManager"
+
+
+def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
+    """Whether something already listens on ``host:port`` (Voilà would then fail, or move elsewhere).
+
+    Examples
+    --------
+    >>> import socket
+    >>> with socket.socket() as s:
+    ...     s.bind(("127.0.0.1", 0)); s.listen()
+    ...     port_in_use(s.getsockname()[1])
+    True
+    """
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        try:
+            s.bind((host, int(port)))
+        except OSError:
+            return True
+    return False
+
+
 def voila_command(
     port: int = 8866,
     notebook: str | Path | None = None,
     *,
     cull_idle_timeout: int = 600,
     cull_interval: int = 60,
+    max_kernels: int = MAX_KERNELS,
     extra: tuple[str, ...] = (),
 ) -> tuple[list[str], dict[str, str]]:
     """The command line and environment that serve the dashboard with Voilà.
@@ -116,6 +146,13 @@ def voila_command(
     the :data:`TEMPLATE` template, which leaves out the CDN stylesheets of
     Voilà's own.
 
+    Hardened (issue 17): at most ``max_kernels`` kernels run at once
+    (:class:`~.kernels.CappedKernelManager`; past it a page gets HTTP 503
+    saying the dashboard is busy), a request whose ``Host`` is not this
+    machine is refused (Jupyter Server's check, which Voilà switches off), and
+    a busy port is an error instead of a silent move to another port (so the
+    address printed is the one served).
+
     Returns
     -------
     (argv, env)
@@ -124,8 +161,8 @@ def voila_command(
     Examples
     --------
     >>> argv, env = voila_command(9000)
-    >>> "--Voila.ip=127.0.0.1" in argv, "--port=9000" in argv
-    (True, True)
+    >>> "--Voila.ip=127.0.0.1" in argv, "--port=9000" in argv, "--CappedKernelManager.max_kernels=4" in argv
+    (True, True, True)
     """
     nb = Path(notebook) if notebook else PROJECT_ROOT / "notebooks" / "07_client_presentation.ipynb"
     argv = [
@@ -141,6 +178,12 @@ def voila_command(
         f"--MappingKernelManager.cull_idle_timeout={int(cull_idle_timeout)}",
         f"--MappingKernelManager.cull_interval={int(cull_interval)}",
         "--MappingKernelManager.cull_connected=False",
+        f"--VoilaConfiguration.multi_kernel_manager_class={_KERNEL_MANAGER}",
+        f"--CappedKernelManager.max_kernels={int(max_kernels)}",
+        "--Voila.port_retries=0",
+        # Voilà passes allow_remote_access=True to Tornado; False restores Jupyter Server's Host check
+        # (DNS rebinding: a page elsewhere that names this machine under its own host name is refused)
+        '--Voila.tornado_settings={"allow_remote_access": False}',
         *extra,
     ]
     env = dict(os.environ)
