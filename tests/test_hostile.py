@@ -64,7 +64,7 @@ import sys
 from msp_analysis import sample_scenario
 from msp_analysis.ingest.workbook import scenario_to_workbook
 kind, path = sys.argv[1], sys.argv[2]
-a, b = sample_scenario(), sample_scenario().replace({"organization.users": 61, "organization.name": "B" * 5000})
+a, b = sample_scenario(), sample_scenario().replace({"organization.users": 61, "organization.name": "B" * 2_000_000})
 print("ready", flush=True)
 k = 0
 while True:
@@ -77,6 +77,19 @@ while True:
 """
 
 
+def _wait_for_change(path: Path, timeout: float = 10.0) -> None:
+    """Return as soon as ``path`` is another file or changes size or time (a save began, or was swapped in)."""
+    before = path.stat()
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        try:
+            now = path.stat()
+        except FileNotFoundError:
+            return
+        if (now.st_ino, now.st_size, now.st_mtime_ns) != (before.st_ino, before.st_size, before.st_mtime_ns):
+            return
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("kind", ["json", "xlsx"])
 def test_a_save_killed_at_any_moment_leaves_a_file_that_loads(kind, tmp_path):
@@ -84,12 +97,15 @@ def test_a_save_killed_at_any_moment_leaves_a_file_that_loads(kind, tmp_path):
     sample_scenario().to_json(path) if kind == "json" else scenario_to_workbook(sample_scenario(), path)
     rng = np.random.default_rng(17)
     env = dict(os.environ, PYTHONPATH=str(ROOT), OPENBLAS_NUM_THREADS="1")
-    for _ in range(25):
+    for k in range(25):
         child = subprocess.Popen(
             [sys.executable, "-c", _SAVER, kind, str(path)], env=env, stdout=subprocess.PIPE, text=True
         )
         assert child.stdout is not None and child.stdout.readline().strip() == "ready"
-        time.sleep(float(rng.uniform(0.0, 0.4)))  # a save of either kind takes a few to a hundred milliseconds
+        if k % 2:
+            time.sleep(float(rng.uniform(0.0, 0.4)))  # a save of either kind takes a few to a hundred milliseconds
+        else:
+            _wait_for_change(path)  # the moment the file is touched: a save in place is then half done
         child.send_signal(signal.SIGKILL)
         child.wait()
         loaded = Scenario.from_json(path) if kind == "json" else scenario_from_workbook(path)

@@ -303,7 +303,7 @@ class ScenarioControls(LiveSurface):
             return
         f = files[0]
         with self.guard(self.message):
-            if f["size"] > MAX_UPLOAD_BYTES:
+            if max(f["size"], len(f["content"])) > MAX_UPLOAD_BYTES:  # the bytes themselves, not the size claimed
                 raise ValidationError(
                     "upload", f["name"], f"a scenario file under {MAX_UPLOAD_BYTES // 1000:,} KB (this is a JSON file)"
                 )
