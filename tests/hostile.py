@@ -55,6 +55,9 @@ class Outcome:
 
 _CHILD = """
 import json, sys, time
+# the library's modules are loaded before the clock starts: the attack's time is the reading, not the imports
+import msp_analysis, msp_analysis.ingest.tickets, msp_analysis.ingest.workbook, msp_analysis.ingest.clients
+import openpyxl, openpyxl.reader.excel
 t = time.perf_counter()
 try:
 {code}
