@@ -39,6 +39,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..files import write_atomic
 from ..model.billing import billed_hours
 from ..model.defaults import sample_scenario
 from ..model.distributions import Gamma
@@ -355,10 +356,12 @@ def write_sample_client(
     log = generate_ticket_log(scenario, months, seed, start=start)
     exported = tickets.assign(work_hours=log["Actual Hours"].astype(float).to_numpy())
     scenario.to_json(folder / "scenario.json")
-    log.to_csv(folder / "tickets.csv", index=False, lineterminator="\n")
-    generate_invoices(scenario, exported).to_csv(folder / "invoices.csv", index=False, lineterminator="\n")
-    generate_quote(scenario).to_csv(folder / "quote.csv", index=False, lineterminator="\n")
-    (folder / "README.md").write_text(
+    # each file whole (temporary file, fsync, rename): an interrupted run leaves no cut CSV for load_client to read
+    for table, file in ((log, "tickets.csv"), (generate_invoices(scenario, exported), "invoices.csv")):
+        write_atomic(folder / file, table.to_csv(index=False, lineterminator="\n"))
+    write_atomic(folder / "quote.csv", generate_quote(scenario).to_csv(index=False, lineterminator="\n"))
+    write_atomic(
+        folder / "README.md",
         _README.format(
             name=scenario.organization.name,
             users=scenario.organization.users,
@@ -369,7 +372,6 @@ def write_sample_client(
             bh0=BUSINESS_HOURS[0],
             bh1=BUSINESS_HOURS[1],
         ),
-        encoding="utf-8",
     )
     return folder
 
