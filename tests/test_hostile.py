@@ -337,3 +337,17 @@ def test_the_served_dashboard_caps_its_kernels_and_refuses_a_foreign_host(tmp_pa
     first, second, _ = out.split(" ", 2)
     assert (first, second) == ("200", "503") and "The dashboard is busy: 1 page is open" in out
     assert out.strip().endswith(" 403")  # a request naming another host (DNS rebinding) is refused
+
+
+@pytest.mark.parametrize("eol", ["\n", "\r\n", "\r"], ids=["LF", "CRLF", "CR"])
+def test_the_column_check_counts_per_line_so_a_long_ordinary_csv_still_loads(eol):
+    from msp_analysis.ingest.csv_grid import _csv_grids
+    from msp_analysis.ingest.sources import Source
+
+    # 2,000 rows of 11 fields: 20,000 separators in all, none of the lines wider than 11
+    text = eol.join(",".join(f'"{r},{c}"' if c == 3 else str(c) for c in range(11)) for r in range(2_000)) + eol
+    grid = next(iter(_csv_grids(Source("t.csv", text.encode(), ".csv"), None, ",")))
+    assert grid.frame.shape == (2_000, 11)
+    wide = Source("w.csv", ("a," * 20_000 + "a" + eol + "b" + eol).encode(), ".csv")
+    with pytest.raises(DataError, match=r"w\.csv: row 1 has 20,001 fields, more than the 16,384 columns"):
+        next(iter(_csv_grids(wide, None, ",")))
