@@ -51,6 +51,7 @@ class Outcome:
     seconds: float
     detail: str
     message_chars: int = 0
+    peak_mb: float = 0.0  # the child's peak resident memory, imports included
 
 
 _CHILD = """
@@ -70,6 +71,8 @@ except Exception as e:
     kind = "error" if isinstance(e, MSPAnalysisError) else "foreign"
     out = {{"kind": kind, "detail": type(e).__name__ + ": " + text[:400], "chars": len(text)}}
 out["seconds"] = time.perf_counter() - t
+import resource
+out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
 print("RESULT " + json.dumps(out))
 """
 
@@ -106,7 +109,7 @@ def run(attack: Attack, folder: Path, *, timeout: float = TIME_LIMIT_S, memory: 
         return Outcome("crashed", time.perf_counter() - start, f"exit {proc.returncode}: {proc.stderr[-600:]}")
     out = json.loads(lines[-1][len("RESULT ") :])
     kind = "timeout" if out["seconds"] > timeout else out["kind"]
-    return Outcome(kind, out["seconds"], out["detail"], out.get("chars", 0))
+    return Outcome(kind, out["seconds"], out["detail"], out.get("chars", 0), out.get("peak_mb", 0.0))
 
 
 # -- the files ---------------------------------------------------------------------
@@ -391,6 +394,8 @@ def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
 
 def _main() -> None:
     """Run every attack (or those named on the command line) and print one line each."""
+    # the builders use the same copy of the package as the children (not whatever the venv has installed)
+    sys.path.insert(0, os.environ.get("HOSTILE_PYTHONPATH", str(Path(__file__).resolve().parents[1])))
     names = sys.argv[1:] or list(ATTACKS)
     for name in names:
         with tempfile.TemporaryDirectory() as d:
@@ -399,7 +404,8 @@ def _main() -> None:
             outcome = run(attack, folder, timeout=float(os.environ.get("HOSTILE_TIMEOUT", TIME_LIMIT_S)))
             written = sorted(p.name for p in folder.rglob("*") if p.name.endswith(".json") and "elsewhere" in p.name)
             print(
-                f"{name:28s} {outcome.kind:8s} {outcome.seconds:7.2f}s chars={outcome.message_chars:<10,} "
+                f"{name:28s} {outcome.kind:8s} {outcome.seconds:7.2f}s {outcome.peak_mb:6.0f} MB "
+                f"chars={outcome.message_chars:<10,} "
                 f"{outcome.detail[:160]!r} {written or ''}",
                 flush=True,
             )
