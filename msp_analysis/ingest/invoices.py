@@ -103,7 +103,7 @@ INVOICE_OUTPUT = ("row", "invoice_id", "date", "hours", "amount", "description")
 @guard
 def load_invoices(
     source: Any,
-    column_map: Mapping[str, str] | None = None,
+    column_map: Mapping[str, str | None] | None = None,
     lenient: bool = False,
     sheet: str | int | None = None,
     *,

@@ -1,0 +1,219 @@
+"""Real exports as they come (issue 13): each vendor's and language's shape loads to the right tickets, or is
+refused with a message that names the fix.
+
+The corpus under ``tests/data/exports/`` is written by ``make_exports.py`` beside it; its ``manifest.json``
+holds, for each file, the ticket count, the split by class and the open tickets *as generated*, and the
+options the file needs (none for those that load out of the box).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from msp_analysis import DataError, load_tickets
+from msp_analysis.ingest.blanks import blank_markers
+from msp_analysis.ingest.columns import normalise_name
+from msp_analysis.ingest.dates import parse_dates
+from msp_analysis.ingest.priorities import parse_priority
+
+EXPORTS = Path(__file__).parent / "data" / "exports"
+MANIFEST = json.loads((EXPORTS / "manifest.json").read_text(encoding="utf-8"))
+
+
+def _needs(entry: dict) -> dict:
+    needs = dict(entry["needs"])
+    if "priority_map" in needs:  # JSON keys are text; the file's values are numbers written as text
+        needs["priority_map"] = dict(needs["priority_map"].items())
+    return needs
+
+
+@pytest.mark.parametrize("name", sorted(MANIFEST))
+def test_each_export_loads_to_the_right_tickets_and_priorities(name):
+    entry = MANIFEST[name]
+    tickets, report = load_tickets(EXPORTS / name, **_needs(entry))
+    assert len(tickets) == entry["tickets"]
+    assert report.rows_set_aside == 0
+    assert {k: int(v) for k, v in tickets["priority"].value_counts(sort=False).items()} == entry["split"]
+    if entry["open"] is not None:  # open tickets are kept (they are incidents), with no resolution
+        assert int(tickets["resolved"].isna().sum()) == entry["open"]
+    assert tickets["opened"].notna().all()
+
+
+def test_the_corpus_covers_every_vendor_and_language_the_issue_names():
+    shapes = " ".join(e["shape"] for e in MANIFEST.values())
+    for vendor in ("ServiceNow", "Jira", "GLPI", "osTicket", "Freshdesk", "Zendesk", "ConnectWise", "Autotask",
+                   "HaloPSA", "Syncro"):  # fmt: skip
+        assert vendor in shapes
+    assert {e["language"] for e in MANIFEST.values()} >= {"en", "es", "pt", "fr", "de"}
+    assert any(name.endswith(".xlsx") for name in MANIFEST)
+
+
+def test_exports_that_need_an_option_are_refused_without_it_naming_that_option():
+    for name, entry in MANIFEST.items():
+        if "priority_map" not in entry["needs"]:
+            continue
+        with pytest.raises(DataError) as err:
+            load_tickets(EXPORTS / name)
+        assert "priority_map=" in str(err.value)
+
+
+def test_autotask_api_priorities_are_picklist_ids_refused_with_a_ready_map():
+    with pytest.raises(DataError) as err:
+        load_tickets(EXPORTS / "autotask_api.csv")
+    assert str(err.value) == (
+        "autotask_api.csv: column 'priority' holds Autotask API priority ids (1, 2, 3, 4), which each Autotask "
+        "tenant defines in its own picklist; they are not P1-P4 (by default 1 is High, 2 Medium, 3 Low, "
+        "4 Critical). Check your tenant's list and pass priority_map={1: 'p2', 2: 'p3', 3: 'p4', 4: 'p1'}."
+    )
+
+
+def test_bare_numbers_outside_one_to_four_are_refused_with_a_ready_map():
+    data = b"Ticket,Created,Priority\n1,2026-01-05 09:00,0\n2,2026-01-05 10:00,3\n3,2026-01-06 09:00,1\n"
+    with pytest.raises(DataError) as err:
+        load_tickets(data, name="zero.csv")
+    assert str(err.value) == (
+        "zero.csv: column 'Priority' holds bare numbers (0, 1, 3) that are not all 1-4, so they cannot be read as "
+        "P1-P4 without knowing what your helpdesk means by them. If the lowest number is the most urgent, pass "
+        "priority_map={0: 'p1', 1: 'p2', 3: 'p3'} (edit it to your helpdesk's levels)."
+    )
+    tickets, _ = load_tickets(data, name="zero.csv", priority_map={0: "p1", 1: "p2", 3: "p3"})
+    assert tickets["priority"].tolist() == ["p1", "p3", "p2"]
+
+
+def test_bare_numbers_one_to_four_are_read_as_p1_to_p4_with_a_warning():
+    _tickets, report = load_tickets(EXPORTS / "halopsa.csv")
+    assert report.warnings == (
+        "'priority_id' holds bare numbers 1-4, read as P1-P4 with 1 the most urgent; if your helpdesk numbers its "
+        "levels otherwise, pass priority_map={1: 'p1', 2: 'p2', ...}",
+    )
+
+
+def test_excel_zero_dates_are_blanks_grouped_in_one_warning_with_cause_rows_and_fix():
+    tickets, report = load_tickets(EXPORTS / "zendesk.csv")
+    assert report.warnings == (
+        "6 rows: 'Solved at' is '1900-01-01 00:00:00' -- Excel's blank date? Treated as blank (such tickets "
+        "count as open: in the rates, not in resolution times) (rows 10, 19, 23, ...). If it means something "
+        "else, fix the file or pass column_map={'Solved at': None} to ignore the column.",
+    )
+    assert len(tickets) == 30  # the open tickets are still tickets
+
+
+def test_a_column_mapped_to_none_is_ignored():
+    tickets, report = load_tickets(EXPORTS / "zendesk.csv", column_map={"Solved at": None})
+    assert tickets["resolved"].isna().all()
+    assert "resolved" not in report.columns
+    assert "ignored by column_map: 'Solved at'" in report.notes
+    assert report.warnings == ()
+
+
+def test_question_marks_and_na_are_blanks_in_optional_columns():
+    cleared, found = blank_markers(["?", "-", "N/A", "n/a", "null", "None", "(blank)", "1.5"], dates=False)
+    assert cleared == [""] * 7 + ["1.5"]
+    assert sum(found.values()) == 7
+    cleared, found = blank_markers(["1899-12-30", "1900-01-00", "1900-01-01 00:00", "2026-01-01"], dates=True)
+    assert cleared == ["", "", "", "2026-01-01"]
+
+
+def test_sla_timers_are_never_read_as_response_times():
+    _tickets, report = load_tickets(EXPORTS / "jira_en.csv")
+    assert "first_response" not in report.columns
+    assert (
+        "'Time to first response' is an SLA timer (time remaining or a deadline), not an elapsed time: not used"
+        in report.notes
+    )
+    with pytest.raises(DataError) as err:
+        load_tickets(EXPORTS / "jira_en.csv", column_map={"Time to first response": "first_response"})
+    assert "is an SLA timer (time remaining or a deadline), not an elapsed time" in str(err.value)
+
+
+def test_a_missing_required_column_gets_close_matches_and_a_ready_column_map():
+    data = "Número;Fecha de creacón;Prio\n1;15/03/2026 10:00;Alta\n".encode()
+    with pytest.raises(DataError) as err:
+        load_tickets(data, name="typo.csv")
+    text = str(err.value)
+    assert "  'Fecha de creacón' looks like 'opened'." in text
+    assert "  'Prio' looks like 'priority'." not in text  # "prio" is an alias already: it was found
+    assert text.endswith("Name the columns explicitly with column_map={'Fecha de creacón': 'opened'}.")
+    tickets, _ = load_tickets(data, name="typo.csv", column_map={"Fecha de creacón": "opened"})
+    assert tickets["opened"].tolist() == [pd.Timestamp("2026-03-15 10:00")]
+
+
+def test_unknown_priorities_get_a_hint_with_the_sensible_class():
+    data = b"Ticket,Created,Priority\n1,2026-01-05 09:00,Hihg\n2,2026-01-05 10:00,Mediun\n"
+    with pytest.raises(DataError) as err:
+        load_tickets(data, name="p.csv")
+    assert (
+        "Unknown priority values: 'Hihg' (1 row), 'Mediun' (1 row). Map them with priority_map={'Hihg': 'p2', "
+        "'Mediun': 'p3'} (a guess from the nearest known word: check each; map a value to None to leave such "
+        "tickets out)."
+    ) in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("Média", "p3"), ("Alta", "p2"), ("Baixa", "p4"), ("Muito baixa", "p4"), ("Urgente", "p1"), ("Crítica", "p1"),
+        ("Baja", "p4"), ("Haute", "p2"), ("Niedrig", "p4"), ("1 - Critical", "p1"), ("P2", "p2"), ("Sev 3", "p3"),
+        ("Urgent", "p1"), ("High", "p2"), ("Normal", "p3"), ("Low", "p4"), ("5 - Planning", "p4"),
+        ("Priority 2 - Quick Response", "p2"), ("0 Urgent", "p1"), ("1 High", "p2"), ("Más alta", "p1"),
+    ],
+)  # fmt: skip
+def test_priority_vocabularies_in_five_languages_and_vendor_forms(value, expected):
+    assert parse_priority(value) == expected
+
+
+def test_column_names_match_across_case_separators_accents_and_camel_case():
+    assert normalise_name("firstResponseDateTime") == "first response date time"
+    assert normalise_name("FIRST_RESPONSE-date time") == "first response date time"
+    assert normalise_name("Data da Solução") == normalise_name("data da solucao")
+    assert normalise_name("Priorität") == "prioritat"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("18/jul/26 9:10 AM", "2026-07-18 09:10"),
+        ("25/Feb/26 10:17 PM", "2026-02-25 22:17"),
+        ("18/ene/26 9:10 p. m.", "2026-01-18 21:10"),
+        ("5 de março de 2026 14:30", "2026-03-05 14:30"),
+        ("5 févr. 2026 14:30", "2026-02-05 14:30"),
+        ("5. März 2026 14:30", "2026-03-05 14:30"),
+        ("2026-03-05T14:30:00+01:00", "2026-03-05 13:30"),
+    ],
+)
+def test_dates_with_month_names_and_zones(text, expected):
+    result = parse_dates([text])
+    assert not result.bad.any()
+    assert result.values[0] == pd.Timestamp(expected)
+
+
+def test_date_format_reads_what_the_built_in_formats_do_not():
+    assert parse_dates(["2026|03|05 14h30"]).bad.all()
+    got = parse_dates(["2026|03|05 14h30"], date_format="%Y|%m|%d %Hh%M")
+    assert got.values[0] == pd.Timestamp("2026-03-05 14:30")
+    with pytest.raises(DataError, match="is not a date format"):
+        parse_dates(["x"], date_format="%Q")
+
+
+def test_day_first_is_decided_from_the_data():
+    # GLPI in Portuguese writes dd-mm-yyyy: the days above 12 decide the order for the whole column
+    _tickets, report = load_tickets(EXPORTS / "glpi_pt.csv")
+    assert "Data de abertura: numeric dates read as day/month/year" in report.notes
+
+
+def test_zoned_timestamps_are_converted_to_the_firms_zone_and_warned_about_without_one():
+    needs = _needs(MANIFEST["autotask_api.csv"])
+    local, report = load_tickets(EXPORTS / "autotask_api.csv", **needs)
+    assert not any("carry a time zone" in w for w in report.warnings)
+    needs.pop("timezone")
+    utc, report = load_tickets(EXPORTS / "autotask_api.csv", **needs)
+    warned = [w for w in report.warnings if "carry a time zone" in w]
+    assert len(warned) == 1 and "after-hours share" in warned[0] and "timezone=" in warned[0]
+    shift = (utc["opened"] - local["opened"]).dt.total_seconds() / 3600
+    assert set(shift.round().astype(int)) <= {7, 8}  # Pacific: UTC-8 in winter, UTC-7 in summer
+    assert np.isin(shift.round().astype(int), [8]).any()
