@@ -217,3 +217,70 @@ def test_zoned_timestamps_are_converted_to_the_firms_zone_and_warned_about_witho
     shift = (utc["opened"] - local["opened"]).dt.total_seconds() / 3600
     assert set(shift.round().astype(int)) <= {7, 8}  # Pacific: UTC-8 in winter, UTC-7 in summer
     assert np.isin(shift.round().astype(int), [8]).any()
+
+
+# ---------------------------------------------------------------------------
+# Event logs
+# ---------------------------------------------------------------------------
+
+
+def test_an_event_log_collapses_to_one_row_per_ticket_at_its_final_state():
+    entry = MANIFEST["servicenow_eventlog.csv"]
+    tickets, report = load_tickets(EXPORTS / "servicenow_eventlog.csv")
+    assert report.rows_read == entry["rows"] and report.tickets == entry["tickets"] == len(tickets)
+    assert tickets["ticket_id"].is_unique
+    assert report.counts == entry["split"]  # the priority after triage, not the first row's "3 - Moderate"
+    assert (
+        f"event log: {entry['rows']} rows collapsed to {entry['tickets']} tickets (2 to 5 rows per ticket, median 3), "
+        "each at its final state (last priority and category, first opening, earliest first response, "
+        "last resolution)"
+    ) in report.notes
+    assert "event log: the order of each ticket's changes is that of 'sys_updated_at'" in report.notes
+    assert any("running total" in n for n in report.notes)
+
+
+def test_a_reopened_ticket_stays_one_ticket_with_its_last_resolution():
+    tickets, _ = load_tickets(EXPORTS / "servicenow_eventlog.csv")
+    raw = pd.read_csv(EXPORTS / "servicenow_eventlog.csv", dtype=str)
+    reopened = raw[raw["incident_state"] == "Resolved"].groupby("number").size()
+    reopened = reopened[reopened > 1].index
+    assert len(reopened) > 0
+    for number in reopened:
+        last = pd.to_datetime(raw.loc[raw["number"] == number, "resolved_at"].replace("?", None), dayfirst=True).max()
+        assert tickets.loc[tickets["ticket_id"] == number, "resolved"].item() == last
+
+
+def test_the_first_row_option_keeps_priorities_before_triage():
+    tickets, report = load_tickets(EXPORTS / "servicenow_eventlog.csv", event_log="first")
+    assert len(tickets) == MANIFEST["servicenow_eventlog.csv"]["tickets"]
+    assert report.counts == {"p1": 0, "p2": 0, "p3": len(tickets), "p4": 0}
+    assert any("first row as logged" in n for n in report.notes)
+
+
+def test_an_event_log_read_as_plain_rows_names_the_repeated_ids():
+    with pytest.raises(DataError, match="is a duplicate ticket id"):
+        load_tickets(EXPORTS / "servicenow_eventlog.csv", event_log="off")
+
+
+def test_work_logged_as_increments_is_summed_and_the_note_says_so():
+    data = (
+        b"Ticket,Status,Updated,Created,Priority,Hours\n"
+        b"A,Open,2026-01-05 09:00,2026-01-05 09:00,P3,1.0\n"
+        b"A,Open,2026-01-05 11:00,2026-01-05 09:00,P2,0.5\n"
+        b"B,Open,2026-01-06 09:00,2026-01-06 09:00,P4,2.0\n"
+    )
+    tickets, report = load_tickets(data, name="log.csv")
+    assert tickets["work_hours"].tolist() == [1.5, 2.0]
+    assert tickets["priority"].tolist() == ["p2", "p4"]
+    assert "event log: work read as increments (some ticket's values fall): summed per ticket" in report.notes
+
+
+def test_a_bad_row_of_a_logged_ticket_does_not_lose_the_ticket_when_lenient():
+    data = (
+        b"Ticket,Status,Updated,Created,Priority\n"
+        b"A,New,2026-01-05 09:00,2026-01-05 09:00,P3\n"
+        b"A,Active,2026-01-05 10:00,2026-01-05 09:00,Whatever\n"
+        b"A,Active,2026-01-05 11:00,2026-01-05 09:00,P1\n"
+    )
+    tickets, report = load_tickets(data, name="log.csv", lenient=True)
+    assert tickets["priority"].tolist() == ["p1"] and report.rows_set_aside == 1 and report.tickets == 1

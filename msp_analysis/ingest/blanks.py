@@ -26,6 +26,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from .cells import Cell, _all_str
@@ -66,25 +67,26 @@ def blank_markers(values: Sequence[Cell], *, dates: bool, zero: bool = False) ->
     """The column with its blank markers made blank, and how many of each marker (as written) it had.
 
     ``dates`` adds Excel's zero dates, ``zero`` the serial number 0 (not in a
-    column that may hold durations, where 0 is a real value). Text columns keep text
-    (a marker becomes ``""``), so the parsers' fast path for text still applies.
+    column that may hold durations, where 0 is a real value). Text columns
+    keep text (a marker becomes ``""``), so the parsers' fast path for text still applies.
     """
-    uniq = pd.unique(pd.Series(values, dtype=object))
-    markers = {v for v in uniq if not isinstance(v, float) or v == v}  # NaN is already blank
-    markers = {v for v in markers if _is_marker(v, dates, zero)}
+    cleared, found, _mask = _markers(values, dates, zero)
+    return cleared, found
+
+
+def _markers(values: Sequence[Cell], dates: bool, zero: bool) -> tuple[list[Cell], dict[str, int], np.ndarray]:
+    """:func:`blank_markers`, with the mask of the cells that held a marker."""
+    column = pd.Series(values, dtype=object)
+    uniq = pd.unique(column)
+    markers = [v for v in uniq if not (isinstance(v, float) and v != v) and _is_marker(v, dates, zero)]
     if not markers:
-        return list(values), {}
-    text = _all_str(values)
+        return list(values), {}, np.zeros(len(values), dtype=bool)
+    mask = column.isin(markers).to_numpy()
     found: dict[str, int] = {}
-    out: list[Cell] = []
-    for v in values:
-        if v in markers and not (isinstance(v, float) and v != v):
-            key = _label(v)
-            found[key] = found.get(key, 0) + 1
-            out.append("" if text else None)
-        else:
-            out.append(v)
-    return out, found
+    for v, count in column[mask].value_counts(sort=False).items():
+        found[_label(v)] = found.get(_label(v), 0) + int(count)
+    cleared = column.where(~mask, "" if _all_str(values) else None).tolist()
+    return cleared, found, mask
 
 
 def _cause(marker: str) -> str:
@@ -110,13 +112,15 @@ def clear_markers(
         if col not in table.values:
             continue
         raw = table.values[col]
-        cleared, found = blank_markers(raw, dates=col in date_cols, zero=col in zero_cols)
+        cleared, found, mask = _markers(raw, col in date_cols, col in zero_cols)
         if not found:
             continue
         table.values[col] = cleared
         label = table.mapping.labels[col]
+        positions = np.flatnonzero(mask)
+        labels = [_label(raw[p]) for p in positions]
         for marker, count in found.items():
-            rows = [int(r) for r, v in zip(table.numbers, raw) if _label(v) == marker and _is_marker(v, True, True)][:3]
+            rows = [int(table.numbers[p]) for p, lab in zip(positions, labels) if lab == marker][:3]
             shown_rows = ", ".join(map(str, rows)) + (", ..." if count > len(rows) else "")
             effect = " (such tickets count as open: in the rates, not in resolution times)" if col == "resolved" else ""
             warnings.append(

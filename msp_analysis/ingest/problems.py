@@ -214,7 +214,11 @@ class LoadReport:
     notes, warnings : tuple of str
         How values were interpreted, and what deserves a look.
     counts : dict
-        Kept rows per priority (tickets) or other breakdowns.
+        Kept rows per priority (tickets) or other breakdowns; tickets per
+        priority once an event log is collapsed.
+    tickets : int or None
+        The tickets an event log's kept rows were collapsed to (None when each
+        row is a ticket).
     """
 
     source: str
@@ -231,6 +235,7 @@ class LoadReport:
     warnings: tuple = ()
     counts: dict = field(default_factory=dict)
     header_row: int = 1
+    tickets: int | None = None  # tickets an event log's rows were collapsed to (None: one row, one ticket)
 
     def summary(self) -> pd.DataFrame:
         """The report as a two-column table (item, value), for a notebook."""
@@ -242,6 +247,7 @@ class LoadReport:
             ("rows read", f"{self.rows_read:,}"),
             ("rows kept", f"{self.rows_kept:,}"),
             ("rows set aside", f"{self.rows_set_aside:,}"),
+            *([("tickets (event log collapsed)", f"{self.tickets:,}")] if self.tickets is not None else []),
             ("blank rows skipped", f"{self.blank_rows:,}"),
             (
                 "period",

@@ -50,6 +50,7 @@ import numpy as np
 import pandas as pd
 
 from ..model.scenario import PRIORITIES
+from . import event_logs
 from .blanks import clear_markers
 from .cells import Cell, blank_mask, cell_is_blank, parse_booleans, parse_counts, parse_texts, shown
 from .columns import ColumnSpec, aliases, normalise_name
@@ -273,6 +274,7 @@ def load_tickets(
     dayfirst: bool | None = None,
     timezone: str | None = None,
     date_format: str | None = None,
+    event_log: str | None = None,
     header_row: int | None = None,
     max_work_hours: float = 1000.0,
     max_response_hours: float = 24 * 365,
@@ -320,6 +322,12 @@ def load_tickets(
         (``Z``, ``+02:00``) are converted to it before anything depends on the
         time of day; all dates are returned without a zone. Without it, zoned
         dates are read as UTC with a warning.
+    event_log : {None, "final", "first", "off"}
+        An event (audit) log -- ticket ids repeated, with a state or
+        update-time column -- is collapsed to one row per ticket at its final
+        state (None, the default, when one is found; "final" always), or to
+        each ticket's first row ("first"); "off" reads every row as a ticket
+        (repeated ids are then problems). See :mod:`.event_logs`.
     header_row : int, optional
         The header's row number in the file, if not the first non-blank row
         (rows of titles above a header are skipped automatically).
@@ -360,7 +368,8 @@ def load_tickets(
     out: dict[str, Any] = {"row": table.numbers.astype(np.int64)}
     # The order of the checks is the order of a row's problems in the message.
     clear_markers(table, _OPTIONAL, ("first_response", "resolved"), warnings, zero=("resolved",))
-    out["ticket_id"] = _ticket_ids(table, problems, notes)
+    log = event_logs.prepare(table, event_log)
+    out["ticket_id"] = _ticket_ids(table, problems, notes, repeats=log is not None)
     out.update(
         _ticket_dates(
             table,
@@ -388,7 +397,7 @@ def load_tickets(
         out[col] = _flags(table, problems, col)
     out["users_affected"] = _users_affected(table, problems)
     frame = pd.DataFrame({c: out[c] for c in TICKET_OUTPUT})
-    return finish(
+    frame, report = finish(
         table,
         problems,
         frame,
@@ -398,6 +407,7 @@ def load_tickets(
         period_column="opened",
         count_by="priority",
     )
+    return (frame, report) if log is None else event_logs.apply(frame, report, log)
 
 
 _SPECS = {spec.name: spec for spec in TICKET_COLUMNS}
@@ -405,8 +415,8 @@ _SPECS = {spec.name: spec for spec in TICKET_COLUMNS}
 _OPTIONAL = ("first_response", "resolved", "category", "work_hours", "users_affected")
 
 
-def _ticket_ids(table: Table, problems: Problems, notes: list[str]) -> pd.arrays.StringArray:
-    """Ticket ids, each once; without an id column, tickets are named by their row."""
+def _ticket_ids(table: Table, problems: Problems, notes: list[str], repeats: bool) -> pd.arrays.StringArray:
+    """Ticket ids, each once (``repeats``: an event log's, many rows each); without an id column, by their row."""
     if "ticket_id" not in table.values:
         notes.append("no ticket-id column: tickets are named by their row")
         return pd.array([f"row {r}" for r in table.numbers], dtype="string")
@@ -416,7 +426,7 @@ def _ticket_ids(table: Table, problems: Problems, notes: list[str]) -> pd.arrays
     problems.add_mask(empty, label, None, "is empty", "a ticket number")
     # "INC-101", "inc-101" and "INC  101" are one ticket exported twice (or merged exports), not three tickets
     key = ids.str.casefold().str.replace(r"\s+", " ", regex=True)
-    dup = key.duplicated(keep="first").to_numpy() & ~empty
+    dup = key.duplicated(keep="first").to_numpy() & ~empty & (not repeats)
     if dup.any():
         first: dict[str, tuple[int, str]] = {}  # key -> (row, the id as first written)
         for k, row, i in zip(key, table.numbers, ids):

@@ -357,6 +357,30 @@ def main() -> None:
     )
     record("espanol.csv", ts, "generic", "es")
 
+    # ServiceNow incident event log: a row per change, triage changes the priority, '?' until resolved,
+    # every fifth ticket reopened and resolved again, rows not in time order within the file
+    ts = tickets(40, 18)
+    rows = []
+    for t in ts:
+        steps = [("New", t.opened, "3 - Moderate", None), ("Active", t.response, word["servicenow"][t.cls], None)]
+        if t.resolved is not None:
+            steps.append(("Resolved", t.resolved, word["servicenow"][t.cls], t.resolved))
+            if t.number % 5 == 0:
+                again = t.resolved + dt.timedelta(hours=3)
+                steps += [("Active", t.resolved + dt.timedelta(hours=1), word["servicenow"][t.cls], None),
+                          ("Resolved", again, word["servicenow"][t.cls], again)]  # fmt: skip
+        for k, (state, when, prio, resolved) in enumerate(steps):
+            rows.append([f"INC{t.number:07d}", state, sn(when), sn(t.opened), sn(resolved, "?"), prio, t.category,
+                         k, f"{0.25 * k:.2f}"])  # fmt: skip
+    rows.reverse()  # newest first, as a log sorted by update time descending is exported
+    write_csv(
+        "servicenow_eventlog.csv",
+        ["number", "incident_state", "sys_updated_at", "opened_at", "resolved_at", "priority", "category",
+         "sys_mod_count", "time_worked"],
+        rows,
+    )  # fmt: skip
+    record("servicenow_eventlog.csv", ts, "ServiceNow incident event log", "en", rows=len(rows))
+
     (HERE / "manifest.json").write_text(json.dumps(MANIFEST, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
