@@ -284,3 +284,35 @@ def test_a_bad_row_of_a_logged_ticket_does_not_lose_the_ticket_when_lenient():
     )
     tickets, report = load_tickets(data, name="log.csv", lenient=True)
     assert tickets["priority"].tolist() == ["p1"] and report.rows_set_aside == 1 and report.tickets == 1
+
+
+# ---------------------------------------------------------------------------
+# Grouped messages
+# ---------------------------------------------------------------------------
+
+
+def test_identical_problems_are_grouped_with_exact_count_first_rows_cause_and_fix():
+    rows = [f"{i},2026-01-05 09:00,P2" for i in range(1, 4)] * 3  # the same three ids three times, no state column
+    data = ("Ticket,Created,Priority\n" + "\n".join(rows) + "\n").encode()
+    with pytest.raises(DataError) as err:
+        load_tickets(data, name="twice.csv")
+    assert str(err.value) == (
+        "twice.csv: 6 problems in 6 of 9 data rows.\n"
+        "  6 rows, column 'Ticket': is a duplicate ticket id (rows 5 '1', 6 '2', 7 '3', ...); expected each ticket id "
+        "once\n"
+        "    Likely cause: an event or audit log (a row per change of a ticket), or two exports pasted together. Fix: "
+        "pass event_log='final' to collapse the rows to one per ticket (or 'first'), or remove the repeated rows.\n"
+        "Fix the file, or pass lenient=True to set such rows aside (they are listed in the report)."
+    )
+    assert len(err.value.problems) == 6
+    tickets, report = load_tickets(data, name="twice.csv", event_log="final")
+    assert len(tickets) == 3 and report.tickets == 3
+
+
+def test_a_grouped_count_is_exact_beyond_the_problems_kept():
+    rows = "\n".join(f"{i},someday,P2" for i in range(12_000))
+    with pytest.raises(DataError) as err:
+        load_tickets(f"Ticket,Created,Priority\n{rows}\n".encode(), name="big.csv")
+    assert "\n  12,000 rows, column 'Created': is not a date (rows 2 'someday', 3 'someday', 4 'someday', ...)" in str(
+        err.value
+    )
