@@ -316,3 +316,61 @@ def test_a_grouped_count_is_exact_beyond_the_problems_kept():
     assert "\n  12,000 rows, column 'Created': is not a date (rows 2 'someday', 3 'someday', 4 'someday', ...)" in str(
         err.value
     )
+
+
+# ---------------------------------------------------------------------------
+# Calibration from real exports
+# ---------------------------------------------------------------------------
+
+
+def _report_row(result, priority, quantity):
+    t = result.report
+    return t[(t["priority"] == priority) & (t["quantity"] == quantity)].iloc[0]
+
+
+def test_open_tickets_count_in_the_rates():
+    from msp_analysis import calibrate
+
+    tickets, _ = load_tickets(EXPORTS / "zendesk.csv")
+    result = calibrate(tickets, users=20, period=("2026-01-01", "2026-07-01"), thin="data")
+    split = MANIFEST["zendesk.csv"]["split"]
+    for p, n in split.items():
+        assert _report_row(result, p, "rate_per_user_year")["n"] == n  # open ones included
+
+
+def test_a_quantile_shown_is_never_outside_its_own_interval_and_the_data_median_is_beside_it():
+    from msp_analysis import calibrate
+
+    rng = np.random.default_rng(7)
+    n = 400
+    # work hours from two clusters: no Gamma fits them, and the fitted median would fall between
+    work = np.where(rng.random(n) < 0.5, rng.normal(0.5, 0.05, n), rng.normal(6.0, 0.3, n)).clip(0.1)
+    opened = pd.Timestamp("2025-01-01") + pd.to_timedelta(rng.integers(0, 365 * 24, n), unit="h")
+    tickets = pd.DataFrame({"opened": opened, "priority": pd.Categorical(["p3"] * n, categories=["p1", "p2", "p3", "p4"]),
+                            "work_hours": work})  # fmt: skip
+    result = calibrate(tickets, users=50, thin="data")
+    for quantity in ("work_median_hours", "work_p90_hours"):
+        row = _report_row(result, "p3", quantity)
+        assert row["ci_low"] <= row["estimate"] <= row["ci_high"], row.to_dict()
+        assert np.isfinite(row["empirical"])
+        assert "the data's own quantile is used" in row["fit"]
+
+
+def test_rates_from_a_short_window_are_shrunk_toward_the_defaults_by_the_stated_rule():
+    from msp_analysis import calibrate, sample_scenario
+    from msp_analysis.ingest.calibration_fits import PRIOR_DAYS
+
+    users, days = 45, 3
+    rng = np.random.default_rng(3)
+    n = 60
+    opened = pd.Timestamp("2026-03-02") + pd.to_timedelta(rng.integers(0, days * 24, n), unit="h")
+    tickets = pd.DataFrame(
+        {"opened": opened, "priority": pd.Categorical(["p3"] * n, categories=["p1", "p2", "p3", "p4"])}
+    )
+    result = calibrate(tickets, users=users, period=("2026-03-02", "2026-03-05"))
+    row = _report_row(result, "p3", "rate_per_user_year")
+    default = sample_scenario().incidents["p3"].rate_per_user_year
+    exposure, prior = users * days / 365.25, users * PRIOR_DAYS / 365.25
+    assert row["value"] == pytest.approx((n + default * prior) / (exposure + prior))
+    assert "Gamma-Poisson, default worth 30 days; data weight 0.09" in row["source"]
+    assert row["estimate"] > 100  # what the 3 days alone say, shown beside the value used
