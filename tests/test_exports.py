@@ -374,3 +374,16 @@ def test_rates_from_a_short_window_are_shrunk_toward_the_defaults_by_the_stated_
     assert row["value"] == pytest.approx((n + default * prior) / (exposure + prior))
     assert "Gamma-Poisson, default worth 30 days; data weight 0.09" in row["source"]
     assert row["estimate"] > 100  # what the 3 days alone say, shown beside the value used
+
+
+def test_dates_no_value_can_order_are_refused_asking_for_dayfirst():
+    data = b"Ticket,Created,Priority\n1,03/04/2026 10:00,P2\n2,05/06/2026 11:00,P3\n"
+    with pytest.raises(DataError) as err:
+        load_tickets(data, name="ambiguous.csv")
+    assert str(err.value) == (
+        "ambiguous.csv: column 'Created' has dates such as '03/04/2026 10:00' that read both as day/month and as "
+        "month/day, and no value decides (none has a day above 12). Pass dayfirst=True if they are day/month "
+        "(03/04 is 3 April), dayfirst=False if they are month/day (03/04 is March 4)."
+    )
+    tickets, _ = load_tickets(data, name="ambiguous.csv", dayfirst=True)
+    assert tickets["opened"].tolist() == [pd.Timestamp("2026-04-03 10:00"), pd.Timestamp("2026-06-05 11:00")]

@@ -34,6 +34,9 @@ if TYPE_CHECKING:  # for annotations only: problems.py does not import this modu
 
 __all__ = ["EARLIEST_DATE", "DateResult", "check_dates", "parse_dates"]
 
+#: How a warning says that no value of a column decides the order of day and month.
+AMBIGUOUS = "could be day/month or month/day"
+
 #: Dates before this, or more than a year ahead, are implausible (a typo, or a 1900 placeholder).
 EARLIEST_DATE = pd.Timestamp("1990-01-01")
 
@@ -461,7 +464,7 @@ def _choose_order(
         if differ.any():
             example = r[differ.to_numpy()].iloc[0]
             warnings.append(
-                f"dates such as {example!r} could be day/month or month/day; read as "
+                f"dates such as {example!r} {AMBIGUOUS}; read as "
                 "month/day (US). Pass dayfirst=True if they are day/month."
             )
     return (other, twin) if choose_twin else (got, best)
@@ -516,7 +519,7 @@ def _parse_unique_dates(
             use_dayfirst = False
             if numeric.any() and bool((first != second).any()) and not day_first_evidence:
                 warnings.append(
-                    "dates such as " + repr(rest[numeric].iloc[0]) + " could be day/month or month/day; "
+                    "dates such as " + repr(rest[numeric].iloc[0]) + f" {AMBIGUOUS}; "
                     "read as month/day (US). Pass dayfirst=True if they are day/month."
                 )
         if numeric.any():

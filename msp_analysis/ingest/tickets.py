@@ -49,12 +49,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..errors import DataError
 from ..model.scenario import PRIORITIES
 from . import event_logs
 from .blanks import clear_markers
 from .cells import Cell, blank_mask, cell_is_blank, parse_booleans, parse_counts, parse_texts, shown
 from .columns import ColumnSpec, aliases, normalise_name
-from .dates import DateResult, check_dates, parse_dates
+from .dates import AMBIGUOUS, DateResult, check_dates, parse_dates
 from .durations import parse_durations
 from .grid import _where
 from .priorities import _EXCLUDE, _normalise_priority_map, check_bare_numbers, guess_priority, parse_priority
@@ -312,7 +313,8 @@ def load_tickets(
     delimiter : str, optional
         CSV separator; by default the most frequent of ``, ; tab |`` in the header.
     dayfirst : bool, optional
-        For numeric dates like ``03/04/2024`` that the data cannot decide.
+        For numeric dates like ``03/04/2024`` that the data cannot decide: a
+        column where no value decides (no day above 12) is refused until it is given.
     date_format : str, optional
         A ``strftime`` format (``"%d/%b/%y %I:%M %p"``) for dates the
         built-in formats do not read; month names may be in English, Spanish,
@@ -495,6 +497,8 @@ def _ticket_dates(
             expected=_SPECS["opened"].expected,
             required="the date the ticket was opened (required)" if col == "opened" else None,
         )
+        if dayfirst is None and any(AMBIGUOUS in w for w in parsed.warnings):
+            _ask_order(table, label[col], raw)
         notes += [f"{label[col]}: {t}" for t in parsed.notes]
         warnings += [f"{label[col]}: {t}" for t in parsed.warnings]
         zoned += [label[col]] if parsed.zoned else []
@@ -519,6 +523,17 @@ def _ticket_dates(
             f"a date on or after the opened date ({label['opened']})",
         )
     return out
+
+
+def _ask_order(table: Table, column: str, raw: Sequence[Cell]) -> None:
+    """Refuse a column whose numeric dates read both ways (no day above 12): the user says which."""
+    example = next((v for v in raw if isinstance(v, str) and v.strip()[:1].isdigit()), "03/04/2024")
+    raise DataError(
+        f"{_where(table.grid)}: column {column!r} has dates such as {example.strip()!r} that read both as day/month "
+        "and as month/day, and no value decides (none has a day above 12). Pass dayfirst=True if they are "
+        "day/month (03/04 is 3 April), dayfirst=False if they are month/day (03/04 is March 4).",
+        source=table.grid.name,
+    )
 
 
 def _response_durations(raw: Sequence[Cell], parsed: DateResult, unit: str) -> tuple[np.ndarray, np.ndarray] | None:
