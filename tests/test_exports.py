@@ -387,3 +387,38 @@ def test_dates_no_value_can_order_are_refused_asking_for_dayfirst():
     )
     tickets, _ = load_tickets(data, name="ambiguous.csv", dayfirst=True)
     assert tickets["opened"].tolist() == [pd.Timestamp("2026-04-03 10:00"), pd.Timestamp("2026-06-05 11:00")]
+
+
+# ---------------------------------------------------------------------------
+# Invoices: QuickBooks, Xero and other languages
+# ---------------------------------------------------------------------------
+
+
+def test_invoice_lists_from_quickbooks_xero_and_in_german_load():
+    from msp_analysis import load_invoices
+
+    quickbooks = (
+        b"Date,Transaction Type,Num,Name,Memo/Description,Amount,Open Balance\n"
+        b'01/31/2026,Invoice,1001,Acme,IT support January,"1,250.00",0.00\n'
+        b"02/28/2026,Invoice,1002,Acme,IT support February,980.50,980.50\n"
+    )
+    invoices, report = load_invoices(quickbooks, name="quickbooks.csv")
+    assert report.columns == {
+        "invoice_id": "Num",
+        "date": "Date",
+        "amount": "Amount",
+        "description": "Memo/Description",
+    }
+    assert invoices["amount"].tolist() == [1250.0, 980.5]
+    # Xero repeats the invoice's Total on every line: the line amounts are what sum to the total
+    xero = (
+        b"ContactName,InvoiceNumber,InvoiceDate,Total,Description,Quantity,UnitAmount,LineAmount\n"
+        b"Acme,INV-1,2026-01-31,300.00,Remote support,2,100.00,200.00\n"
+        b"Acme,INV-1,2026-01-31,300.00,Site visit,1,100.00,100.00\n"
+    )
+    invoices, report = load_invoices(xero, name="xero.csv")
+    assert report.columns["amount"] == "LineAmount" and invoices["amount"].sum() == 300.0
+    german = b"Rechnungsnummer;Rechnungsdatum;Stunden;Betrag;Beschreibung\nR-1;31.01.2026;-;1.234,50;Wartung\n"
+    invoices, report = load_invoices(german, name="rechnungen.csv")
+    assert invoices["amount"].tolist() == [1234.5] and np.isnan(invoices["hours"][0])
+    assert any("'Stunden' is '-'" in w for w in report.warnings)

@@ -37,7 +37,15 @@ from collections.abc import Sequence
 
 from .columns import aliases, is_sla_timer
 
-__all__ = ["EVENT_LOG_STATE", "EVENT_LOG_UPDATED", "VENDOR_ALIASES", "VENDOR_UNITS", "autotask_api", "is_sla_timer"]
+__all__ = [
+    "EVENT_LOG_STATE",
+    "EVENT_LOG_UPDATED",
+    "INVOICE_ALIASES",
+    "VENDOR_ALIASES",
+    "VENDOR_UNITS",
+    "autotask_api",
+    "is_sla_timer",
+]
 
 #: Extra names per canonical ticket column, in order of preference, after the English defaults.
 VENDOR_ALIASES: dict[str, tuple[str, ...]] = {
@@ -133,3 +141,24 @@ def autotask_api(header: Sequence[str]) -> bool:
     (True, False)
     """
     return len(_AUTOTASK_API.intersection(h.strip() for h in header)) >= 2
+
+
+#: Extra names per canonical invoice column: QuickBooks ("Num", "Memo/Description"), Xero ("InvoiceNumber",
+#: "InvoiceDate", "LineAmount") and Spanish, Portuguese, French and German invoice lists.
+INVOICE_ALIASES: dict[str, tuple[str, ...]] = {
+    "invoice_id": aliases(
+        "num|invoice number id|numero de factura|factura|numero da fatura|numero da nota|fatura|nota fiscal|"
+        "numero de facture|facture|rechnungsnummer|rechnung nr|rechnung"
+    ),
+    "date": aliases(
+        "fecha|fecha de factura|fecha factura|data|data da fatura|data de emissao|date de facture|date facture|"
+        "rechnungsdatum|datum|belegdatum"
+    ),
+    "hours": aliases("horas|horas facturadas|horas faturadas|heures|heures facturees|stunden|abgerechnete stunden"),
+    "amount": aliases(
+        "importe|importe total|monto|valor|valor total|montant|montant ttc|montant ht|betrag|gesamtbetrag|summe|gesamt"
+    ),
+    "description": aliases(
+        "memo description|descripcion|concepto|descricao|libelle|designation|beschreibung|leistung|text"
+    ),
+}
