@@ -422,3 +422,10 @@ def test_invoice_lists_from_quickbooks_xero_and_in_german_load():
     invoices, report = load_invoices(german, name="rechnungen.csv")
     assert invoices["amount"].tolist() == [1234.5] and np.isnan(invoices["hours"][0])
     assert any("'Stunden' is '-'" in w for w in report.warnings)
+
+
+def test_jira_time_spent_is_read_in_seconds():
+    tickets, report = load_tickets(EXPORTS / "jira_en.csv")
+    seconds = pd.read_csv(EXPORTS / "jira_en.csv")["Time Spent"].to_numpy()
+    np.testing.assert_allclose(tickets["work_hours"].to_numpy(), seconds / 3600)
+    assert "'Time Spent' read in seconds, as Jira writes it" in report.notes

@@ -272,7 +272,8 @@ class LoadReport:
         items += [(f"column {k}", v) for k, v in self.columns.items()]
         if self.unused_columns:
             items.append(("columns not used", ", ".join(self.unused_columns)))
-        items += [(f"rows {k}", f"{v:,}") for k, v in self.counts.items()]
+        counted = "rows" if self.tickets is None else "tickets"
+        items += [(f"{counted} {k}", f"{v:,}") for k, v in self.counts.items()]
         items += [("note", n) for n in self.notes]
         items += [("warning", w) for w in self.warnings]
         return pd.DataFrame(items, columns=["item", "value"])

@@ -62,7 +62,7 @@ from .priorities import _EXCLUDE, _normalise_priority_map, check_bare_numbers, g
 from .problems import MAX_PROBLEMS_SHOWN, LoadReport, Problems, finish, guard
 from .sources import MAX_BYTES
 from .tables import Table, read_table
-from .vendors import VENDOR_ALIASES, VENDOR_UNITS, autotask_api
+from .vendors import VENDOR_ALIASES, VENDOR_UNITS, autotask_api, vendor_units
 
 __all__ = ["MAX_PROBLEMS_SHOWN", "TICKET_COLUMNS", "LoadReport", "load_tickets"]
 
@@ -365,7 +365,7 @@ def load_tickets(
         header_row=header_row,
         max_bytes=max_bytes,
     )
-    notes: list[str] = []
+    notes: list[str] = vendor_units(table.header, table.mapping.labels, table.mapping.units)
     warnings: list[str] = []
     out: dict[str, Any] = {"row": table.numbers.astype(np.int64)}
     # The order of the checks is the order of a row's problems in the message.

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .columns import aliases, is_sla_timer
+from .columns import aliases, is_sla_timer, normalise_name
 
 __all__ = [
     "EVENT_LOG_STATE",
@@ -162,3 +162,23 @@ INVOICE_ALIASES: dict[str, tuple[str, ...]] = {
         "memo description|descripcion|concepto|descricao|libelle|designation|beschreibung|leistung|text"
     ),
 }
+
+
+def vendor_units(header: Sequence[str], labels: dict[str, str], units: dict[str, str]) -> list[str]:
+    """Units a vendor's export implies but its column names do not say; sets them in ``units``, returns notes.
+
+    Jira writes "Time Spent" (and its sum, "Σ Time Spent") in seconds.
+
+    Examples
+    --------
+    >>> units = {"work_hours": "hours"}
+    >>> vendor_units(["Issue key", "Time Spent"], {"work_hours": "Time Spent"}, units), units
+    (["'Time Spent' read in seconds, as Jira writes it"], {'work_hours': 'seconds'})
+    """
+    norm = {normalise_name(h) for h in header}
+    notes = []
+    label = labels.get("work_hours")
+    if "issue key" in norm and label is not None and normalise_name(label) in ("time spent", "sum time spent"):
+        units["work_hours"] = "seconds"
+        notes.append(f"{label!r} read in seconds, as Jira writes it")
+    return notes
