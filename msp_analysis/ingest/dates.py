@@ -411,7 +411,13 @@ def _parse_iso(s: pd.Series, parsed: np.ndarray, aware: np.ndarray) -> None:
     res = pd.to_datetime(sub, format="ISO8601", errors="coerce", utc=True)
     vals = res.dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
     parsed[iso] = vals
-    aware[iso] = sub.str.contains(_TZ_SUFFIX).to_numpy() & ~np.isnat(vals)
+    # a zone ends in a letter (Z, UTC) or, after the time, takes the length past 19 ("...09:30+0100"): the
+    # pattern search is skipped for "2024-03-01 09:30:00" and shorter values ending in a digit
+    longer = ((sub.str.len() > 19) | ~sub.str[-1:].str.isdigit()).to_numpy()
+    zoned = np.zeros(len(sub), dtype=bool)
+    if longer.any():
+        zoned[longer] = sub[longer].str.contains(_TZ_SUFFIX).to_numpy()
+    aware[iso] = zoned & ~np.isnat(vals)
 
 
 def _best_format(sample: pd.Series, dayfirst: bool | None) -> tuple[str, int] | None:
