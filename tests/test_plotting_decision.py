@@ -61,7 +61,7 @@ def test_tornado_of_an_empty_table(sample):
 def test_break_even_chart_marks_the_crossing(sample):
     be = break_even(sample, "msp.per_user_monthly")
     ax = plot_break_even(sample, "msp.per_user_monthly")
-    assert title(ax) == "The MSP is cheaper below $180.48 per user per month (today $125 per user per month)"
+    assert title(ax) == "The MSP is cheaper below $138.92 per user per month (today $125 per user per month)"
     assert {COLORS["break_fix"].lower(), COLORS["msp"].lower()} <= line_colors(ax)
     xs = [line.get_xdata() for line in ax.get_lines()]
     assert any(np.allclose(x, be.value) for x in xs if len(x) in (1, 2))  # the crossing is drawn where it is
@@ -69,7 +69,7 @@ def test_break_even_chart_marks_the_crossing(sample):
 
 def test_break_even_chart_for_headcount_and_savings(sample):
     ax = plot_break_even(sample, "organization.users", kind="savings")
-    assert title(ax) == "The MSP is cheaper from 5 users up (today 45 users)"
+    assert title(ax) == "The MSP is cheaper from 31 users up (today 45 users)"
     assert COLORS["savings"].lower() in line_colors(ax)
 
 

@@ -70,7 +70,7 @@ def plot_tornado(table: pd.DataFrame, ax: Axes | None = None, max_rows: int = 12
     >>> from msp_analysis import sample_scenario, sensitivity
     >>> table = sensitivity(sample_scenario(), ["msp.per_user_monthly", "break_fix.hourly_rate"])
     >>> print(plot_tornado(table, ax=Figure().add_subplot()).get_title())
-    Price per user matters most: savings \\$... to \\$...
+    Price per user matters most: savings ...\\$... to \\$...
     """
     rows = table.head(max_rows).iloc[::-1]
     ax = new_axes(ax, (10, 0.45 * len(rows) + 1.8))
