@@ -13,7 +13,7 @@ from msp_analysis import simulate
 from msp_analysis.decisions.break_even import break_even
 from msp_analysis.decisions.budget import monthly_fees
 from msp_analysis.decisions.projection import project
-from msp_analysis.decisions.scorecard import scorecard
+from msp_analysis.decisions.scorecard import JUDGED, scorecard
 from msp_analysis.decisions.sensitivity import sensitivity
 from msp_analysis.present.charts.decisions import (
     plot_break_even,
@@ -108,8 +108,12 @@ def test_scorecard_chart(sample):
     table = scorecard(c, weights={"cost": 2})
     ax = plot_scorecard(table)
     assert title(ax).startswith("MSP scores higher: MSP ")
+    assert len(ax.patches) == 2 * 4  # the three judgments are not yet judged: no bars
+    assert sum(t.get_text() == "not yet judged" for t in ax.texts) == 3
+    top = max(ax.get_yticklabels(), key=lambda t: t.get_position()[1]).get_text()
+    assert top == "Cost (67%)"  # weight share shown, first dimension on top (cost 2, predictability 1)
+    judged = scorecard(c, weights={"cost": 2}, judgments={d: {"break_fix": 5, "msp": 5} for d in JUDGED})
+    ax = plot_scorecard(judged)
     assert len(ax.patches) == 2 * 7
     hatched = [p for p in ax.patches if p.get_hatch()]
     assert len(hatched) == 2 * 3  # three judgment dimensions, both models
-    top = max(ax.get_yticklabels(), key=lambda t: t.get_position()[1]).get_text()
-    assert top == "Cost (25%)"  # weight share shown, first dimension on top
