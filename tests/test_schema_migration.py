@@ -137,3 +137,18 @@ def test_break_even_headcount_with_revenue_per_user_is_not_driven_by_a_fixed_tot
     fixed_small = expected(fixed.replace({"organization.users": 5})).loc["downtime_cost", "break_fix"]
     assert per_user_small < fixed_small / 5
     assert break_even(s, "organization.users").value > 5
+
+
+def test_exit_fee_is_spread_over_the_term_in_expectation_and_simulation(sample):
+    from msp_analysis import simulate
+
+    with_fee = sample.replace({"msp.exit_fee": 9_000.0})
+    e0, e1 = expected(sample), expected(with_fee)
+    assert e1.loc["fees", "msp"] - e0.loc["fees", "msp"] == pytest.approx(9_000.0 * 12 / 36)
+    assert e1.loc["fees", "break_fix"] == e0.loc["fees", "break_fix"]
+    # a fixed cost: the simulated years move by exactly the same amount
+    c0, c1 = simulate(sample, trials=500, seed=4), simulate(with_fee, trials=500, seed=4)
+    diff = c1.msp.trials["fees"] - c0.msp.trials["fees"]
+    assert diff.to_numpy() == pytest.approx(3_000.0)
+    with pytest.raises(ValidationError, match=r"msp\.exit_fee"):
+        sample.replace({"msp.exit_fee": -1.0})

@@ -75,6 +75,7 @@ COMPONENT_DRIVERS = {
         "msp.flat_monthly",
         "msp.monthly_minimum",
         "msp.onboarding_fee",
+        "msp.exit_fee",
         "msp.out_of_scope_share",
         "msp.out_of_scope_rate",
         "msp.prevented_share",

@@ -304,6 +304,9 @@ class MSP(ChecksPerEntry):
     flat_monthly: float = checked("currency per month", "Flat monthly fee", 0.0, _MAX)
     monthly_minimum: float = checked("currency per month", "Minimum monthly bill", 0.0, _MAX)
     onboarding_fee: float = checked("currency", "One-off onboarding fee, spread over the term", 0.0, _MAX)
+    exit_fee: float = checked(
+        "currency", "Termination or exit fee paid when the contract ends, spread over the term", 0.0, _MAX
+    )
     term_months: int = checked("months", "Contract term", 1, 120, integer=True)
     annual_escalator: float = checked("share per year", "Yearly price increase", -0.5, 1.0)
     out_of_scope_share: float = share("Share of incidents outside the contract, billed by the hour")

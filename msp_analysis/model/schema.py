@@ -26,6 +26,8 @@ Version 2 (issue 12, "a neutral, defensible model") added:
 - ``security.exploited_vulnerability_share``: the share of costly incidents
   patching acts on (Verizon DBIR 2025: exploitation of vulnerabilities was the
   way in for about 20% of breaches).
+- ``msp.exit_fee``: a termination fee, spread over the term like the
+  onboarding fee (0: none, what version-1 files implied).
 - ``security.severity_includes_outage``: whether the per-incident severity
   already holds business interruption (claims data does), so the outage is
   not priced a second time.
@@ -63,6 +65,7 @@ EUR_RATES = {"EUR": 1.0, "USD": 1.1, "GBP": 0.85, "CAD": 1.5, "AUD": 1.65}
 #: Defaults of the fields version 2 added (those not derived from other fields).
 _V2_DEFAULTS: dict[str, dict[str, Any]] = {
     "organization": {"downtime_revenue_weight": 0.0, "annual_revenue": 0.0},
+    "msp": {"exit_fee": 0.0},
     "security": {"exploited_vulnerability_share": 0.2, "severity_includes_outage": "yes"},
 }
 
@@ -109,7 +112,7 @@ def migrate(data: Mapping[str, Any]) -> dict[str, Any]:
 
 def _v1_to_v2(data: dict[str, Any]) -> None:
     """Fill the fields version 2 added (module docstring); sections that are not mappings are left to validation."""
-    org, sec = data.get("organization"), data.get("security")
+    org, sec, msp = data.get("organization"), data.get("security"), data.get("msp")
     if isinstance(org, dict):
         total, users = _number(org.get("revenue_per_outage_hour")), _number(org.get("users"))
         per_user = total / users if total is not None and users is not None and users >= 1 else 0.0
@@ -120,9 +123,10 @@ def _v1_to_v2(data: dict[str, Any]) -> None:
         currency = org.get("currency")
         rate = EUR_RATES.get(currency.strip().upper(), 1.0) if isinstance(currency, str) else 1.0
         org.setdefault("eur_rate", rate)
-    if isinstance(sec, dict):
-        for key, value in _V2_DEFAULTS["security"].items():
-            sec.setdefault(key, value)
+    for name, section in (("security", sec), ("msp", msp)):
+        if isinstance(section, dict):
+            for key, value in _V2_DEFAULTS[name].items():
+                section.setdefault(key, value)
 
 
 def _number(value: Any) -> float | None:
