@@ -128,25 +128,35 @@ def estimate_downtime_inputs(
     it_share: float,
     annual_revenue: float,
     revenue_lost_share: float,
+    users: int | None = None,
 ) -> dict[str, float]:
-    """The three downtime fields of a scenario from answers a client can give.
+    """The downtime fields of a scenario from answers a client can give.
 
     - cost of an employee-hour: salary plus benefits and overhead, over the
       hours worked in a year;
     - IT dependency: the share of work that stops when IT is down (asked as is);
     - revenue lost per hour of full outage: revenue per business hour times
-      the share of it that is lost rather than merely delayed.
+      the share of it that is lost rather than merely delayed; given
+      ``users``, also per user-hour (``organization.revenue_per_user_hour``),
+      the figure that follows headcount.
 
     Examples
     --------
     >>> est = estimate_downtime_inputs(108_500, 0.3, 1880, 0.7, 7_520_000, 0.25)
     >>> {k: round(v, 2) for k, v in est.items()}
     {'organization.loaded_hourly_cost': 75.03, 'organization.it_dependency': 0.7, 'organization.revenue_per_outage_hour': 1000.0}
+    >>> round(estimate_downtime_inputs(108_500, 0.3, 1880, 0.7, 7_520_000, 0.25, users=40)["organization.revenue_per_user_hour"], 2)
+    25.0
     """
     if business_hours_per_year <= 0:
         raise ValidationError("organization.business_hours_per_year", business_hours_per_year, "a number > 0")
-    return {
+    out = {
         "organization.loaded_hourly_cost": annual_salary * (1 + overhead_share) / business_hours_per_year,
         "organization.it_dependency": it_share,
         "organization.revenue_per_outage_hour": annual_revenue * revenue_lost_share / business_hours_per_year,
     }
+    if users is not None:
+        if users < 1:
+            raise ValidationError("organization.users", users, "a whole number >= 1")
+        out["organization.revenue_per_user_hour"] = out["organization.revenue_per_outage_hour"] / users
+    return out

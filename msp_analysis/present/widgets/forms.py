@@ -103,6 +103,7 @@ def downtime_cost_form(controls: ScenarioControls) -> LiveView:
             p["it_share"],
             p["annual_revenue"],
             p["revenue_lost_share"],
+            users=controls.scenario.organization.users,  # lost revenue per user-hour follows headcount
         )
 
     def show(scenario: Scenario, **p: float) -> None:
