@@ -41,6 +41,7 @@ __all__ = [
     "CYBER_PREMIUM_SOURCE",
     "CYBER_PREMIUM_USD",
     "OperationalBreakEven",
+    "deliver_notes",
     "fees_only",
     "operational_break_even",
     "saving_by_basis",
@@ -313,3 +314,28 @@ def security_vs_insurance(scenario: Scenario) -> pd.DataFrame:
             "source": CYBER_PREMIUM_SOURCE,
         }
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("model")
+
+
+def deliver_notes(scenario: Scenario) -> list[str]:
+    """Two sentences for a report: what the invoices say, then what the MSP must deliver and what that rests on.
+
+    Examples
+    --------
+    >>> from msp_analysis import sample_scenario
+    >>> first, second = deliver_notes(sample_scenario())
+    >>> first
+    'What the invoices say: Break/Fix $44,605 a year, MSP $74,966; Break/Fix bills $30,361 less.'
+    >>> second.startswith("The MSP pays for itself if it avoids at least 402 user-hours")
+    True
+    """
+    sym = scenario.organization.currency_symbol
+    fees = fees_only(scenario)["fees"]
+    lower = "Break/Fix" if fees["difference"] < 0 else "the MSP"
+    by = saving_by_basis(scenario)
+    assumed = float(by.loc["by basis: assumption", "saving"])
+    return [
+        f"What the invoices say: Break/Fix {money(fees['break_fix'], sym)} a year, MSP {money(fees['msp'], sym)}; "
+        f"{lower} bills {money(abs(fees['difference']), sym)} less.",
+        f"{operational_break_even(scenario)} Of the expected saving, {money(assumed, sym)} rests on at least one "
+        "assumption (see the sources table).",
+    ]
