@@ -29,11 +29,13 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from ...decisions.deliver import CYBER_PREMIUM_USD, security_vs_insurance
 from ...decisions.projection import Projection, project
 from ...engine.expected import expected_components
 from ...engine.simulation import COLUMNS, COST_COLUMNS, MODEL_LABELS, MODELS, Comparison
 from ...formatting import assumption_label, format_value, mathtext_safe, money, money_compact, percent
 from ...model.defaults import assumptions
+from ...model.downtime import valuation_words
 from ...model.scenario import Scenario, field_info
 from ..charts.cost import plot_cost_breakdown, plot_total_cost_distribution
 from ..charts.decisions import plot_projection
@@ -347,7 +349,7 @@ def draw_chart(
     >>> s = sample_scenario()
     >>> ax = draw_chart("breakdown", Figure().add_subplot(), simulate(s, trials=200, seed=1), expected(s), None)
     >>> chart_title(ax)
-    'Downtime makes the biggest difference: $... a year more with Break/Fix'
+    'Fees make the biggest difference: $... a year more with the MSP'
     """
     symbol = comparison.scenario.organization.currency_symbol
     if name == "distribution":
@@ -414,15 +416,15 @@ def exceedance_labels(expected_table: pd.DataFrame, symbol: str) -> dict[str, st
     """Legend of the loss-exceedance chart: each model's exact expected annual security loss.
 
     The library's legend quotes the simulated mean, which in a heavy tail
-    differs by sampling error (2,000 simulated years: $14,571 beside the
-    headline's $16,887 for the sample's Break/Fix); on one screen a client
+    differs by sampling error (2,000 simulated years against the
+    headline's exact mean for the sample's Break/Fix); on one screen a client
     would ask which is right.
 
     Examples
     --------
     >>> from msp_analysis import expected, sample_scenario
     >>> print(exceedance_labels(expected(sample_scenario()), "$")["break_fix"])  # $ escaped for matplotlib
-    Break/Fix (mean \\$16,887)
+    Break/Fix (mean \\$7,825)
     """
     return {m: exceedance_label(m, float(expected_table.loc["security_loss", m]), symbol) for m in MODELS}
 
@@ -437,7 +439,7 @@ def breakdown_title(expected_table: pd.DataFrame, symbol: str) -> str:
     --------
     >>> from msp_analysis import expected, sample_scenario
     >>> print(breakdown_title(expected(sample_scenario()), "$"))
-    Downtime makes the biggest difference: \\$... a year more with Break/Fix
+    Fees make the biggest difference: \\$... a year more with the MSP
     """
     diff = {c: expected_table.loc[c, "break_fix"] - expected_table.loc[c, "msp"] for c in COST_COLUMNS}
     big = max(diff, key=lambda c: abs(diff[c]))
@@ -577,6 +579,19 @@ def _format_default(path: str, default: str, symbol: str) -> str:
 # -- method notes ------------------------------------------------------------------------
 
 
+def _insurance_sentence(scenario: Scenario) -> str:
+    """The expected annual security loss beside a small-business cyber-insurance premium, in one sentence."""
+    check = security_vs_insurance(scenario)
+    sym = scenario.organization.currency_symbol
+    losses = ", ".join(
+        f"{MODEL_LABELS[m]} {money(float(check.loc[m, 'expected_loss']), sym)}" for m in ("break_fix", "msp")
+    )
+    return (
+        f"Expected security loss a year: {losses}; for comparison, small-business cyber insurance costs about "
+        f"${CYBER_PREMIUM_USD:,.0f} a year for $1M of cover (AdvisorSmith, 43 US insurers)."
+    )
+
+
 def method_notes(scenario: Scenario, trials: int, seed: Seed, years: int) -> list[str]:
     """What the figures rest on, in plain words (one paragraph per item).
 
@@ -598,17 +613,20 @@ def method_notes(scenario: Scenario, trials: int, seed: Seed, years: int) -> lis
         "by sampling error.",
         "Total cost = fees + staff time spent on IT incidents and on managing the contract + downtime + "
         "security losses. Downtime is user-hours lost (waiting for help plus repair, times the users affected "
-        "and how much of their IT is down), priced at the loaded cost of an hour times the share of work that "
-        "needs IT, plus revenue lost during a full outage.",
+        "and how much of their IT is down), each hour "
+        f"{valuation_words(scenario)} (the loaded cost of an hour times the share of work that needs IT, or the "
+        "revenue lost instead, or a stated mix: never both added, as wages and billable revenue overlap).",
         "Break/Fix bills each incident by the hour with minimum billable time, billing increments, trip fees "
         "and after-hours multipliers; users wait for a technician. The MSP charges fixed monthly fees, bills "
         "out-of-scope work by the hour, credits missed critical SLAs, meets its response targets most of the "
         "time, prevents some incidents and fixes some before users notice, patches faster and monitors.",
-        "Security: costly incidents (not every phishing e-mail) arrive at random; their rate halves for every "
-        f"{sec.patch_halving_days:g} days of faster patching (Marsh McLennan claims data, 2023) and rises, at "
-        "most to double, with slower patching (an assumption), their cost is "
-        "heavy-tailed (lognormal) and lower with monitoring (IBM, 2025), each stops the site for some hours and, "
-        "under a compliance regime, can bring a fine.",
+        "Security: costly incidents (not every phishing e-mail) arrive at random. Patching acts on the "
+        f"{sec.exploited_vulnerability_share:.0%} of them that enter through an exploited vulnerability (Verizon "
+        f"DBIR 2025), whose rate halves for every {sec.patch_halving_days:g} days of faster patching and rises, "
+        "at most to double, with slower patching (an assumption anchored on Marsh McLennan claims data, 2023). "
+        "The cost of an incident is heavy-tailed (lognormal, median from NetDiligence's claims of small and "
+        "mid-sized firms) and lower with monitoring (an assumption); under a compliance regime an incident can "
+        "bring a fine. " + _insurance_sentence(scenario),
         f"Multi-year view: {years} years of expected cost with each side's yearly price escalator "
         f"(Break/Fix {scenario.break_fix.annual_escalator:.0%}, MSP {scenario.msp.annual_escalator:.0%}), the MSP "
         "onboarding fee paid in year one and headcount held at today's level; the band holds 90% of simulated "
