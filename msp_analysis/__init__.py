@@ -17,6 +17,7 @@ from .decisions.invoice_check import compare_invoices
 from .decisions.projection import Projection, project
 from .decisions.scorecard import scorecard
 from .decisions.sensitivity import sensitivity
+from .decisions.uncertainty import Uncertainty, uncertainty
 from .engine.columns import COLUMNS, COST_COLUMNS, MODEL_LABELS, MODELS
 from .engine.expected import expected
 from .engine.simulation import Comparison, ModelResult, simulate
@@ -71,6 +72,7 @@ __all__ = [
     "Projection",
     "Scenario",
     "Security",
+    "Uncertainty",
     "ValidationError",
     "apply_quote",
     "assumptions",
@@ -97,6 +99,7 @@ __all__ = [
     "scorecard",
     "sensitivity",
     "simulate",
+    "uncertainty",
 ]
 
 
