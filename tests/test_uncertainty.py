@@ -8,13 +8,14 @@ import numpy as np
 import pytest
 
 from msp_analysis import ValidationError, expected, sample_scenario
-from msp_analysis.decisions.uncertainty import input_ranges, threshold, uncertainty
+from msp_analysis.decisions.uncertainty import default_ranges, input_ranges, threshold, uncertainty
 from msp_analysis.decisions.value_of_information import evpi, evppi, sobol_indices
 from msp_analysis.engine.batch import expected_totals
 
 # The price per user moves the decision across break-even; the loaded cost of an hour moves it less.
 PRICE, COST = "msp.per_user_monthly", "organization.loaded_hourly_cost"
 FLIPPING = {PRICE: (120.0, 260.0), COST: (50.0, 110.0)}
+ONLY = list(FLIPPING)  # the assumptions table gives ranges to many more; these tests vary only these
 
 
 def test_batch_equals_expected_on_each_input_set(sample):
@@ -42,7 +43,7 @@ def test_batch_names_the_path_and_the_input_set(sample):
 
 @pytest.fixture(scope="module")
 def flipping():
-    return uncertainty(sample_scenario(), n=1_500, seed=11, ranges=FLIPPING)
+    return uncertainty(sample_scenario(), n=1_500, seed=11, inputs=ONLY, ranges=FLIPPING)
 
 
 def test_savings_sign_and_probability(flipping):
@@ -65,20 +66,21 @@ def test_evpi_bounds_each_evppi_which_is_not_negative(flipping):
 
 def test_an_input_that_cannot_change_the_decision_is_worth_nothing(sample):
     # vCIO hours do not enter one year's expected cost: knowing them changes nothing.
-    u = uncertainty(sample, n=1_000, seed=2, ranges={**FLIPPING, "msp.vcio_hours_per_year": (2.0, 40.0)})
-    row = u.evppi().set_index("path").loc["msp.vcio_hours_per_year"]
+    vcio = "msp.vcio_hours_per_year"
+    u = uncertainty(sample, n=1_000, seed=2, inputs=[*ONLY, vcio], ranges={**FLIPPING, vcio: (2.0, 40.0)})
+    row = u.evppi().set_index("path").loc[vcio]
     assert row["evppi"] <= max(3 * row["se"], 0.02 * u.evpi)
 
 
 def test_single_uncertain_input_evppi_equals_evpi(sample):
-    u = uncertainty(sample, n=2_000, seed=5, ranges={PRICE: FLIPPING[PRICE]})
+    u = uncertainty(sample, n=2_000, seed=5, inputs=[PRICE], ranges=FLIPPING)
     assert u.evpi > 100
     assert u.evppi().loc[0, "evppi"] == pytest.approx(u.evpi, rel=0.02)
 
 
 def test_evppi_agrees_with_nested_monte_carlo(sample):
     """Regression EVPPI of the price against a nested Monte Carlo (outer: the price; inner: the rest)."""
-    u = uncertainty(sample, n=2_000, seed=7, ranges=FLIPPING)
+    u = uncertainty(sample, n=2_000, seed=7, inputs=ONLY, ranges=FLIPPING)
     est = u.evppi(seed=1).set_index("path").loc[PRICE]
     price, cost = (r for r in u.ranges)  # declaration order of FLIPPING
     outer, inner = 40, 60
@@ -137,7 +139,7 @@ def test_sobol_of_the_saving_ranks_the_price_first(flipping):
         ({"organization.compliance": (1, 2)}, "organization.compliance", "numeric"),
         ({PRICE: (100, float("nan"))}, PRICE, "finite number"),
         ({PRICE: 120}, PRICE, "pair"),
-        ({"incidents.p3.work_p90_hours": (0.5, 3.0)}, "incidents.p3.work_p90_hours", "above its median"),
+        ({"incidents.p3.work_p90_hours": (0.2, 0.7)}, "incidents.p3.work_p90_hours", "above its median"),
     ],
 )
 def test_invalid_ranges_name_the_path(sample, ranges, path, expect):
@@ -148,8 +150,8 @@ def test_invalid_ranges_name_the_path(sample, ranges, path, expect):
 
 def test_inputs_need_a_range(sample):
     with pytest.raises(ValidationError, match="90% interval") as info:
-        uncertainty(sample, n=10, inputs=["msp.sla_adherence"], ranges={PRICE: (100, 150)})
-    assert info.value.path == "msp.sla_adherence"
+        uncertainty(sample, n=10, inputs=["organization.users"], ranges={PRICE: (100, 150)})
+    assert info.value.path == "organization.users"
 
 
 def test_inputs_limit_what_varies(sample):
@@ -159,9 +161,9 @@ def test_inputs_limit_what_varies(sample):
 
 
 def test_same_seed_same_numbers_and_a_new_seed_new_ones(sample):
-    a = uncertainty(sample, n=64, seed=9, ranges=FLIPPING)
-    b = uncertainty(sample, n=64, seed=9, ranges=FLIPPING)
-    c = uncertainty(sample, n=64, seed=10, ranges=FLIPPING)
+    a = uncertainty(sample, n=64, seed=9, inputs=ONLY, ranges=FLIPPING)
+    b = uncertainty(sample, n=64, seed=9, inputs=ONLY, ranges=FLIPPING)
+    c = uncertainty(sample, n=64, seed=10, inputs=ONLY, ranges=FLIPPING)
     assert a.savings.equals(b.savings)
     assert not a.savings.equals(c.savings)
 
@@ -173,8 +175,8 @@ def test_distributions_hold_their_interval_and_stay_valid(sample):
         "security.severity_p90": (8e4, 1e6),  # drawn as a ratio above the median
         "incidents.p3.work_median_hours": (0.5, 1.0),  # its p90 follows
     }
-    u = uncertainty(sample, n=2_000, seed=3, ranges=ranges)
-    kinds = {r.path: r.kind for r in input_ranges(sample, ranges=ranges)}
+    u = uncertainty(sample, n=2_000, seed=3, inputs=list(ranges), ranges=ranges)
+    kinds = {r.path: r.kind for r in input_ranges(sample, inputs=list(ranges), ranges=ranges)}
     assert kinds["msp.sla_adherence"] == "logit-normal"
     assert kinds["security.severity_median"] == "lognormal"
     assert kinds["security.severity_p90"] == "p90 ratio"
@@ -198,7 +200,19 @@ def test_acceptability_falls_with_the_price(flipping):
 
 
 def test_nothing_varies_without_ranges(sample):
-    u = uncertainty(sample, n=8, seed=1, ranges={PRICE: (125.0, 125.0)})
+    u = uncertainty(sample, n=8, seed=1, inputs=[PRICE], ranges={PRICE: (125.0, 125.0)})
     assert u.ranges == ()
     assert u.evpi == 0.0
     assert u.savings.nunique() == 1
+
+
+def test_by_default_the_tables_ranges_vary_and_the_clients_own_values_do_not(sample):
+    table = default_ranges(sample)
+    assert table[COST] == (50.0, 110.0)
+    assert "organization.users" not in table  # a client fact: no range in the table
+    client = sample.replace({COST: 92.0})  # the client's own figure
+    assert COST not in default_ranges(client)
+    assert COST in {r.path for r in input_ranges(client, ranges={COST: (80.0, 100.0)})}  # unless named
+    u = uncertainty(client, n=200, seed=1)
+    assert COST not in u.draws.columns
+    assert len(u.ranges) == len(default_ranges(client))

@@ -18,9 +18,10 @@ Distributions, fitted so the given interval holds 90% of the draws:
   uniform over the interval, since no positive-only shape can reach the bound.
 
 Linked inputs stay valid together: a p90 with its own range is drawn as its
-ratio above the median (the interval divided by the median's value), so the
-p90 stays above however the median is drawn; a p90 without a range keeps its
-ratio to a varying median. Whole-number fields are rounded.
+ratio to the median (the interval divided by the median's value, lognormal,
+truncated above 1), so the p90 stays above however the median is drawn; a p90
+without a range keeps its ratio to a varying median. Whole-number fields are
+rounded.
 
 Draws are a Latin hypercube (:class:`scipy.stats.qmc.LatinHypercube`, seeded
 through :class:`numpy.random.SeedSequence`, SPEC 7): the same seed gives the
@@ -43,7 +44,7 @@ from ..errors import ValidationError
 from ..model.defaults import assumptions
 from ..model.distributions import GAMMA_RATIO_RANGE
 from ..model.fields import FieldInfo
-from ..model.scenario import Scenario, field_info
+from ..model.scenario import LOGNORMAL_MAX_RATIO, Scenario, field_info
 from .value_of_information import SobolIndices, evpi, evppi, sobol_indices
 
 __all__ = ["InputRange", "Uncertainty", "default_ranges", "input_ranges", "threshold", "uncertainty"]
@@ -52,6 +53,8 @@ _Floats = npt.NDArray[np.float64]
 _Z90 = float(stats.norm.ppf(0.95))  # a 90% interval is mean +- 1.645 sd on the fitted scale
 # Bases whose values vary by default (issue 12's assumptions table); a client's own facts do not.
 VARYING_BASES = ("assumption", "published")
+# Where a p90 may lie as a multiple of its median: a Gamma's (the tighter of the two limits).
+_RATIO_RANGE = (GAMMA_RATIO_RANGE[0], min(GAMMA_RATIO_RANGE[1], LOGNORMAL_MAX_RATIO))
 
 
 @dataclass(frozen=True)
@@ -81,10 +84,14 @@ class InputRange:
             return (f(lo) + f(hi)) / 2, (f(hi) - f(lo)) / (2 * _Z90), -math.inf, math.inf
         if self.kind in ("lognormal", "p90 ratio"):
             if self.kind == "p90 ratio":
-                # the ratio's excess over 1, so the p90 is always above its median
-                lo, hi, a, b = lo / self.value - 1, hi / self.value - 1, 0.0, math.inf
+                # The ratio to the median, truncated where a p90 is valid: above
+                # its median by at least the Gamma's smallest ratio, so the p90
+                # stays above however the median is drawn.
+                lo, hi, (a, b) = lo / self.value, hi / self.value, _RATIO_RANGE
+                lo = max(lo, a * (1 + 1e-9))
             top = math.log(b) if b < math.inf else math.inf
-            return (math.log(lo) + math.log(hi)) / 2, (math.log(hi) - math.log(lo)) / (2 * _Z90), -math.inf, top
+            bottom = math.log(a) if a > 0 else -math.inf
+            return (math.log(lo) + math.log(hi)) / 2, (math.log(hi) - math.log(lo)) / (2 * _Z90), bottom, top
         if self.kind == "normal":
             return (lo + hi) / 2, (hi - lo) / (2 * _Z90), a, b
         return lo, hi, lo, hi  # uniform
@@ -104,9 +111,7 @@ class InputRange:
         if self.kind == "logit-normal":
             a, b = self.bounds
             return np.asarray(a + (b - a) * stats.logistic.cdf(z))
-        if self.kind == "p90 ratio":
-            return np.clip(1 + np.exp(z), *GAMMA_RATIO_RANGE)
-        if self.kind == "lognormal":
+        if self.kind in ("lognormal", "p90 ratio"):
             return np.exp(z)
         return z
 
@@ -149,15 +154,18 @@ def _one_range(scenario: Scenario, path: str, interval: object, source: str) -> 
     low, high = _number(path, interval[0]), _number(path, interval[1])
     if low > high:
         raise ValidationError(path, (low, high), "a 90% interval (low, high) with low <= high")
-    info.check(path, low)
-    info.check(path, high)
+    for end in (low, high):
+        # An end may sit on an open bound (a degradation "from 0"): the draws,
+        # strictly inside the interval, never reach it.
+        if (info.low is not None and end < info.low) or (info.high is not None and end > info.high):
+            raise ValidationError(path, (low, high), f"a 90% interval within {info.allowed()}")
     value = float(scenario.get(path))
     bounds = (-math.inf if info.low is None else info.low, math.inf if info.high is None else info.high)
     median = _median_of(path, known)
     if median:
         base = float(scenario.get(median))
-        if not low > base:
-            raise ValidationError(path, (low, high), f"a 90% interval above its median {median} = {base:g}")
+        if not high > base * _RATIO_RANGE[0]:
+            raise ValidationError(path, (low, high), f"a 90% interval reaching above its median {median} = {base:g}")
         return InputRange(path, base, low, high, "p90 ratio", source, median, bounds, info.integer)
     return InputRange(path, value, low, high, _kind(info, low, high), source, "", bounds, info.integer)
 
@@ -183,17 +191,24 @@ def default_ranges(scenario: Scenario) -> dict[str, tuple[float, float]]:
     known = set(scenario.paths())
     out: dict[str, tuple[float, float]] = {}
     for row in table.itertuples(index=False):
-        path, low, high = str(row.path), str(row.low).strip(), str(row.high).strip()
+        path = str(row.path)
         basis = str(getattr(row, "basis", "assumption")).strip().lower()
-        if path not in known or not low or not high or basis not in VARYING_BASES:
+        if path not in known or basis not in VARYING_BASES:
             continue
         try:
-            lo, hi, default = float(low), float(high), float(str(row.value))
-        except ValueError:
+            lo, hi, default = float(row.low), float(row.high), float(str(row.value))
+        except (TypeError, ValueError):
             continue  # a text field (a name, a regime) has no numeric range
-        if lo < hi and float(scenario.get(path)) == default:
+        if lo < hi and _same(scenario.get(path), default):
             out[path] = (lo, hi)
     return out
+
+
+def _same(value: object, default: float) -> bool:
+    try:
+        return float(value) == default  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
 
 
 def input_ranges(
@@ -374,12 +389,13 @@ class Uncertainty:
         vals = [float(v) for v in values]
         for v in vals:
             field_info(path).check(path, v) if path in self.scenario.paths() else None
-        changes = {c: self.draws[c].to_numpy() for c in self.draws.columns if c != path}
-        probs = []
-        for v in vals:
-            with_v = {**changes, path: np.full(len(self.draws), v)}
-            probs.append(float((_saving(expected_totals(self.scenario, with_v)) > 0).mean()))
-        return pd.DataFrame({"value": vals, "prob_msp_better": probs})
+        k = len(vals)
+        # Each draw repeated once per value, consecutively: the draw's other
+        # inputs stay put while the value moves, so the model's caches hold.
+        changes = {c: np.repeat(self.draws[c].to_numpy(), k) for c in self.draws.columns if c != path}
+        changes[path] = np.tile(np.asarray(vals, dtype=float), len(self.draws))
+        better = (_saving(expected_totals(self.scenario, changes)) > 0).reshape(len(self.draws), k)
+        return pd.DataFrame({"value": vals, "prob_msp_better": better.mean(axis=0)})
 
 
 def threshold(curve: pd.DataFrame, level: float = 0.9) -> float:

@@ -112,7 +112,10 @@ def _fitted_draws(basis: _Floats, saving: _Floats, n_se: int, rng: np.random.Gen
     fitted = basis @ coef
     weighted = basis * (saving - fitted)[:, None]
     cov = a_inv @ (weighted.T @ weighted) @ a_inv
-    coefs = rng.multivariate_normal(coef, 0.5 * (cov + cov.T), size=n_se, method="eigh")
+    # Draw from N(coef, cov) through its eigen-decomposition, clipping the
+    # round-off negatives a nearly singular covariance has.
+    w, v = np.linalg.eigh(0.5 * (cov + cov.T))
+    coefs = coef + rng.standard_normal((n_se, k)) @ (v * np.sqrt(np.clip(w, 0.0, None))).T
     return fitted, basis @ coefs.T
 
 
@@ -235,11 +238,15 @@ def sobol_indices(
     u = np.clip(u, 1e-12, 1 - 1e-12)
     a = np.column_stack([ppf(u[:, i]) for i, ppf in enumerate(ppfs)])
     b = np.column_stack([ppf(u[:, d + i]) for i, ppf in enumerate(ppfs)])
-    ab = np.repeat(a[None, :, :], d, axis=0)
-    for i in range(d):
-        ab[i, :, i] = b[:, i]
-    out = np.asarray(func(np.concatenate([a, b, ab.reshape(d * n_base, d)], axis=0)), dtype=float)
-    fa, fb, fab = out[:n_base], out[n_base : 2 * n_base], out[2 * n_base :].reshape(d, n_base).T
+    # Points grouped by base sample -- A_j, B_j, then A_j with one column from
+    # B_j for each input -- so consecutive evaluations share all but one
+    # input, and whatever ``func`` caches per input (the billing moments of a
+    # work distribution) is reused.
+    points = np.repeat(a[:, None, :], d + 2, axis=1)
+    points[:, 1, :] = b
+    points[:, np.arange(d) + 2, np.arange(d)] = b
+    out = np.asarray(func(points.reshape(n_base * (d + 2), d)), dtype=float).reshape(n_base, d + 2)
+    fa, fb, fab = out[:, 0], out[:, 1], out[:, 2:]
     first, total = _indices(fa, fb, fab)
     idx = gen.integers(n_base, size=(n_boot, n_base))
     boot = [_indices(fa[i], fb[i], fab[i]) for i in idx]
