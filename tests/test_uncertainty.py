@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from msp_analysis import ValidationError, expected, sample_scenario
-from msp_analysis.decisions.uncertainty import default_ranges, input_ranges, threshold, uncertainty
+from msp_analysis.decisions.uncertainty import default_ranges, input_groups, input_ranges, threshold, uncertainty
 from msp_analysis.decisions.value_of_information import evpi, evppi, sobol_indices
 from msp_analysis.engine.batch import expected_totals
 
@@ -216,3 +216,37 @@ def test_by_default_the_tables_ranges_vary_and_the_clients_own_values_do_not(sam
     u = uncertainty(client, n=200, seed=1)
     assert COST not in u.draws.columns
     assert len(u.ranges) == len(default_ranges(client))
+
+
+def test_group_evppi_of_every_input_approaches_evpi_and_bounds_each_member(flipping):
+    table = flipping.evppi_groups({"both": ONLY, "price": [PRICE]}).set_index("group")
+    single = flipping.evppi().set_index("path").loc[PRICE, "evppi"]
+    assert table.loc["both", "evppi"] == pytest.approx(flipping.evpi, rel=0.05)
+    assert table.loc["price", "evppi"] == pytest.approx(single, rel=0.05)
+    assert table.loc["both", "evppi"] >= table.loc["price", "evppi"] - 2 * table.loc["both", "se"]
+
+
+def test_groups_cover_every_varying_input_once(sample):
+    u = uncertainty(sample, n=400, seed=1)
+    groups = input_groups(u.ranges)
+    members = [p for paths in groups.values() for p in paths]
+    assert sorted(members) == sorted(r.path for r in u.ranges)
+    assert "other" not in groups
+    with pytest.raises(ValidationError, match="varying input"):
+        u.evppi_groups({"nonsense": ["organization.users"]})
+
+
+def test_charts_say_what_they_show(flipping):
+    from matplotlib.figure import Figure
+
+    from msp_analysis.present.charts.uncertainty import plot_acceptability, plot_evppi, plot_expected_savings_draws
+
+    title = plot_expected_savings_draws(flipping, ax=Figure().add_subplot()).get_title()
+    assert f"{flipping.prob_msp_better:.0%}" in title
+    table = flipping.evppi()
+    assert "price per user" in plot_evppi(table, flipping.evpi, ax=Figure().add_subplot()).get_title().lower()
+    nothing = table.assign(evppi=0.0)
+    assert "No single input" in plot_evppi(nothing, 0.0, ax=Figure().add_subplot()).get_title()
+    curve = flipping.acceptability(PRICE, [100, 200, 300])
+    assert curve.attrs["path"] == PRICE
+    assert "sure" in plot_acceptability(curve, ax=Figure().add_subplot()).get_title()

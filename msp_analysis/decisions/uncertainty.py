@@ -31,8 +31,9 @@ same numbers; ``seed=None`` fresh ones.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
@@ -47,7 +48,19 @@ from ..model.fields import FieldInfo
 from ..model.scenario import LOGNORMAL_MAX_RATIO, Scenario, field_info
 from .value_of_information import SobolIndices, evpi, evppi, sobol_indices
 
-__all__ = ["InputRange", "Uncertainty", "default_ranges", "input_ranges", "threshold", "uncertainty"]
+if TYPE_CHECKING:  # only for the annotation: decisions do not need ingest at run time
+    from ..ingest.calibration import CalibrationResult
+
+__all__ = [
+    "InputRange",
+    "Uncertainty",
+    "calibration_ranges",
+    "default_ranges",
+    "input_groups",
+    "input_ranges",
+    "threshold",
+    "uncertainty",
+]
 
 _Floats = npt.NDArray[np.float64]
 _Z90 = float(stats.norm.ppf(0.95))  # a 90% interval is mean +- 1.645 sd on the fitted scale
@@ -204,6 +217,75 @@ def default_ranges(scenario: Scenario) -> dict[str, tuple[float, float]]:
     return out
 
 
+def calibration_ranges(calibration: CalibrationResult) -> dict[str, tuple[float, float]]:
+    """90% intervals of the values a ticket history calibrated, for ``uncertainty(ranges=...)``.
+
+    Only the values taken from the data (``calibration.changes``) with an
+    interval closed at both ends; run :func:`~msp_analysis.calibrate` with
+    ``level=0.9`` so its confidence intervals are the 90% intervals this
+    module reads. Values the data were too thin for keep the assumptions
+    table's range.
+
+    Examples
+    --------
+    >>> from msp_analysis import calibrate, sample_scenario
+    >>> from msp_analysis.ingest.synthetic import simulate_tickets
+    >>> tickets = simulate_tickets(sample_scenario(), months=24, seed=7)
+    >>> ranges = calibration_ranges(calibrate(tickets, users=45, level=0.9))
+    >>> lo, hi = ranges["incidents.p4.rate_per_user_year"]
+    >>> bool(0 < lo < hi)
+    True
+    """
+    table = calibration.side_by_side().set_index("path")
+    out: dict[str, tuple[float, float]] = {}
+    for path in calibration.changes:
+        if path not in table.index:
+            continue
+        lo, hi = float(table.at[path, "ci_low"]), float(table.at[path, "ci_high"])
+        if math.isfinite(lo) and math.isfinite(hi) and lo < hi:
+            out[path] = (lo, hi)
+    return out
+
+
+#: Topics of :func:`input_groups`: (name, test on the dotted path), first match wins.
+_TOPICS: tuple[tuple[str, Callable[[str], bool]], ...] = (
+    ("what an hour of downtime costs", lambda p: p.startswith("organization.")),
+    ("how often incidents happen", lambda p: p.endswith("rate_per_user_year") and p.startswith("incidents.")),
+    ("who an incident stops, and how much", lambda p: p.endswith(("users_affected_share", "degradation"))),
+    ("technician work per incident", lambda p: p.startswith("incidents.") and "work_" in p),
+    ("on-site and after-hours shares", lambda p: p.endswith(("onsite_share", "after_hours_share"))),
+    ("security incidents and fines", lambda p: p.startswith("security.") or "patch_latency" in p or "monitoring" in p),
+    ("staff time with each model", lambda p: "coordination" in p or "vendor_management" in p),
+    ("Break/Fix response times", lambda p: p.startswith("break_fix.response")),
+    ("Break/Fix prices and terms", lambda p: p.startswith("break_fix.")),
+    (
+        "MSP prices and terms",
+        lambda p: (
+            p.startswith("msp.")
+            and any(k in p for k in ("monthly", "fee", "term", "escalator", "out_of_scope", "credit"))
+        ),
+    ),
+    ("MSP service: SLA, prevention, remote fixes", lambda p: p.startswith("msp.")),
+)
+
+
+def input_groups(ranges: Iterable[InputRange]) -> dict[str, list[str]]:
+    """The varying inputs by topic (what a client could find out together), for :meth:`Uncertainty.evppi_groups`.
+
+    Examples
+    --------
+    >>> from msp_analysis import sample_scenario
+    >>> rs = input_ranges(sample_scenario(), inputs=["organization.loaded_hourly_cost", "msp.per_user_monthly"])
+    >>> list(input_groups(rs))
+    ['what an hour of downtime costs', 'MSP prices and terms']
+    """
+    out: dict[str, list[str]] = {}
+    for r in ranges:
+        name = next((n for n, test in _TOPICS if test(r.path)), "other")
+        out.setdefault(name, []).append(r.path)
+    return out
+
+
 def _same(value: object, default: float) -> bool:
     try:
         return float(value) == default  # type: ignore[arg-type]
@@ -345,6 +427,39 @@ class Uncertainty:
         table = pd.DataFrame(rows, columns=cols)
         return table.sort_values("evppi", ascending=False, kind="stable").reset_index(drop=True)
 
+    def evppi_groups(
+        self,
+        groups: Mapping[str, Iterable[str]] | None = None,
+        *,
+        knots: int = 6,
+        n_se: int = 200,
+        seed: int | None = 0,
+    ) -> pd.DataFrame:
+        """EVPPI of groups of inputs learnt together (say, everything about downtime), largest first.
+
+        Knowing one input rarely changes the choice when several must be
+        unfavourable at once; a group can. The regression is additive (one
+        spline per input), so interactions inside a group are not credited.
+        ``groups`` maps a name to paths among the varying inputs; by default
+        :func:`input_groups`. Columns ``group``, ``inputs``, ``evppi``, ``se``,
+        ``share_of_evpi``.
+        """
+        s = self.savings.to_numpy()
+        chosen = input_groups(self.ranges) if groups is None else {k: list(v) for k, v in groups.items()}
+        varying = {r.path for r in self.ranges}
+        streams = np.random.SeedSequence(seed).spawn(len(chosen))
+        total = self.evpi
+        rows = []
+        for (name, paths), ss in zip(chosen.items(), streams):
+            for path in paths:
+                if path not in varying:
+                    raise ValidationError(path, name, "a varying input (see Uncertainty.ranges)")
+            x = self.draws[list(paths)].to_numpy()
+            est = evppi(x, s, knots=knots, n_se=n_se, rng=np.random.default_rng(ss))
+            rows.append((name, len(paths), est.value, est.standard_error, est.value / total if total > 0 else 0.0))
+        table = pd.DataFrame(rows, columns=["group", "inputs", "evppi", "se", "share_of_evpi"])
+        return table.sort_values("evppi", ascending=False, kind="stable").reset_index(drop=True)
+
     def sobol(self, n_base: int = 1024, *, seed: int | None = 0, n_boot: int = 200) -> pd.DataFrame:
         """First-order and total Sobol indices of the expected saving, with 95% intervals.
 
@@ -395,7 +510,9 @@ class Uncertainty:
         changes = {c: np.repeat(self.draws[c].to_numpy(), k) for c in self.draws.columns if c != path}
         changes[path] = np.tile(np.asarray(vals, dtype=float), len(self.draws))
         better = (_saving(expected_totals(self.scenario, changes)) > 0).reshape(len(self.draws), k)
-        return pd.DataFrame({"value": vals, "prob_msp_better": better.mean(axis=0)})
+        curve = pd.DataFrame({"value": vals, "prob_msp_better": better.mean(axis=0)})
+        curve.attrs.update(path=path, currency_symbol=self.scenario.organization.currency_symbol)
+        return curve
 
 
 def threshold(curve: pd.DataFrame, level: float = 0.9) -> float:

@@ -82,7 +82,9 @@ def _spline_basis(x: _Floats, knots: int) -> _Floats:
     return np.asarray(interpolate.BSpline.design_matrix(u, t, 3).toarray())
 
 
-def _fitted_draws(basis: _Floats, saving: _Floats, n_se: int, rng: np.random.Generator) -> tuple[_Floats, _Floats]:
+def _fitted_draws(
+    basis: _Floats, saving: _Floats, n_se: int, rng: np.random.Generator, blocks: int = 1
+) -> tuple[_Floats, _Floats]:
     """Penalised least-squares fitted values and ``n_se`` draws of them.
 
     A P-spline (Eilers & Marx 1996): the coefficients' second differences are
@@ -95,11 +97,12 @@ def _fitted_draws(basis: _Floats, saving: _Floats, n_se: int, rng: np.random.Gen
     """
     k = basis.shape[1]
     btb, bty, yty, n = basis.T @ basis, basis.T @ saving, float(saving @ saving), saving.size
-    diff = np.diff(np.eye(k), n=2, axis=0)
-    pen = diff.T @ diff
+    # One penalty block per input of an additive fit (a group of inputs).
+    diff = np.diff(np.eye(k // blocks), n=2, axis=0)
+    pen = np.kron(np.eye(blocks), diff.T @ diff)
     scale = np.trace(btb) / np.trace(pen)
     best: tuple[float, _Floats, _Floats] | None = None
-    for lam in scale * 10.0 ** np.arange(-6.0, 8.5, 0.5):
+    for lam in scale * 10.0 ** np.arange(-6.0, 9.0, 1.0):
         a_inv = np.linalg.pinv(btb + lam * pen, hermitian=True)
         coef = a_inv @ bty
         rss = max(float(yty - 2 * coef @ bty + coef @ btb @ coef), 0.0)
@@ -132,7 +135,8 @@ def evppi(
     Parameters
     ----------
     x : array_like
-        The input's value in each draw.
+        The input's value in each draw; or, for a group of inputs, one
+        column per input (the fit is then additive: a spline per input).
     saving : array_like
         The expected saving in each draw (same length).
     knots : int
@@ -159,12 +163,14 @@ def evppi(
     0.0
     """
     xs, s = np.asarray(x, dtype=float), np.asarray(saving, dtype=float)
-    if xs.shape != s.shape or s.ndim != 1:
-        raise ValueError(f"x and saving: expected one-dimensional arrays of one length, got {xs.shape} and {s.shape}")
-    if s.size < 4 * (knots + 4):
-        raise ValueError(f"saving: {s.size} draws are too few for a spline with {knots} knots")
+    cols = xs.reshape(xs.shape[0], -1) if xs.ndim == 2 else xs[:, None]
+    if s.ndim != 1 or xs.ndim not in (1, 2) or cols.shape[0] != s.size:
+        raise ValueError(f"x and saving: expected one row of x per saving, got shapes {xs.shape} and {s.shape}")
+    if s.size < 4 * (knots + 4) * cols.shape[1]:
+        raise ValueError(f"saving: {s.size} draws are too few for {cols.shape[1]} spline(s) with {knots} knots")
     gen = np.random.default_rng(rng)
-    fitted, draws = _fitted_draws(_spline_basis(xs, knots), s, n_se, gen)
+    basis = np.hstack([_spline_basis(c, knots) for c in cols.T])
+    fitted, draws = _fitted_draws(basis, s, n_se, gen, blocks=cols.shape[1])
 
     def value(g: _Floats) -> _Floats:
         return np.mean(np.maximum(g, 0.0), axis=0) - np.maximum(np.mean(g, axis=0), 0.0)
