@@ -58,7 +58,6 @@ def test_audited_rows_are_no_longer_cited_for_what_their_source_did_not_measure(
         "msp.sla_adherence",
         "security.patch_halving_days",
         "security.detection_severity_reduction",
-        "security.severity_median",
         "security.outage_median_hours",
         "msp.prevented_share.p1",
         "msp.caught_early_share.p1",
@@ -69,6 +68,11 @@ def test_audited_rows_are_no_longer_cited_for_what_their_source_did_not_measure(
         "Datto" not in t.loc["security.outage_median_hours", "note"]
         or "not hours" in t.loc["security.outage_median_hours", "note"]
     )
+    # severity per incident: from a per-claim SME figure, not Hiscox's yearly cost per firm
+    sev = t.loc["security.severity_median"]
+    assert sev["publisher"] != "Hiscox" and "per cyber insurance claim" in sev["measured"]
+    # SLA adherence: a typical default, best in class only at the top of the range
+    assert t.loc["msp.sla_adherence", "value"] != "0.95" and t.loc["msp.sla_adherence", "high"] >= 0.95
     # proactive effects: ranges that include "no effect"
     for k in ("p1", "p2", "p3"):
         assert t.loc[f"msp.prevented_share.{k}", "low"] == 0.0

@@ -64,6 +64,7 @@ from .fields import (
     to_plain,
     walk_leaves,
 )
+from .schema import SCHEMA_VERSION, migrate
 
 __all__ = [
     "CURRENCY_SYMBOLS",
@@ -71,6 +72,7 @@ __all__ = [
     "MSP",
     "PRIORITIES",
     "REGIMES",
+    "REVENUE_SCALINGS",
     "SCHEMA_VERSION",
     "BreakFix",
     "Incidents",
@@ -82,9 +84,10 @@ __all__ = [
     "Security",
 ]
 
-SCHEMA_VERSION = 1
 PRIORITIES = ("p1", "p2", "p3", "p4")
 REGIMES = ("none", "hipaa", "pci", "gdpr")
+#: How lost revenue follows headcount: per user (the default) or a fixed total.
+REVENUE_SCALINGS = ("per_user", "total")
 CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "CAD": "C$", "AUD": "A$"}
 
 _MAX = 1e12  # a sanity bound on money and counts: anything larger is a typo
@@ -180,7 +183,32 @@ class Organization(Validated):
     )
     it_dependency: float = share("Share of work that stops when a user's IT is down")
     revenue_per_outage_hour: float = checked(
-        "currency per hour", "Revenue lost per hour of a full, site-wide outage (0 if none)", 0.0, _MAX
+        "currency per hour",
+        "Revenue lost per hour of a full, site-wide outage, as a fixed total (used when revenue_scaling is 'total')",
+        0.0,
+        _MAX,
+    )
+    revenue_per_user_hour: float = checked(
+        "currency per user-hour",
+        "Revenue (or margin) lost per hour one revenue-earning user cannot work; follows headcount",
+        0.0,
+        _MAX,
+    )
+    revenue_scaling: str = checked(
+        "choice", "Lost revenue entered per user (follows headcount) or as a fixed total", choices=REVENUE_SCALINGS
+    )
+    downtime_revenue_weight: float = share(
+        "How an hour of downtime is valued: 0 idle staff cost, 1 lost revenue instead, between a stated mix"
+    )
+    annual_revenue: float = checked(
+        "currency per year", "Worldwide annual turnover (0 if not stated); raises the GDPR cap to 4% of it", 0.0, _MAX
+    )
+    eur_rate: float = checked(
+        "currency per EUR",
+        "Units of the scenario's currency per euro (not used when the currency is EUR)",
+        0.0,
+        1e6,
+        low_open=True,
     )
     business_hours_per_year: float = checked("hours per year", "Working hours per user per year", 1.0, 8760.0)
     compliance: str = checked("regime", "Compliance regime that can fine a breach", choices=REGIMES)
@@ -347,6 +375,14 @@ class Security(ChecksPerEntry):
     severity_median: float = checked("currency", "Median direct cost of a costly incident", 0.0, _MAX, low_open=True)
     severity_p90: float = checked("currency", "90th percentile of that cost", 0.0, _MAX, low_open=True)
     detection_severity_reduction: float = share("Cost reduction from fast detection at full monitoring coverage")
+    exploited_vulnerability_share: float = share(
+        "Share of costly incidents that enter through an exploited vulnerability (the part patching acts on)"
+    )
+    severity_includes_outage: str = checked(
+        "choice",
+        "Does the severity already include business interruption? 'yes': outage not priced again",
+        choices=("yes", "no"),
+    )
     outage_median_hours: float = checked(
         "business hours", "Median site-wide outage per costly incident", 0.0, 2000.0, low_open=True
     )
@@ -357,7 +393,12 @@ class Security(ChecksPerEntry):
     fine_median: PerRegime = per_entry(PerRegime, "currency", "Median fine", 0.0, _MAX, low_open=True)
     fine_p90: PerRegime = per_entry(PerRegime, "currency", "90th percentile fine", 0.0, _MAX, low_open=True)
     fine_cap: PerRegime = per_entry(
-        PerRegime, "currency", "Largest fine per incident (statutory cap)", 0.0, _MAX, low_open=True
+        PerRegime,
+        "currency",
+        "Largest fine per incident (statutory cap); GDPR in EUR, the floor of max(EUR 20M, 4% of annual revenue)",
+        0.0,
+        _MAX,
+        low_open=True,
     )
 
     def _cross_checks(self) -> None:
@@ -460,13 +501,15 @@ class Scenario:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Scenario:
-        """Build and validate a scenario; unknown or missing keys raise ``ValidationError``."""
+        """Build and validate a scenario; unknown or missing keys raise ``ValidationError``.
+
+        Data written by an older schema version is migrated first
+        (:func:`msp_analysis.model.schema.migrate`).
+        """
         if not isinstance(data, Mapping):
             raise ValidationError("", data, "a mapping with sections " + ", ".join(_SECTIONS))
-        data = dict(data)
-        version = data.pop("schema_version", "<missing>")
-        if isinstance(version, bool) or version != SCHEMA_VERSION:
-            raise ValidationError("schema_version", version, f"{SCHEMA_VERSION} (this version of msp_analysis)")
+        data = migrate(data)  # files from older versions: new fields get their defaults (model/schema.py)
+        data.pop("schema_version")
         return cls._from_plain(data)
 
     @classmethod

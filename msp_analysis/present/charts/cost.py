@@ -124,7 +124,7 @@ def plot_cost_breakdown(expected_table: pd.DataFrame, ax: Axes | None = None, sy
     >>> from matplotlib.figure import Figure
     >>> from msp_analysis import expected, sample_scenario
     >>> plot_cost_breakdown(expected(sample_scenario()), ax=Figure().add_subplot()).get_title()
-    'The biggest difference between the two: downtime'
+    'The biggest difference between the two: fees'
     """
     ax = new_axes(ax, (7, 4.5))
     bottom = np.zeros(len(MODELS))

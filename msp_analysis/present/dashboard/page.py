@@ -11,7 +11,7 @@ import html
 from collections.abc import Callable, Mapping
 
 from ...formatting import money, percent
-from ...model.downtime import cost_per_user_hour
+from ...model.downtime import cost_per_user_hour, valuation_words
 from ...model.scenario import Scenario
 from ..report.summary import Headline, assumption_rows
 
@@ -127,13 +127,13 @@ def notes_html(scenario: Scenario) -> tuple[str, str]:
     >>> from msp_analysis import sample_scenario
     >>> outage, patch = notes_html(sample_scenario())
     >>> outage
-    '<p class="msp-note">An hour of full outage costs about $3,363 (idle staff and lost revenue)</p>'
+    '<p class="msp-note">An hour of full outage costs about $2,362 (valued at idle staff cost)</p>'
     """
     org = scenario.organization
     outage = cost_per_user_hour(scenario) * org.users
     outage_note = (
         f'<p class="msp-note">An hour of full outage costs about {money(outage, org.currency_symbol)} '
-        f"(idle staff and lost revenue)</p>"
+        f"({valuation_words(scenario)})</p>"
     )
     # The security model halves the incident rate for faster patching and
     # at most doubles it for slower: say where the curve turns.

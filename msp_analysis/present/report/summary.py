@@ -347,7 +347,7 @@ def draw_chart(
     >>> s = sample_scenario()
     >>> ax = draw_chart("breakdown", Figure().add_subplot(), simulate(s, trials=200, seed=1), expected(s), None)
     >>> chart_title(ax)
-    'Downtime makes the biggest difference: $... a year more with Break/Fix'
+    'Fees make the biggest difference: $... a year more with the MSP'
     """
     symbol = comparison.scenario.organization.currency_symbol
     if name == "distribution":
@@ -414,15 +414,15 @@ def exceedance_labels(expected_table: pd.DataFrame, symbol: str) -> dict[str, st
     """Legend of the loss-exceedance chart: each model's exact expected annual security loss.
 
     The library's legend quotes the simulated mean, which in a heavy tail
-    differs by sampling error (2,000 simulated years: $14,571 beside the
-    headline's $16,887 for the sample's Break/Fix); on one screen a client
+    differs by sampling error (2,000 simulated years against the
+    headline's exact mean for the sample's Break/Fix); on one screen a client
     would ask which is right.
 
     Examples
     --------
     >>> from msp_analysis import expected, sample_scenario
     >>> print(exceedance_labels(expected(sample_scenario()), "$")["break_fix"])  # $ escaped for matplotlib
-    Break/Fix (mean \\$16,887)
+    Break/Fix (mean \\$7,825)
     """
     return {m: exceedance_label(m, float(expected_table.loc["security_loss", m]), symbol) for m in MODELS}
 
@@ -437,7 +437,7 @@ def breakdown_title(expected_table: pd.DataFrame, symbol: str) -> str:
     --------
     >>> from msp_analysis import expected, sample_scenario
     >>> print(breakdown_title(expected(sample_scenario()), "$"))
-    Downtime makes the biggest difference: \\$... a year more with Break/Fix
+    Fees make the biggest difference: \\$... a year more with the MSP
     """
     diff = {c: expected_table.loc[c, "break_fix"] - expected_table.loc[c, "msp"] for c in COST_COLUMNS}
     big = max(diff, key=lambda c: abs(diff[c]))
