@@ -250,3 +250,18 @@ def test_charts_say_what_they_show(flipping):
     curve = flipping.acceptability(PRICE, [100, 200, 300])
     assert curve.attrs["path"] == PRICE
     assert "sure" in plot_acceptability(curve, ax=Figure().add_subplot()).get_title()
+
+
+def test_without_a_seed_the_entropy_is_kept_so_the_draws_can_be_made_again(sample):
+    a = uncertainty(sample, n=32, inputs=ONLY, ranges=FLIPPING)
+    assert isinstance(a.seed, int)
+    assert uncertainty(sample, n=32, seed=a.seed, inputs=ONLY, ranges=FLIPPING).savings.equals(a.savings)
+
+
+def test_too_few_draws_or_an_unbalanced_design_are_named(flipping, sample):
+    small = uncertainty(sample, n=20, seed=1, inputs=ONLY, ranges=FLIPPING)
+    with pytest.raises(ValidationError, match="at least 48 draws"):
+        small.evppi()
+    with pytest.raises(ValidationError, match="power of two") as info:
+        flipping.sobol(100)
+    assert info.value.path == "n_base"

@@ -365,8 +365,9 @@ class Uncertainty:
         One row per draw, one column per varying input (and linked p90s).
     totals : pandas.DataFrame
         Columns ``break_fix`` and ``msp``: each draw's expected annual total.
-    seed : int or None
-        The seed the draws came from.
+    seed : int
+        The seed the draws came from (the fresh entropy when none was given:
+        passing it back reproduces the draws).
     """
 
     scenario: Scenario = field(repr=False)
@@ -415,6 +416,7 @@ class Uncertainty:
         Columns ``path``, ``evppi``, ``se``, ``share_of_evpi``, ``low``,
         ``high``, ``source``.
         """
+        self._enough_draws(knots)
         s = self.savings.to_numpy()
         streams = np.random.SeedSequence(seed).spawn(len(self.ranges))
         total = self.evpi
@@ -446,6 +448,7 @@ class Uncertainty:
         """
         s = self.savings.to_numpy()
         chosen = input_groups(self.ranges) if groups is None else {k: list(v) for k, v in groups.items()}
+        self._enough_draws(knots, max((len(v) for v in chosen.values()), default=1))
         varying = {r.path for r in self.ranges}
         streams = np.random.SeedSequence(seed).spawn(len(chosen))
         total = self.evpi
@@ -459,6 +462,15 @@ class Uncertainty:
             rows.append((name, len(paths), est.value, est.standard_error, est.value / total if total > 0 else 0.0))
         table = pd.DataFrame(rows, columns=["group", "inputs", "evppi", "se", "share_of_evpi"])
         return table.sort_values("evppi", ascending=False, kind="stable").reset_index(drop=True)
+
+    def _enough_draws(self, knots: int, inputs: int = 1) -> None:
+        need = 4 * (knots + 4) * inputs
+        if len(self.draws) < need:
+            raise ValidationError(
+                "n",
+                len(self.draws),
+                f"at least {need:,} draws for a regression on {inputs} input(s) with {knots} knots",
+            )
 
     def sobol(self, n_base: int = 1024, *, seed: int | None = 0, n_boot: int = 200) -> pd.DataFrame:
         """First-order and total Sobol indices of the expected saving, with 95% intervals.
@@ -484,6 +496,9 @@ class Uncertainty:
     def _sobol(self, n_base: int, seed: int | None, n_boot: int) -> SobolIndices:
         if not self.ranges:
             raise ValidationError("inputs", (), "at least one varying input for Sobol indices")
+        if isinstance(n_base, bool) or not isinstance(n_base, (int, np.integer)) or n_base < 2 or n_base & (n_base - 1):
+            # A Sobol sequence is balanced only at powers of two (scipy warns otherwise).
+            raise ValidationError("n_base", n_base, "a power of two, at least 2 (e.g. 1024)")
 
         def saving(values: _Floats) -> _Floats:
             u_free = {r.path: values[:, j] for j, r in enumerate(self.ranges)}
@@ -589,7 +604,8 @@ def uncertainty(
     totals = expected_totals(scenario, values) if values else np.tile(_point(scenario), (int(n), 1))
     draws = pd.DataFrame(values, index=pd.RangeIndex(int(n), name="draw"))
     frame = pd.DataFrame(totals, columns=["break_fix", "msp"], index=draws.index)
-    return Uncertainty(scenario, rs, draws, frame, seed)
+    # With seed=None the fresh entropy is kept, so the same draws can be made again.
+    return Uncertainty(scenario, rs, draws, frame, seed if seed is not None else int(seq.entropy))  # type: ignore[arg-type]
 
 
 def _point(scenario: Scenario) -> _Floats:
