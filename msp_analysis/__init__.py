@@ -24,6 +24,7 @@ from .decisions.invoice_check import compare_invoices
 from .decisions.projection import Projection, project
 from .decisions.scorecard import scorecard
 from .decisions.sensitivity import sensitivity
+from .decisions.uncertainty import Uncertainty, uncertainty
 from .engine.columns import COLUMNS, COST_COLUMNS, MODEL_LABELS, MODELS
 from .engine.expected import expected
 from .engine.simulation import Comparison, ModelResult, simulate
@@ -79,6 +80,7 @@ __all__ = [
     "Projection",
     "Scenario",
     "Security",
+    "Uncertainty",
     "ValidationError",
     "apply_quote",
     "assumptions",
@@ -109,6 +111,7 @@ __all__ = [
     "security_vs_insurance",
     "sensitivity",
     "simulate",
+    "uncertainty",
 ]
 
 
