@@ -100,22 +100,36 @@ def count(n: int, noun: str) -> str:
     return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
-def title_html(scenario: Scenario, trials: int) -> str:
+def title_html(scenario: Scenario, trials: int, report_trials: int | None = None) -> str:
     """The title, with the organisation's size, currency and how many years the ranges come from.
+
+    With ``report_trials`` it also says whether the figures are the quick
+    first run or already as many simulated years as the report's
+    (``data-trials`` holds the number, for tests).
 
     Examples
     --------
     >>> from msp_analysis import sample_scenario
     >>> print(title_html(sample_scenario(), 2_000))  # doctest: +NORMALIZE_WHITESPACE
-    <p class="msp-title">Break/Fix or MSP? Harbourview Partners (sample)</p><p class="msp-sub">45 users ·
+    <p class="msp-title">Break/Fix or MSP? Harbourview Partners (sample)</p><p class="msp-sub" data-trials="2000">45 users ·
     50 workstations · 3 servers · amounts in USD a year · ranges from 2,000 simulated years</p>
+    >>> print(title_html(sample_scenario(), 2_000, 10_000).split(" · ")[-1])
+    quick ranges from 2,000 simulated years, refining to the report's 10,000...</p>
+    >>> print(title_html(sample_scenario(), 10_000, 10_000).split(" · ")[-1])
+    ranges from 10,000 simulated years, as in the report</p>
     """
     org = scenario.organization
+    if report_trials is None:
+        runs = f"ranges from {trials:,} simulated years"
+    elif trials < report_trials:
+        runs = f"quick ranges from {trials:,} simulated years, refining to the report's {report_trials:,}..."
+    else:
+        runs = f"ranges from {trials:,} simulated years, as in the report"
     return (
         f'<p class="msp-title">Break/Fix or MSP? {html.escape(org.name)}</p>'
-        f'<p class="msp-sub">{count(org.users, "user")} · {count(org.workstations, "workstation")} · '
-        f"{count(org.servers, 'server')}"
-        f" · amounts in {html.escape(org.currency)} a year · ranges from {trials:,} simulated years</p>"
+        f'<p class="msp-sub" data-trials="{trials}">{count(org.users, "user")} · '
+        f"{count(org.workstations, 'workstation')} · {count(org.servers, 'server')}"
+        f" · amounts in {html.escape(org.currency)} a year · {runs}</p>"
     )
 
 

@@ -20,7 +20,7 @@ from .content import ReportContent, collect
 from .html import write_html
 from .pdf import write_pdf
 from .pptx import write_pptx
-from .summary import DEFAULT_SEED, DEFAULT_TRIALS, Seed
+from .summary import DEFAULT_SEED, DEFAULT_TRIALS, Seed, contract_years
 
 __all__ = ["DEFAULT_SEED", "DEFAULT_TRIALS", "FORMATS", "WRITERS", "build_report"]
 
@@ -35,7 +35,7 @@ def build_report(
     out_dir: str | Path,
     trials: int = DEFAULT_TRIALS,
     seed: Seed = DEFAULT_SEED,
-    years: int = 3,
+    years: int | None = None,
     formats: str | Iterable[str] = FORMATS,
     *,
     date: dt.date | None = None,
@@ -55,8 +55,9 @@ def build_report(
         Simulated years (ranges, probabilities, the loss curve).
     seed : int, optional
         Seed of the simulation (SPEC 7): same scenario and seed, same report.
-    years : int
-        Contract years in the multi-year chart.
+    years : int, optional
+        Years in the multi-year chart (default: the MSP contract's term,
+        :func:`~msp_analysis.present.report.summary.contract_years`).
     formats : str or iterable of str
         Any of ``"html"``, ``"pptx"``, ``"pdf"``.
     date : datetime.date, optional
@@ -95,5 +96,7 @@ def build_report(
     # rcParams are, and the caller's settings are put back afterwards.
     with mpl.rc_context():
         apply_style(large=True)
+        if years is None:
+            years = contract_years(scenario)
         content = collect(scenario, trials, seed, years, date or dt.date.today(), budget, level)
         return [WRITERS[f](content, out / f"{stem}.{f}") for f in dict.fromkeys(wanted)]

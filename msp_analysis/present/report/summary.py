@@ -54,6 +54,7 @@ __all__ = [
     "breakdown_title",
     "chart_png",
     "chart_title",
+    "contract_years",
     "default_budget",
     "distribution_title",
     "draw_chart",
@@ -303,6 +304,22 @@ def headline(
 
 
 # -- multi-year view --------------------------------------------------------------
+
+
+def contract_years(scenario: Scenario) -> int:
+    """Years the multi-year chart covers: the MSP contract's term, rounded up to whole years.
+
+    A 24-month contract is shown over 2 years, not the 3 a fixed default gave;
+    a 30-month one over 3 (the last year part of the term).
+
+    Examples
+    --------
+    >>> from msp_analysis import sample_scenario
+    >>> s = sample_scenario()
+    >>> contract_years(s), contract_years(s.replace({"msp.term_months": 24})), contract_years(s.replace({"msp.term_months": 30}))
+    (3, 2, 3)
+    """
+    return max(1, math.ceil(scenario.msp.term_months / 12))
 
 
 def projection_for(scenario: Scenario, years: int = 3, trials: int = 2_000, seed: Seed = DEFAULT_SEED) -> Projection:
