@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from msp_analysis import ValidationError, expected, sample_scenario
@@ -352,3 +354,82 @@ def test_the_multi_year_chart_follows_the_contract_term():
     assert d.contract_years() == 2
     assert list(d.charts["projection"].ax.get_xticks()) == [1, 2]
     assert "Over 2 years" in d.charts["projection"].ax.get_title()
+
+
+# -- issue 16: fixes seen in front of a client ---------------------------------------------------
+
+
+def test_the_same_firm_is_not_listed_twice(tmp_path, monkeypatch):
+    clients = tmp_path / "clients"
+    for folder, scenario in (("acme", sample_scenario().replace({"organization.name": "Acme"})), ("sample", None)):
+        (clients / folder).mkdir(parents=True)
+        if scenario is None:  # the sample itself, written out differently (same values)
+            sample_scenario().to_json(clients / folder / "scenario.json")
+        else:
+            scenario.to_json(clients / folder / "scenario.json")
+    monkeypatch.setenv("MSP_ANALYSIS_DATA", str(tmp_path))
+    found = available_scenarios()
+    # "Sample organisation" and "Client: Harbourview Partners (sample)" were one firm from two identical files.
+    assert list(found) == ["Client: Harbourview Partners (sample)", "Client: Acme"]
+    assert found["Client: Harbourview Partners (sample)"]() == sample_scenario()
+
+
+def test_your_figure_only_for_the_clients_files_or_when_marked(tmp_path):
+    client = sample_scenario().replace({"organization.name": "Northwind", "organization.compliance": "hipaa"})
+    d = Dashboard({"Client: Northwind": client}, trials=200, report_trials=200, out_dir=tmp_path)
+    assert d.yours() == {"organization.name", "organization.compliance"}
+    d.set("msp_price", 140)
+    # moved on screen: the consultant's what-if, not the client's number
+    assert "msp.per_user_monthly" not in d.yours()
+    assert "class=moved" in d.assumptions.value and "set for this analysis" in d.assumptions.value
+    text = d.export(tmp_path / "a")[0].read_text(encoding="utf-8")
+    assert "Harbourview" not in text and "HIPAA (US health data)" in text
+    assert re.search(r"<tr>[^\n]*?Price per user[^\n]*?set for this analysis", text)
+    d.set("yours", True)
+    assert "msp.per_user_monthly" in d.yours()
+    text = d.export(tmp_path / "b")[0].read_text(encoding="utf-8")
+    assert re.search(r'<tr class="yours">[^\n]*?Price per user[^\n]*?your figure', text)
+    assert d.errors == []
+
+
+def test_the_assumptions_table_says_which_model_each_row_belongs_to(dash):
+    rows = re.findall(r"<tr[^>]*><td>([^<]*)</td><td>([^<]*)</td>", dash.assumptions.value)
+    patch = [model for model, label in rows if label.startswith("Average days from a patch")]
+    assert sorted(patch) == ["Break/Fix", "MSP"]
+    assert len(rows) == len(set(rows))
+
+
+def test_the_export_message_stays_in_view(dash):
+    dash.export_button.click()
+    assert 'class="msp-ok"' in dash.export_status.value
+    assert re.search(r"\.msp-export-status \.msp-ok[^{]*\{[^}]*position: fixed", dash.widget.children[0].value)
+    dash.set("msp_price", 111)  # the note was about the screen as it was
+    assert dash.export_status.value == ""
+
+
+def test_the_cost_histogram_has_no_stray_bar_from_the_clipped_tail(dash):
+    from matplotlib.patches import StepPatch
+
+    dash.flush()
+    ax = dash.charts["distribution"].ax
+    data = {m: dash._comparison[m].trials["total_cost"].to_numpy() for m in ("break_fix", "msp")}
+    for step in (p for p in ax.patches if isinstance(p, StepPatch)):
+        heights, edges, _ = step.get_data()
+        # the last bin holds only the years that fall in it (the tail once piled up there)
+        assert heights[-1] <= heights.max() / 4
+        # the bars' area is the share of years drawn: below one by the share beyond the edge
+        assert (heights * np.diff(edges)).sum() < 1
+    label = ax.get_xlabel().replace("\\$", "$")
+    assert "Not drawn: years above $" in label
+    hi = float(edges[-1])
+    assert f"Break/Fix {(data['break_fix'] > hi).mean():.1%}" in label
+
+
+def test_the_projection_legend_is_off_the_bands(dash):
+    dash.tabs.selected_index = 3
+    chart = dash.charts["projection"]
+    renderer = chart.canvas.get_renderer()
+    legend = chart.ax.get_legend().get_window_extent(renderer)
+    axes = chart.ax.get_window_extent(renderer)
+    assert legend.x0 >= axes.x1  # beside the plot, so it covers no band
+    assert legend.x1 <= chart.figure.bbox.x1 + 0.5  # and still on the picture

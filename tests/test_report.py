@@ -282,7 +282,8 @@ def test_assumption_rows_flag_the_same_fields_as_scenario_assumptions(client):
         ("organization.loaded_hourly_cost", 75.0, "$75 per hour"),
         ("msp.sla_adherence", 0.955, "95.5%"),
         ("security.fine_cap.hipaa", 2_134_831.0, "$2.13M"),
-        ("organization.compliance", "hipaa", "hipaa"),
+        # the report said "hipaa", as the file spells it
+        ("organization.compliance", "hipaa", "HIPAA (US health data)"),
         # the report said "Minimum billable time for an on-site visit: 1 hours"
         ("break_fix.onsite_minimum_hours", 1.0, "1 hour"),
         ("break_fix.onsite_minimum_hours", 1.5, "1.5 hours"),
@@ -404,3 +405,58 @@ def test_cli_rejects_bad_options_with_usage_errors(capsys):
         main(["report", "--scenario", "x.json", "--out", "o", "--trials", "0"])
     assert exit_info.value.code == 2
     assert "--trials: got 0, expected a whole number >= 1" in capsys.readouterr().err
+
+
+# -- issue 16: who a value belongs to, and which model ---------------------------------------
+
+
+def test_each_assumption_says_which_model_it_belongs_to():
+    rows = assumption_rows(sample_scenario()).set_index("path")
+    # Two rows read "Average days from a patch's release to its installation": the model tells them apart.
+    assert rows.loc["break_fix.patch_latency_days", "model"] == "Break/Fix"
+    assert rows.loc["msp.patch_latency_days", "model"] == "MSP"
+    assert rows.loc["organization.users", "model"] == "Both"
+    labels = [f"{r.model} · {r.assumption}" for r in rows.itertuples()]
+    assert len(labels) == len(set(labels))
+
+
+def test_your_figure_only_for_the_clients_own_values(tmp_path):
+    client = sample_scenario().replace(
+        {"organization.name": "Northwind Dental", "organization.compliance": "hipaa", "msp.per_user_monthly": 99}
+    )
+    rows = assumption_rows(client, yours={"organization.name", "organization.compliance"}).set_index("path")
+    # A name's default is the sample firm's: "your figure (default Harbourview Partners (sample))" named another firm.
+    assert rows.loc["organization.name", "source"] == "your figure"
+    assert rows.loc["organization.compliance", "value"] == "HIPAA (US health data)"
+    assert rows.loc["organization.compliance", "source"] == "your figure (default None)"
+    moved = rows.loc["msp.per_user_monthly"]
+    assert not moved["yours"] and moved["changed"]
+    assert moved["source"] == "set for this analysis (default $125 per user per month)"
+    out = build_report(client, tmp_path, trials=200, seed=1, formats=("html",), yours={"organization.name"})[0]
+    text = out.read_text(encoding="utf-8")
+    assert "Harbourview" not in text
+    assert "1 value marked" in text and "set for this analysis" in text
+
+
+def test_every_pdf_page_keeps_a_print_margin_of_10_mm(monkeypatch, tmp_path):
+    """Chart pages had under 1 mm of margin: axis labels touched the edge when printed. The drawn extent of
+    every page (all its text, axes and legends) must stay 10 mm inside the sheet."""
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    extents = []
+    save = PdfPages.savefig
+
+    def record(self, figure=None, **kwargs):
+        figure.draw_without_rendering()
+        box = figure.get_tightbbox()
+        width, height = figure.get_size_inches()
+        extents.append((box.x0, box.y0, width - box.x1, height - box.y1))
+        return save(self, figure, **kwargs)
+
+    monkeypatch.setattr(PdfPages, "savefig", record)
+    client = sample_scenario().replace({"organization.name": "A firm with a rather long name, Partners LLP"})
+    build_report(client, tmp_path, trials=300, seed=1, formats=("pdf",))
+    assert len(extents) >= 7
+    mm = 10 / 25.4
+    tight = [(i, [round(m * 25.4, 1) for m in e]) for i, e in enumerate(extents) if min(e) < mm]
+    assert tight == [], tight

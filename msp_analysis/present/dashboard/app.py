@@ -32,6 +32,7 @@ from ..report.summary import (
     DEFAULT_SEED,
     DEFAULT_TRIALS,
     Headline,
+    changed_paths,
     contract_years,
     default_budget,
     expected_frame,
@@ -139,7 +140,8 @@ class Dashboard(LiveSurface):
         The whole dashboard (displaying the object displays it).
     inputs : dict of str to ipywidgets.Widget
         ``scenario``, ``users``, ``msp_price``, ``hourly_rate``,
-        ``outage_revenue``, ``patch_latency``, ``budget`` and ``risk``.
+        ``outage_revenue``, ``patch_latency``, ``budget``, ``risk`` and
+        ``yours`` (the values moved here are the client's own: see :meth:`yours`).
     controls : list
         The same widgets, as :func:`msp_analysis.testing.drive` expects.
     errors : list of Exception
@@ -227,6 +229,19 @@ class Dashboard(LiveSurface):
         self._recompute(self.report_trials)
         return True
 
+    def yours(self) -> frozenset[str]:
+        """The fields that are the client's own numbers, as the report marks them ("your figure").
+
+        Those that came from the client's files (the selected scenario's values
+        that differ from the sample's) and were not moved since; and the values
+        moved on screen only when the consultant marks them as the client's
+        (the "client's own" checkbox).
+        """
+        s, base = self.scenario, self.base
+        moved = {p for p in s.paths() if s.get(p) != base.get(p)}
+        own = self._from_files - moved
+        return frozenset(own | moved if self.inputs["yours"].value else own)
+
     def contract_years(self) -> int:
         """Years in the multi-year chart: ``years`` if given, else the contract term of the scenario on screen."""
         return self.years if self.years is not None else contract_years(self.scenario)
@@ -257,6 +272,7 @@ class Dashboard(LiveSurface):
             years=self.contract_years(),
             budget=self.headline.budget,
             level=self.headline.level,
+            yours=self.yours(),
         )
 
     def error_html(self, exc: BaseException) -> str:
@@ -333,11 +349,23 @@ class Dashboard(LiveSurface):
         self._add("budget", budget, rows)
         risk = W.Dropdown(options=list(RISK_LEVELS), value="1 year in 20 (P95)", layout=W.Layout(width="100%"))
         self._add("risk", risk, rows)
+        # What the report may call "your figure": a value moved here is the
+        # consultant's what-if unless the client says it is theirs.
+        yours = W.Checkbox(
+            value=False,
+            description="The values moved here are the client's own",
+            indent=False,
+            layout=W.Layout(width="100%", margin="12px 0 0 0"),
+        )
+        yours.observe(self._on_yours, names="value")
+        yours.add_class("msp-control-yours")
+        self.inputs["yours"] = yours
+        rows.append(yours)
         self.export_button = W.Button(
             description="Export report (HTML, PowerPoint, PDF)",
             icon="",
             button_style="primary",
-            layout=W.Layout(width="100%", margin="16px 0 4px 0"),
+            layout=W.Layout(width="100%", margin="8px 0 4px 0"),
             tooltip="Write the leave-behind report of what is on screen",
         )
         self.export_button.add_class("msp-export")
@@ -371,6 +399,8 @@ class Dashboard(LiveSurface):
     def _load(self, label: str, base: Scenario) -> None:
         """Show ``base``: every slider back to its value, ranges fitted, everything redrawn."""
         self.base, self._label = base, label
+        self._from_files = changed_paths(base)
+        self.export_status.value = ""
         sym = base.organization.currency_symbol
         exp = expected_components(base)
         budget = default_budget({m: exp[m]["fees"] for m in MODELS})
@@ -411,7 +441,12 @@ class Dashboard(LiveSurface):
         if not self._silent:
             self.changed()
 
+    def _on_yours(self, _change: object) -> None:
+        with self.guard(self.status):
+            self.assumptions.value = assumptions_html(self._scenario, self.yours())
+
     def _update(self) -> None:
+        self.export_status.value = ""  # the last export's note is about what was on screen then
         with self.guard(self.status, clear=True):
             self._recompute()
 
@@ -558,7 +593,7 @@ class Dashboard(LiveSurface):
         self.outage_note.value, self.patch_note.value = notes_html(s)
         availability = {m: self._comps[m]["availability"] for m in MODELS}
         self.cards.value = cards_html(self.headline, availability)
-        self.assumptions.value = assumptions_html(s)
+        self.assumptions.value = assumptions_html(s, self.yours())
 
 
 def measure_latency(changes: int = 30, dashboard: Dashboard | None = None, all_charts: bool = False) -> dict[str, Any]:

@@ -53,23 +53,42 @@ def available_scenarios() -> dict[str, Callable[[], Scenario]]:
     client file does not stop the meeting: choosing it shows its error and
     keeps the scenario on screen.
 
+    The same firm is not listed twice: when a client folder holds the sample
+    organisation itself (the suite ships one, with tickets and invoices),
+    that folder takes the sample's place at the top.
+
     Examples
     --------
     >>> found = available_scenarios()
-    >>> list(found)[0], "Client: Harbourview Partners (sample)" in found
-    ('Sample organisation', True)
+    >>> list(found)[0], "Sample organisation" in found
+    ('Client: Harbourview Partners (sample)', False)
     """
     try:
         folders = clients.list_clients()
     except (OSError, MSPAnalysisError):
         folders = []
-    out: dict[str, Callable[[], Scenario]] = {"Sample organisation": sample_scenario}
+    sample: dict[str, Callable[[], Scenario]] = {"Sample organisation": sample_scenario}
+    out: dict[str, Callable[[], Scenario]] = {}
     for folder in folders:
         label = f"Client: {_organisation_name(folder)}"
         if label in out:  # two folders, one organisation name: tell them apart
             label = f"{label} ({folder})"
         out[label] = _client_loader(folder)
-    return out
+        if "Sample organisation" in sample and _is_sample(folder):
+            sample = {label: out.pop(label)}
+    return sample | out
+
+
+def _is_sample(folder: str) -> bool:
+    """True when ``clients/<folder>/scenario.json`` is the sample organisation, value for value.
+
+    Read and validated here (a few milliseconds); a file that cannot be read
+    is not the sample, and its error waits until it is chosen.
+    """
+    try:
+        return Scenario.from_json(clients.client_dir(folder) / "scenario.json") == sample_scenario()
+    except (OSError, ValueError, MSPAnalysisError):
+        return False
 
 
 def _organisation_name(folder: str) -> str:

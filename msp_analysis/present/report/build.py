@@ -8,7 +8,7 @@ writer per format: :mod:`.html`, :mod:`.pptx`, :mod:`.pdf`.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
 
 import matplotlib as mpl
@@ -42,6 +42,7 @@ def build_report(
     budget: float | None = None,
     level: float = 0.95,
     name: str | None = None,
+    yours: Collection[str] | None = None,
 ) -> list[Path]:
     """Write the leave-behind report for ``scenario`` into ``out_dir``.
 
@@ -65,6 +66,10 @@ def build_report(
     budget, level : float, optional
         Budget for the IT bill and risk appetite in the headline figures
         (see :func:`msp_analysis.present.report.summary.headline`).
+    yours : collection of str, optional
+        The fields that are the client's own numbers, marked "your figure"
+        (default: every field that differs from the sample's; see
+        :func:`~msp_analysis.present.report.summary.assumption_rows`).
     name : str, optional
         File name stem (default: the client's name, slugified, plus
         ``-break-fix-vs-msp``).
@@ -98,5 +103,5 @@ def build_report(
         apply_style(large=True)
         if years is None:
             years = contract_years(scenario)
-        content = collect(scenario, trials, seed, years, date or dt.date.today(), budget, level)
+        content = collect(scenario, trials, seed, years, date or dt.date.today(), budget, level, yours)
         return [WRITERS[f](content, out / f"{stem}.{f}") for f in dict.fromkeys(wanted)]

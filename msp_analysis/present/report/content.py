@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import pandas as pd
@@ -136,8 +137,12 @@ def collect(
     date: dt.date,
     budget: float | None = None,
     level: float = 0.95,
+    yours: Collection[str] | None = None,
 ) -> ReportContent:
     """Compute and draw everything a report of ``scenario`` shows (see :func:`~msp_analysis.build_report`).
+
+    ``yours`` are the fields that are the client's own numbers
+    (:func:`~msp_analysis.present.report.summary.assumption_rows`).
 
     Examples
     --------
@@ -158,8 +163,8 @@ def collect(
         headline=headline(comparison, comps, budget=budget, level=level),
         figures=figures,
         titles={name: chart_title(fig.axes[0]) for name, fig in figures.items()},
-        assumptions=assumption_rows(scenario),
-        all_assumptions=assumption_rows(scenario, paths=scenario.paths()),
+        assumptions=assumption_rows(scenario, yours=yours),
+        all_assumptions=assumption_rows(scenario, paths=scenario.paths(), yours=yours),
         notes=method_notes(scenario, trials, seed, years),
         date=date,
         trials=trials,

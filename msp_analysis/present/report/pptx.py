@@ -118,11 +118,11 @@ def _assumption_slides(deck: _Deck, c: ReportContent) -> None:
     """10 rows a slide: long sources wrap, and the table must stay on the slide."""
     for title, part in c.assumption_pages(per=10):
         slide = deck.titled(title)
-        body = [("Assumption", "Value", "Source")] + [
-            (f"{r.section}: {r.assumption}", r.value + ("  ★ your figure" if r.yours else ""), r.source)
+        body = [("Applies to", "Assumption", "Value", "Source")] + [
+            (r.model, f"{r.section}: {r.assumption}", r.value + ("  ★ your figure" if r.yours else ""), r.source)
             for r in part.itertuples(index=False)
         ]
-        deck.table(slide, body, (0.38, 0.22, 0.40), font=11)
+        deck.table(slide, body, (0.11, 0.33, 0.2, 0.36), font=11)
 
 
 def _notes_slide(deck: _Deck, c: ReportContent) -> None:
