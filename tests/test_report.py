@@ -460,3 +460,16 @@ def test_every_pdf_page_keeps_a_print_margin_of_10_mm(monkeypatch, tmp_path):
     mm = 10 / 25.4
     tight = [(i, [round(m * 25.4, 1) for m in e]) for i, e in enumerate(extents) if min(e) < mm]
     assert tight == [], tight
+
+
+def test_every_slide_has_speaker_notes(tmp_path):
+    deck = Presentation(str(build_report(sample_scenario(), tmp_path, trials=300, seed=1, formats=("pptx",))[0]))
+    notes = [s.notes_slide.notes_text_frame.text if s.has_notes_slide else "" for s in deck.slides]
+    assert all(len(n) > 100 for n in notes), [s.shapes.title.text for s, n in zip(deck.slides, notes) if len(n) <= 100]
+    charts = [n for s, n in zip(deck.slides, notes) if any(sh.name.startswith("chart: ") for sh in s.shapes)]
+    assert len(charts) == len(CHARTS)
+    for n in charts:
+        assert "What it shows:" in n and "How to read it:" in n and "What drives it:" in n
+    # each chart's notes open with the finding its slide states
+    titles = [s.shapes.title.text for s in deck.slides if any(sh.name.startswith("chart: ") for sh in s.shapes)]
+    assert all(n.startswith(f"The finding: {t}") for n, t in zip(charts, titles))
