@@ -385,7 +385,7 @@ def test_your_figure_only_for_the_clients_files_or_when_marked(tmp_path):
     text = d.export(tmp_path / "a")[0].read_text(encoding="utf-8")
     assert "Harbourview" not in text and "HIPAA (US health data)" in text
     assert re.search(r"<tr>[^\n]*?Price per user[^\n]*?set for this analysis", text)
-    d.set("yours", True)
+    d.yours_box.value = True
     assert "msp.per_user_monthly" in d.yours()
     text = d.export(tmp_path / "b")[0].read_text(encoding="utf-8")
     assert re.search(r'<tr class="yours">[^\n]*?Price per user[^\n]*?your figure', text)

@@ -52,7 +52,8 @@ icons, and widget descriptions (which the page typesets as maths) carry no
 text: labels are plain HTML.
 
 By module: :mod:`~msp_analysis.present.dashboard.app` (the :class:`Dashboard`:
-what a change recomputes and redraws, the export, :func:`measure_latency`),
+what a change recomputes and redraws, the export),
+:mod:`~msp_analysis.present.dashboard.latency` (:func:`measure_latency`),
 :mod:`~msp_analysis.present.dashboard.charts` (chart tabs updated in place),
 :mod:`~msp_analysis.present.dashboard.page` (the HTML text and style sheet),
 :mod:`~msp_analysis.present.dashboard.serve` (the scenarios listed, where
@@ -72,7 +73,8 @@ Examples
 
 from __future__ import annotations
 
-from .app import DASHBOARD_TRIALS, PROJECTION_TRIALS, REFINE_AFTER_S, RISK_LEVELS, Dashboard, measure_latency
+from .app import DASHBOARD_TRIALS, PROJECTION_TRIALS, REFINE_AFTER_S, RISK_LEVELS, Dashboard
+from .latency import measure_latency
 from .serve import TEMPLATE, available_scenarios, reports_dir, voila_command
 
 __all__ = [

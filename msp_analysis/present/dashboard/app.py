@@ -23,7 +23,6 @@ from ...engine.expected import expected_components
 from ...engine.simulation import MODELS, Comparison, simulate
 from ...errors import MSPAnalysisError
 from ...formatting import nice_step, short_unit, slugify
-from ...model.defaults import sample_scenario
 from ...model.scenario import Scenario, field_info
 from ..live import LiveSurface, bug_details, register
 from ..report.build import build_report
@@ -44,7 +43,7 @@ from .charts import _DPI, TAB_TITLES, Chart, draw
 from .page import CSS, LABELS, TOOLTIPS, assumptions_html, cards_html, label_html, notes_html, title_html
 from .serve import PROJECT_ROOT, available_scenarios, reports_dir
 
-__all__ = ["DASHBOARD_TRIALS", "PROJECTION_TRIALS", "REFINE_AFTER_S", "RISK_LEVELS", "Dashboard", "measure_latency"]
+__all__ = ["DASHBOARD_TRIALS", "PROJECTION_TRIALS", "REFINE_AFTER_S", "RISK_LEVELS", "Dashboard"]
 
 #: Simulated years of the quick run that answers a control at once: P5/P95 and
 #: probabilities within about a percentage point, and a recomputation in ~20 ms.
@@ -67,6 +66,11 @@ _PATHS = {
     "outage_revenue": "organization.revenue_per_outage_hour",
     "patch_latency": "break_fix.patch_latency_days",
 }
+
+
+#: Every field a control can move: the sliders' own, and those that follow them
+#: (devices follow headcount, the remote rate follows the on-site rate).
+_MOVABLE = (*_PATHS.values(), "organization.workstations", "organization.servers", "break_fix.remote_hourly_rate")
 
 
 def _with_control(scenario: Scenario, key: str, value: Any) -> Scenario:
@@ -140,8 +144,9 @@ class Dashboard(LiveSurface):
         The whole dashboard (displaying the object displays it).
     inputs : dict of str to ipywidgets.Widget
         ``scenario``, ``users``, ``msp_price``, ``hourly_rate``,
-        ``outage_revenue``, ``patch_latency``, ``budget``, ``risk`` and
-        ``yours`` (the values moved here are the client's own: see :meth:`yours`).
+        ``outage_revenue``, ``patch_latency``, ``budget`` and ``risk``.
+    yours_box : ipywidgets.Checkbox
+        "The values moved here are the client's own" (see :meth:`yours`).
     controls : list
         The same widgets, as :func:`msp_analysis.testing.drive` expects.
     errors : list of Exception
@@ -186,6 +191,7 @@ class Dashboard(LiveSurface):
         self._scenario: Scenario
         self._comparison: Comparison
         self._comps: dict[str, dict[str, float]]
+        self._assumptions_key: tuple[Scenario, frozenset[str]] | None = None
         first = selected if selected is not None else next(iter(self.sources))
         self.base = self._scenario_of(first)
         self._label = first
@@ -238,9 +244,9 @@ class Dashboard(LiveSurface):
         (the "client's own" checkbox).
         """
         s, base = self.scenario, self.base
-        moved = {p for p in s.paths() if s.get(p) != base.get(p)}
+        moved = {p for p in _MOVABLE if s.get(p) != base.get(p)}
         own = self._from_files - moved
-        return frozenset(own | moved if self.inputs["yours"].value else own)
+        return frozenset(own | moved if self.yours_box.value else own)
 
     def contract_years(self) -> int:
         """Years in the multi-year chart: ``years`` if given, else the contract term of the scenario on screen."""
@@ -359,7 +365,8 @@ class Dashboard(LiveSurface):
         )
         yours.observe(self._on_yours, names="value")
         yours.add_class("msp-control-yours")
-        self.inputs["yours"] = yours
+        # Not among the controls: it changes no figure, only who the report says a value belongs to.
+        self.yours_box = yours
         rows.append(yours)
         self.export_button = W.Button(
             description="Export report (HTML, PowerPoint, PDF)",
@@ -443,7 +450,8 @@ class Dashboard(LiveSurface):
 
     def _on_yours(self, _change: object) -> None:
         with self.guard(self.status):
-            self.assumptions.value = assumptions_html(self._scenario, self.yours())
+            self._assumptions_key = (self._scenario, self.yours())
+            self.assumptions.value = assumptions_html(*self._assumptions_key)
 
     def _update(self) -> None:
         self.export_status.value = ""  # the last export's note is about what was on screen then
@@ -593,47 +601,7 @@ class Dashboard(LiveSurface):
         self.outage_note.value, self.patch_note.value = notes_html(s)
         availability = {m: self._comps[m]["availability"] for m in MODELS}
         self.cards.value = cards_html(self.headline, availability)
-        self.assumptions.value = assumptions_html(s, self.yours())
-
-
-def measure_latency(changes: int = 30, dashboard: Dashboard | None = None, all_charts: bool = False) -> dict[str, Any]:
-    """Time recompute + redraw after control changes, made as a user makes them.
-
-    Cycles through the headcount, price, rate, outage-revenue and patch
-    sliders, ``changes`` times in all, three steps up (then down) each time.
-    By default the time is what the user waits for: figures and the chart on
-    screen. ``all_charts=True`` redraws the hidden tabs too inside the timing:
-    every chart, the worst case. The refinement to the report's simulated
-    years runs when the controls rest (:data:`REFINE_AFTER_S`), off this path,
-    and is not timed.
-
-    Returns
-    -------
-    dict
-        ``median_ms``, ``p95_ms``, ``max_ms``, ``n``, ``times_ms`` and ``errors``.
-    """
-    d = dashboard if dashboard is not None else Dashboard(scenarios={"Sample organisation": sample_scenario})
-    keys = tuple(_PATHS)
-    times = []
-    for i in range(changes):
-        w = d.inputs[keys[i % len(keys)]]
-        sign = 1 if (i // len(keys)) % 2 == 0 else -1
-        target = min(max(w.value + sign * 3 * w.step, w.min), w.max)
-        t0 = time.perf_counter()
-        w.value = target
-        if all_charts:
-            # Every tab redrawn from the same quick run (flush() would also refine to the report's years,
-            # which happens when the controls rest, not on the slider's path).
-            for chart in d.charts.values():
-                if chart.stale:
-                    d._draw(chart)
-        times.append((time.perf_counter() - t0) * 1000)
-    arr = np.array(times)
-    return {
-        "median_ms": float(np.median(arr)),
-        "p95_ms": float(np.quantile(arr, 0.95)),
-        "max_ms": float(arr.max()),
-        "n": len(times),
-        "times_ms": times,
-        "errors": [str(e) for e in d.errors],
-    }
+        key = (s, self.yours())
+        if key != self._assumptions_key:  # a budget or risk change leaves the table as it is (~8 ms saved)
+            self.assumptions.value = assumptions_html(*key)
+            self._assumptions_key = key
