@@ -296,6 +296,27 @@ def test_every_figure_on_screen_is_in_the_exported_report(session, server):
     assert record["page_errors"] == []
 
 
+def test_a_later_opening_gets_the_preheated_kernel(session, server):
+    """The page opened when the server started waited for the presentation to run; a later opening takes
+    the pool's kernel, which has already run it. Its time to interactive is logged (the goal is checked in
+    `make bench`, never here: no timed asserts in tests)."""
+    from playwright.sync_api import expect
+
+    page, record = session
+    time.sleep(8)  # the pool refills a second after its kernel was taken, then runs the presentation
+    second = page.context.browser.new_page(viewport={"width": 1280, "height": 720})
+    try:
+        t0 = time.perf_counter()
+        second.goto(server["url"], wait_until="domcontentloaded")
+        expect(second.locator('[data-figure="total"]')).to_be_visible(timeout=LOAD_TIMEOUT)
+        expect(second.locator(".msp-control-msp_price [role=slider]")).to_be_visible(timeout=LOAD_TIMEOUT)
+        record["timings"]["interactive_preheated_s"] = round(time.perf_counter() - t0, 2)
+        expect(second.locator(".msp-sub")).to_contain_text("as in the report", timeout=UPDATE_TIMEOUT)
+    finally:
+        second.close()
+    assert record["page_errors"] == []
+
+
 def test_nothing_the_page_asks_for_leaves_localhost(session, server):
     """Every request and websocket of the whole session (load, slider, scenario, export) went to 127.0.0.1."""
     _page, record = session
