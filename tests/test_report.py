@@ -473,3 +473,30 @@ def test_every_slide_has_speaker_notes(tmp_path):
     # each chart's notes open with the finding its slide states
     titles = [s.shapes.title.text for s in deck.slides if any(sh.name.startswith("chart: ") for sh in s.shapes)]
     assert all(n.startswith(f"The finding: {t}") for n, t in zip(charts, titles))
+
+
+def test_pdf_pages_rendered_keep_their_margins(tmp_path):
+    """Each page of the PDF as a printer would put it on paper (pypdfium2, no system tools): no ink within
+    10 mm of any edge. Every page is saved to artifacts/report-page-N.png for a look."""
+    pdfium = pytest.importorskip("pypdfium2", reason="pip install -r requirements.txt (pypdfium2 is pinned there)")
+    from msp_analysis.present.report.build import build_report as build
+
+    pdf_path = build(sample_scenario(), tmp_path, trials=300, seed=1, formats=("pdf",))[0]
+    document = pdfium.PdfDocument(str(pdf_path))
+    artifacts = Path(__file__).resolve().parent.parent / "artifacts"
+    artifacts.mkdir(exist_ok=True)
+    scale = 2.0  # 144 dpi
+    margin_px = int(10 / 25.4 * 72 * scale)
+    inked = []
+    for number in range(len(document)):
+        image = document[number].render(scale=scale).to_pil()
+        image.save(artifacts / f"report-page-{number + 1}.png")
+        ink = np.asarray(image.convert("L")) < 245
+        h, w = ink.shape
+        border = ink.copy()
+        border[margin_px : h - margin_px, margin_px : w - margin_px] = False
+        if border.any():
+            inked.append(number + 1)
+    document.close()
+    assert len(list(artifacts.glob("report-page-*.png"))) >= 8
+    assert inked == [], f"pages with ink within 10 mm of an edge: {inked}"

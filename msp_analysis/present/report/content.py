@@ -124,7 +124,9 @@ def chart_figures(
     figs = {}
     for name in CHARTS:
         fig = Figure(figsize=figsize, layout="constrained")
-        draw_chart(name, fig.add_subplot(), comparison, expected_table, projection)
+        # The projection's legend stands beside its axes: a title as wide as the figure ran off the page.
+        width = 44 if name == "projection" else 64
+        draw_chart(name, fig.add_subplot(), comparison, expected_table, projection, title_width=width)
         figs[name] = fig
     return figs
 

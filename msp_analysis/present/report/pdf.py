@@ -97,8 +97,9 @@ def _save_chart_page(pdf: PdfPages, c: ReportContent, name: str) -> None:
     mx, my = _CHART_MARGIN / _PDF_SIZE[0], _CHART_MARGIN / _PDF_SIZE[1]
     fig.suptitle(CHART_HEADINGS[name], fontsize=12, color="#555555", y=1 - my, va="top")
     # Constrained layout fits everything (labels, legend, heading) inside this rectangle.
+    # The heading sits in the top margin's last 4% of the page height; the chart's own title below it.
     if isinstance(engine, ConstrainedLayoutEngine):
-        engine.set(rect=(mx, my, 1 - 2 * mx, 1 - 2 * my))
+        engine.set(rect=(mx, my, 1 - 2 * mx, 1 - 2 * my - 0.04))
     pdf.savefig(fig)
     if isinstance(engine, ConstrainedLayoutEngine):
         engine.set(rect=(0, 0, 1, 1))
