@@ -1,4 +1,4 @@
-"""Benchmarks of issues 7, 13, 14 and 15: run them, print a table, write ``benchmarks/RESULTS.md``.
+"""Benchmarks of issues 7, 13, 14, 15 and 16: run them, print a table, write ``benchmarks/RESULTS.md``.
 
 ``make bench`` installs ``benchmarks/requirements-bench.txt`` (pyfair) into
 ``.venv`` and runs this file. Every benchmark is timed with
@@ -35,6 +35,7 @@ for p in (str(HERE), str(ROOT)):  # helpers here; tests.reference_engine from th
 
 import event_log  # noqa: E402
 import fair  # noqa: E402
+import interactive  # noqa: E402
 import latency  # noqa: E402
 import machine  # noqa: E402
 import numpy as np  # noqa: E402
@@ -318,9 +319,14 @@ def bench_dashboard(cfg: Config) -> Result:
     res = latency.measure(changes=changes, warmup=cfg.pick(5, 1))
     every, eng = res["all_charts"], res["engine"]
     r = Result(4, "dashboard: recompute + redraw after a control change")
-    r.goal = "median <= 200 ms"
-    r.status = _verdict(every["median_ms"] <= 200)
-    r.measured = f"all charts: median {fmt_ms(every['median_ms'])}, p95 {fmt_ms(every['p95_ms'])}"
+    # Issue 16: what the user waits for is the chart on screen (hidden tabs are drawn when opened).
+    r.goal = "chart on screen: median <= 100 ms (all charts: <= 200 ms)"
+    vis_ms = res["visible_chart"]["median_ms"] if res["source"] == "dashboard" else every["median_ms"]
+    r.status = _verdict(vis_ms <= 100 and every["median_ms"] <= 200)
+    r.measured = (
+        f"chart on screen: median {fmt_ms(vis_ms)}; all charts: median {fmt_ms(every['median_ms'])}, "
+        f"p95 {fmt_ms(every['p95_ms'])}"
+    )
     if res["source"] == "dashboard":
         vis = res["visible_chart"]
         r.details += [
@@ -371,12 +377,29 @@ def bench_dashboard(cfg: Config) -> Result:
         f"The numbers (engine, exact figures, projection) take {fmt_ms(eng['median_ms'])}, {share:.0%} of a full "
         "refresh; the rest is matplotlib drawing and PNG encoding.",
         "",
-        f"Goal median <= 200 ms: **{r.status}**"
-        + (
-            f" ({every['median_ms'] / 200:.0%} of the budget)."
-            if r.status == "met"
-            else f" by {every['median_ms'] - 200:,.0f} ms ({every['median_ms'] / 200 - 1:.0%} over)."
-        ),
+        f"Goal (chart on screen median <= 100 ms, all charts <= 200 ms): **{r.status}** "
+        f"(chart on screen {vis_ms / 100:.0%} of its budget, all charts {every['median_ms'] / 200:.0%} of theirs).",
+    ]
+    return r
+
+
+# -- 10. dashboard: time to interactive -------------------------------------------------------------
+
+
+def bench_interactive(cfg: Config) -> Result:
+    res = interactive.measure(openings=cfg.pick(5, 2), gap_s=cfg.pick(10.0, 2.0))
+    r = Result(10, "dashboard: time to interactive (Voila, preheated kernel)")
+    r.goal = "median of 5 openings <= 1.5 s"
+    if "skipped" in res:
+        r.measured, r.status = f"not measured: {res['skipped']}", "n/a"
+        return r
+    r.status = _verdict(res["median_s"] <= 1.5)
+    r.measured = f"median {res['median_s']:.2f} s over {len(res['times_s'])} openings"
+    r.details += [
+        "Voila started as `make present` starts it (`voila_command`: a pool of "
+        f"{res['pool_size']} preheated kernel that has already run the presentation), the page opened in "
+        f"headless Chromium at 1280x720, {res['gap_s']:g} s apart, each timed from navigation until the headline "
+        "figures and the first slider are on screen: " + ", ".join(f"{t:.2f} s" for t in res["times_s"]) + ".",
     ]
     return r
 
@@ -614,6 +637,7 @@ BENCHMARKS: dict[int, Callable[[Config], Result]] = {
     7: bench_portfolio,
     8: bench_uncertainty,
     9: bench_event_log,
+    10: bench_interactive,
 }
 
 
@@ -669,7 +693,7 @@ def markdown(results: list[Result], info: dict[str, str], cfg: Config, seconds: 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--only", help="comma-separated benchmark numbers (1-9)")
+    ap.add_argument("--only", help="comma-separated benchmark numbers (1-10)")
     ap.add_argument("--quick", action="store_true", help="smaller runs: a smoke test, not results")
     ap.add_argument("--output", type=Path, help=f"where to write the results (default {RESULTS.name} on a full run)")
     args = ap.parse_args(argv)

@@ -360,8 +360,13 @@ def format_value(path: str, value: float | str, symbol: str = "$") -> str:
     '3% per year'
     >>> format_value("break_fix.onsite_minimum_hours", 1.0), format_value("organization.servers", 1)
     ('1 hour', '1 server')
+    >>> format_value("organization.compliance", "hipaa")
+    'HIPAA (US health data)'
     """
     info = field_info(path)
+    if info.choices == REGIMES and value in REGIME_LABELS:
+        # "HIPAA (US health data)", never the file's "hipaa".
+        return REGIME_LABELS[str(value)]
     if info.choices is not None or info.unit == "text":
         return str(value)
     v = float(value)

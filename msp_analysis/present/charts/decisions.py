@@ -294,7 +294,8 @@ def plot_projection(result: Projection, ax: Axes | None = None, band: bool = Tru
     ax.set_ylabel("Cumulative total cost")
     ax.yaxis.set_major_formatter(money_formatter(sym))
     ax.set_ylim(bottom=0)
-    ax.legend(loc="upper left")
+    # Beside the axes, not inside: in the upper left it sat on Break/Fix's band.
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
     return ax
 
 

@@ -53,23 +53,42 @@ def available_scenarios() -> dict[str, Callable[[], Scenario]]:
     client file does not stop the meeting: choosing it shows its error and
     keeps the scenario on screen.
 
+    The same firm is not listed twice: when a client folder holds the sample
+    organisation itself (the suite ships one, with tickets and invoices),
+    that folder takes the sample's place at the top.
+
     Examples
     --------
     >>> found = available_scenarios()
-    >>> list(found)[0], "Client: Harbourview Partners (sample)" in found
-    ('Sample organisation', True)
+    >>> list(found)[0], "Sample organisation" in found
+    ('Client: Harbourview Partners (sample)', False)
     """
     try:
         folders = clients.list_clients()
     except (OSError, MSPAnalysisError):
         folders = []
-    out: dict[str, Callable[[], Scenario]] = {"Sample organisation": sample_scenario}
+    sample: dict[str, Callable[[], Scenario]] = {"Sample organisation": sample_scenario}
+    out: dict[str, Callable[[], Scenario]] = {}
     for folder in folders:
         label = f"Client: {_organisation_name(folder)}"
         if label in out:  # two folders, one organisation name: tell them apart
             label = f"{label} ({folder})"
         out[label] = _client_loader(folder)
-    return out
+        if "Sample organisation" in sample and _is_sample(folder):
+            sample = {label: out.pop(label)}
+    return sample | out
+
+
+def _is_sample(folder: str) -> bool:
+    """True when ``clients/<folder>/scenario.json`` is the sample organisation, value for value.
+
+    Read and validated here (a few milliseconds); a file that cannot be read
+    is not the sample, and its error waits until it is chosen.
+    """
+    try:
+        return Scenario.from_json(clients.client_dir(folder) / "scenario.json") == sample_scenario()
+    except (OSError, ValueError, MSPAnalysisError):
+        return False
 
 
 def _organisation_name(folder: str) -> str:
@@ -102,6 +121,7 @@ def voila_command(
     *,
     cull_idle_timeout: int = 600,
     cull_interval: int = 60,
+    pool_size: int = 1,
     extra: tuple[str, ...] = (),
 ) -> tuple[list[str], dict[str, str]]:
     """The command line and environment that serve the dashboard with Voilà.
@@ -114,6 +134,15 @@ def voila_command(
     the :data:`TEMPLATE` template, which leaves out the CDN stylesheets of
     Voilà's own.
 
+    Preheated kernels: ``pool_size`` kernels (default one, for the page on
+    screen; two if a second screen opens it) have run the presentation
+    before anyone asks, so a page opens on a dashboard ready to use instead
+    of a spinner through "Executing 5 of 5" (about 5 s here); the pool is
+    refilled a second after a kernel is taken. Pooled kernels are never
+    culled (Voilà keeps them), a taken one is culled as above; each is a
+    kernel (~190 MB) toward any cap on kernels. ``pool_size=0`` starts a
+    kernel per page as before.
+
     Returns
     -------
     (argv, env)
@@ -122,8 +151,8 @@ def voila_command(
     Examples
     --------
     >>> argv, env = voila_command(9000)
-    >>> "--Voila.ip=127.0.0.1" in argv, "--port=9000" in argv
-    (True, True)
+    >>> "--Voila.ip=127.0.0.1" in argv, "--port=9000" in argv, "--VoilaConfiguration.preheat_kernel=True" in argv
+    (True, True, True)
     """
     nb = Path(notebook) if notebook else PROJECT_ROOT / "notebooks" / "07_client_presentation.ipynb"
     argv = [
@@ -139,6 +168,14 @@ def voila_command(
         f"--MappingKernelManager.cull_idle_timeout={int(cull_idle_timeout)}",
         f"--MappingKernelManager.cull_interval={int(cull_interval)}",
         "--MappingKernelManager.cull_connected=False",
+        *(
+            [
+                "--VoilaConfiguration.preheat_kernel=True",
+                f"--VoilaConfiguration.default_pool_size={int(pool_size)}",
+            ]
+            if pool_size > 0
+            else []
+        ),
         *extra,
     ]
     env = dict(os.environ)

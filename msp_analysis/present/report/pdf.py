@@ -12,6 +12,7 @@ from pathlib import Path
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.textpath import text_to_path
 
 from .content import ReportContent
@@ -22,6 +23,9 @@ __all__ = ["write_pdf"]
 #: A4 landscape, inches; text pages of the PDF run from 6% to 94% of its width.
 _PDF_SIZE = (11.69, 8.27)
 _PDF_LEFT, _PDF_RIGHT = 0.06, 0.94
+#: Margin of a chart page, inches (15 mm): printers cannot print to the edge,
+#: and at matplotlib's default the axis labels came within 1 mm of it.
+_CHART_MARGIN = 15 / 25.4
 
 #: A line of a text page: its text, font size (points) and weight.
 _Line = tuple[str, float, str]
@@ -66,8 +70,9 @@ def _text_page(title: str, lines: list[_Line]) -> Figure:
     size = _PDF_SIZE
     fig = Figure(figsize=size)
     # parse_math=False: amounts carry "$", which matplotlib would read as maths.
+    title = _wrap_to_width(title, 22, "bold")
     fig.text(_PDF_LEFT, 0.92, title, fontsize=22, fontweight="bold", va="top", parse_math=False)
-    y = 0.82
+    y = 0.82 - title.count("\n") * 22 * 1.45 / (size[1] * 72)
     for text, fontsize, weight in lines:
         wrapped = _wrap_to_width(text, fontsize, weight)
         fig.text(_PDF_LEFT, y, wrapped, fontsize=fontsize, fontweight=weight, va="top", parse_math=False)
@@ -87,24 +92,32 @@ def _save_chart_page(pdf: PdfPages, c: ReportContent, name: str) -> None:
     """The chart at the page's size with its neutral heading above; the figure is put back as it was."""
     fig = c.figures[name]
     original = fig.get_size_inches()
+    engine = fig.get_layout_engine()
     fig.set_size_inches(*_PDF_SIZE)
-    fig.suptitle(CHART_HEADINGS[name], fontsize=12, color="#555555")
+    mx, my = _CHART_MARGIN / _PDF_SIZE[0], _CHART_MARGIN / _PDF_SIZE[1]
+    fig.suptitle(CHART_HEADINGS[name], fontsize=12, color="#555555", y=1 - my, va="top")
+    # Constrained layout fits everything (labels, legend, heading) inside this rectangle.
+    # The heading sits in the top margin's last 4% of the page height; the chart's own title below it.
+    if isinstance(engine, ConstrainedLayoutEngine):
+        engine.set(rect=(mx, my, 1 - 2 * mx, 1 - 2 * my - 0.04))
     pdf.savefig(fig)
+    if isinstance(engine, ConstrainedLayoutEngine):
+        engine.set(rect=(0, 0, 1, 1))
     fig.suptitle("")
     fig.set_size_inches(*original)
 
 
 def _assumption_pages(c: ReportContent) -> list[Figure]:
-    """18 rows a page; the client's own numbers in bold (their source already says "your figure")."""
+    """15 rows a page (long sources wrap), each led by the model it belongs to; the client's own numbers in bold."""
     return [
         _text_page(
             title,
             [
-                (f"{r.assumption}: {r.value}  ({r.source})", 10, "bold" if r.yours else "normal")
+                (f"{r.model} · {r.assumption}: {r.value}  ({r.source})", 10, "bold" if r.yours else "normal")
                 for r in part.itertuples(index=False)
             ],
         )
-        for title, part in c.assumption_pages(per=18)
+        for title, part in c.assumption_pages(per=15)
     ]
 
 
