@@ -65,27 +65,50 @@ def _wrap_to_width(text: str, fontsize: float, weight: str = "normal", width_pt:
     return "\n".join(lines)
 
 
-def _text_page(title: str, lines: list[_Line]) -> Figure:
-    """A page of text: a bold title, then each line wrapped to the page's width, one under the other."""
+def _text_pages(title: str, lines: list[_Line]) -> list[Figure]:
+    """Pages of text: a bold title, then each line wrapped to the page's width, one under the other.
+
+    A line that would reach the bottom margin starts a new page ("... (continued)"),
+    so notes that grow with the model never run off the paper.
+
+    Examples
+    --------
+    >>> len(_text_pages("Notes", [("word " * 60, 12, "normal")] * 3))
+    1
+    >>> len(_text_pages("Notes", [("word " * 60, 12, "normal")] * 30)) > 1
+    True
+    """
     size = _PDF_SIZE
-    fig = Figure(figsize=size)
-    # parse_math=False: amounts carry "$", which matplotlib would read as maths.
-    title = _wrap_to_width(title, 22, "bold")
-    fig.text(_PDF_LEFT, 0.92, title, fontsize=22, fontweight="bold", va="top", parse_math=False)
-    y = 0.82 - title.count("\n") * 22 * 1.45 / (size[1] * 72)
+    line_h = 1.45 / (size[1] * 72)  # one point of font size as a share of the page height, with leading
+    bottom = _CHART_MARGIN / size[1]  # 15 mm, as on the chart pages
+    pages: list[Figure] = []
+    y = 0.0
+
+    def new_page(heading: str) -> float:
+        fig = Figure(figsize=size)
+        # parse_math=False: amounts carry "$", which matplotlib would read as maths.
+        wrapped = _wrap_to_width(heading, 22, "bold")
+        fig.text(_PDF_LEFT, 0.92, wrapped, fontsize=22, fontweight="bold", va="top", parse_math=False)
+        pages.append(fig)
+        return 0.82 - wrapped.count("\n") * 22 * line_h
+
+    y = new_page(title)
     for text, fontsize, weight in lines:
         wrapped = _wrap_to_width(text, fontsize, weight)
-        fig.text(_PDF_LEFT, y, wrapped, fontsize=fontsize, fontweight=weight, va="top", parse_math=False)
-        y -= (wrapped.count("\n") + 1) * fontsize * 1.45 / (size[1] * 72) + 0.012
-    return fig
+        height = (wrapped.count("\n") + 1) * fontsize * line_h
+        if y - height < bottom and len(pages[-1].texts) > 1:
+            y = new_page(f"{title} (continued)")
+        pages[-1].text(_PDF_LEFT, y, wrapped, fontsize=fontsize, fontweight=weight, va="top", parse_math=False)
+        y -= height + 0.012
+    return pages
 
 
-def _title_page(c: ReportContent) -> Figure:
+def _title_pages(c: ReportContent) -> list[Figure]:
     lines: list[_Line] = [(c.subtitle, 12, "normal"), ("", 8, "normal")]
     for label, value in c.headline.rows():
         lines.append((label, 12, "normal"))
         lines.append((value, 15, "bold"))
-    return _text_page(f"Break/Fix or MSP? {c.client}", lines)
+    return _text_pages(f"Break/Fix or MSP? {c.client}", lines)
 
 
 def _save_chart_page(pdf: PdfPages, c: ReportContent, name: str) -> None:
@@ -110,14 +133,15 @@ def _save_chart_page(pdf: PdfPages, c: ReportContent, name: str) -> None:
 def _assumption_pages(c: ReportContent) -> list[Figure]:
     """15 rows a page (long sources wrap), each led by the model it belongs to; the client's own numbers in bold."""
     return [
-        _text_page(
+        page
+        for title, part in c.assumption_pages(per=15)
+        for page in _text_pages(
             title,
             [
                 (f"{r.model} · {r.assumption}: {r.value}  ({r.source})", 10, "bold" if r.yours else "normal")
                 for r in part.itertuples(index=False)
             ],
         )
-        for title, part in c.assumption_pages(per=15)
     ]
 
 
@@ -137,10 +161,12 @@ def write_pdf(c: ReportContent, path: Path) -> Path:
     """
     meta = {"Title": f"Break/Fix or MSP? {c.client}", "Creator": "msp_analysis", "Producer": "msp_analysis"}
     with PdfPages(path, metadata=meta) as pdf:
-        pdf.savefig(_title_page(c))
+        for page in _title_pages(c):
+            pdf.savefig(page)
         for name in CHARTS:
             _save_chart_page(pdf, c, name)
         for page in _assumption_pages(c):
             pdf.savefig(page)
-        pdf.savefig(_text_page("Method notes", [(n, 12, "normal") for n in c.notes]))
+        for page in _text_pages("Method notes", [(n, 12, "normal") for n in c.notes]):
+            pdf.savefig(page)
     return path

@@ -32,7 +32,7 @@ from matplotlib.figure import Figure
 from ...decisions.deliver import CYBER_PREMIUM_USD, security_vs_insurance
 from ...decisions.projection import Projection, project
 from ...engine.expected import expected_components
-from ...engine.simulation import COLUMNS, MODELS, Comparison
+from ...engine.simulation import COLUMNS, MODEL_LABELS, MODELS, Comparison
 from ...formatting import assumption_label, format_value, money, percent
 from ...model.defaults import assumptions
 from ...model.downtime import valuation_words
