@@ -63,7 +63,10 @@ _PATHS = {
     "users": "organization.users",
     "msp_price": "msp.per_user_monthly",
     "hourly_rate": "break_fix.hourly_rate",
-    "outage_revenue": "organization.revenue_per_outage_hour",
+    # An hour of downtime is valued at idle staff cost by default (issue 12): the
+    # loaded cost of an hour is what moves it; lost revenue counts only if the
+    # scenario says so (organization.downtime_revenue_weight), never on top.
+    "downtime_cost": "organization.loaded_hourly_cost",
     "patch_latency": "break_fix.patch_latency_days",
 }
 
@@ -144,7 +147,7 @@ class Dashboard(LiveSurface):
         The whole dashboard (displaying the object displays it).
     inputs : dict of str to ipywidgets.Widget
         ``scenario``, ``users``, ``msp_price``, ``hourly_rate``,
-        ``outage_revenue``, ``patch_latency``, ``budget`` and ``risk``.
+        ``downtime_cost``, ``patch_latency``, ``budget`` and ``risk``.
     yours_box : ipywidgets.Checkbox
         "The values moved here are the client's own" (see :meth:`yours`).
     controls : list
@@ -337,7 +340,7 @@ class Dashboard(LiveSurface):
                 style={"description_width": "0px"},
             )
             self._add(key, w, rows)
-            if key == "outage_revenue":
+            if key == "downtime_cost":
                 self.outage_note = W.HTML()
                 rows.append(self.outage_note)
             if key == "patch_latency":

@@ -23,7 +23,7 @@ LABELS = {
     "users": "Headcount ({unit}; devices follow)",
     "msp_price": "MSP price per user ({unit})",
     "hourly_rate": "Break/Fix hourly rate ({unit})",
-    "outage_revenue": "Revenue lost per hour of full outage ({unit})",
+    "downtime_cost": "Loaded cost of a staff hour ({unit})",
     "patch_latency": "Patch latency without an MSP ({unit})",
     "budget": "IT support budget ({unit})",
     "risk": "Risk appetite: plan for a bad year of",
@@ -31,7 +31,7 @@ LABELS = {
 TOOLTIPS = {
     "users": "Workstations and servers scale with the headcount",
     "hourly_rate": "The on-site rate; the remote rate keeps its ratio to it",
-    "outage_revenue": "Revenue lost, not merely delayed, while every user is down",
+    "downtime_cost": "Wages and overheads of one hour of a user's time; an hour of downtime costs this times the share of work that needs IT",
     "budget": "What the IT support bill (fees only) should not exceed in a year",
 }
 
@@ -140,7 +140,7 @@ def title_html(scenario: Scenario, trials: int, report_trials: int | None = None
 
 
 def notes_html(scenario: Scenario) -> tuple[str, str]:
-    """The notes under the outage-revenue slider (an outage hour's full cost) and the patch slider.
+    """The notes under the downtime-cost slider (an outage hour's full cost) and the patch slider.
 
     Examples
     --------
