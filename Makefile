@@ -5,16 +5,19 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-PORT   ?= 8866
+# make lab PORT=8890, make present PORT=8870: each has its own default, so both can run at once.
+PORT   ?=
+LAB_PORT     := $(or $(PORT),8888)
+PRESENT_PORT := $(or $(PORT),8866)
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 
 .PHONY: help venv lab test test-fast lint notebooks present bench freeze clean
 
 help:
-	@echo "make lab        create .venv if needed and open JupyterLab on the first notebook"
+	@echo "make lab        create .venv if needed and open JupyterLab (repository root, notebook 00) on port $(LAB_PORT)"
 	@echo "make test       create .venv if needed and run every test (unit, nbval, browser)"
 	@echo "make notebooks  re-run every notebook and store its outputs (then strip widget state)"
-	@echo "make present    serve the client presentation with Voila on 127.0.0.1:$(PORT)"
+	@echo "make present    serve the client presentation with Voila on 127.0.0.1:$(PRESENT_PORT)"
 	@echo "make bench      run the benchmarks and write benchmarks/RESULTS.md"
 	@echo "make lint       ruff, then the type checker (mypy, settings in pyproject.toml)"
 
@@ -32,8 +35,11 @@ $(STAMP): requirements.txt pyproject.toml
 LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root,)
 LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
 
+# Rooted at the repository, so data/ and reports/ are in the file browser; opens notebook 00.
+# (Naming the notebook on the command line would root Lab in notebooks/.)
 lab: $(STAMP) $(LAB_SETTINGS)
-	$(BIN)/jupyter lab $(LAB_FLAGS) notebooks/00_start_here.ipynb
+	$(BIN)/jupyter lab $(LAB_FLAGS) --ServerApp.ip=127.0.0.1 --ServerApp.port=$(LAB_PORT) \
+		--ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb
 
 # Offline by default (client meetings): no news feed, no update checks.
 $(LAB_SETTINGS): $(STAMP)
@@ -60,7 +66,7 @@ notebooks: $(STAMP)
 # the dashboard on screen keeps its kernel however long the meeting is idle. The
 # flags live in msp_analysis.present.dashboard.voila_command, which the browser test uses too.
 present: $(STAMP)
-	$(BIN)/python -m msp_analysis present --port=$(PORT)
+	$(BIN)/python -m msp_analysis present --port=$(PRESENT_PORT)
 
 # BENCH_ARGS go to run.py, e.g. make bench BENCH_ARGS="--only 1,3" (prints only) or BENCH_ARGS=--quick.
 bench: $(STAMP)

@@ -1,4 +1,4 @@
-"""Benchmarks of issues 7 and 15: run them, print a table, write ``benchmarks/RESULTS.md``.
+"""Benchmarks of issues 7, 13, 14, 15 and 16: run them, print a table, write ``benchmarks/RESULTS.md``.
 
 ``make bench`` installs ``benchmarks/requirements-bench.txt`` (pyfair) into
 ``.venv`` and runs this file. Every benchmark is timed with
@@ -33,7 +33,9 @@ for p in (str(HERE), str(ROOT)):  # helpers here; tests.reference_engine from th
     if p not in sys.path:
         sys.path.insert(0, p)
 
+import event_log  # noqa: E402
 import fair  # noqa: E402
+import interactive  # noqa: E402
 import latency  # noqa: E402
 import machine  # noqa: E402
 import numpy as np  # noqa: E402
@@ -317,9 +319,14 @@ def bench_dashboard(cfg: Config) -> Result:
     res = latency.measure(changes=changes, warmup=cfg.pick(5, 1))
     every, eng = res["all_charts"], res["engine"]
     r = Result(4, "dashboard: recompute + redraw after a control change")
-    r.goal = "median <= 200 ms"
-    r.status = _verdict(every["median_ms"] <= 200)
-    r.measured = f"all charts: median {fmt_ms(every['median_ms'])}, p95 {fmt_ms(every['p95_ms'])}"
+    # Issue 16: what the user waits for is the chart on screen (hidden tabs are drawn when opened).
+    r.goal = "chart on screen: median <= 100 ms (all charts: <= 200 ms)"
+    vis_ms = res["visible_chart"]["median_ms"] if res["source"] == "dashboard" else every["median_ms"]
+    r.status = _verdict(vis_ms <= 100 and every["median_ms"] <= 200)
+    r.measured = (
+        f"chart on screen: median {fmt_ms(vis_ms)}; all charts: median {fmt_ms(every['median_ms'])}, "
+        f"p95 {fmt_ms(every['p95_ms'])}"
+    )
     if res["source"] == "dashboard":
         vis = res["visible_chart"]
         r.details += [
@@ -370,12 +377,29 @@ def bench_dashboard(cfg: Config) -> Result:
         f"The numbers (engine, exact figures, projection) take {fmt_ms(eng['median_ms'])}, {share:.0%} of a full "
         "refresh; the rest is matplotlib drawing and PNG encoding.",
         "",
-        f"Goal median <= 200 ms: **{r.status}**"
-        + (
-            f" ({every['median_ms'] / 200:.0%} of the budget)."
-            if r.status == "met"
-            else f" by {every['median_ms'] - 200:,.0f} ms ({every['median_ms'] / 200 - 1:.0%} over)."
-        ),
+        f"Goal (chart on screen median <= 100 ms, all charts <= 200 ms): **{r.status}** "
+        f"(chart on screen {vis_ms / 100:.0%} of its budget, all charts {every['median_ms'] / 200:.0%} of theirs).",
+    ]
+    return r
+
+
+# -- 10. dashboard: time to interactive -------------------------------------------------------------
+
+
+def bench_interactive(cfg: Config) -> Result:
+    res = interactive.measure(openings=cfg.pick(5, 2), gap_s=cfg.pick(10.0, 2.0))
+    r = Result(10, "dashboard: time to interactive (Voila, preheated kernel)")
+    r.goal = "median of 5 openings <= 1.5 s"
+    if "skipped" in res:
+        r.measured, r.status = f"not measured: {res['skipped']}", "n/a"
+        return r
+    r.status = _verdict(res["median_s"] <= 1.5)
+    r.measured = f"median {res['median_s']:.2f} s over {len(res['times_s'])} openings"
+    r.details += [
+        "Voila started as `make present` starts it (`voila_command`: a pool of "
+        f"{res['pool_size']} preheated kernel that has already run the presentation), the page opened in "
+        f"headless Chromium at 1280x720, {res['gap_s']:g} s apart, each timed from navigation until the headline "
+        "figures and the first slider are on screen: " + ", ".join(f"{t:.2f} s" for t in res["times_s"]) + ".",
     ]
     return r
 
@@ -529,6 +553,80 @@ def bench_portfolio(cfg: Config) -> Result:
     return r
 
 
+# -- 8. how sure are we: input uncertainty, EVPPI, Sobol ---------------------------------------------------
+
+
+def bench_uncertainty(cfg: Config) -> Result:
+    from msp_analysis import expected, sample_scenario, uncertainty
+
+    s = sample_scenario()
+    n, n_base, one_by_one = cfg.pick(10_000, 1_000), cfg.pick(1024, 16), cfg.pick(500, 100)
+    t0 = time.perf_counter()
+    u = uncertainty(s, n=n, seed=1)
+    draws_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    table = u.evppi()
+    evppi_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    for i in range(one_by_one):
+        expected(s.replace({c: u.draws[c].iloc[i].item() for c in u.draws.columns})).loc["total_cost"]
+    loop_per_draw = (time.perf_counter() - t0) / one_by_one
+    t0 = time.perf_counter()
+    sob = u.sobol(n_base)
+    sobol_s = time.perf_counter() - t0
+    d = len(u.ranges)
+    per_draw = draws_s / n
+    r = Result(8, f"how sure are we: {n:,} input draws, EVPPI of every input, Sobol with {n_base:,} base samples")
+    r.goal = "draws < 5 s; Sobol (1,024 base) < 60 s; EVPPI < 5 s"
+    r.status = _verdict(draws_s < 5 and sobol_s < 60 and evppi_s < 5 and n_base >= 1024)
+    r.measured = f"draws {draws_s:,.1f} s; Sobol {sobol_s:,.1f} s; EVPPI {evppi_s:,.1f} s"
+    r.details += [
+        f"`msp_analysis.uncertainty(sample_scenario(), n={n:,}, seed=1)`: the {d} inputs of the sample whose basis "
+        "is an assumption or a published figure with a range in `assumptions.csv` vary; each draw's expected "
+        "totals are exact (`engine.batch.expected_totals`, one validated scenario per draw priced by "
+        "`expected_components`). One run each (the runs take seconds to minutes).",
+        "",
+        "| step | time | goal | per evaluation |",
+        "|---|---:|---:|---:|",
+        f"| {n:,} draws, expected totals of both models | {draws_s:,.1f} s | < 5 s | {per_draw * 1e3:.2f} ms |",
+        f"| EVPPI of all {d} inputs from those draws (P-spline, 200 draws for the SE) | {evppi_s:,.2f} s | < 5 s | |",
+        f"| Sobol, {n_base:,} base samples x ({d} + 2) = {sob.attrs['evaluations']:,} evaluations | {sobol_s:,.1f} s "
+        f"| < 60 s | {sobol_s / sob.attrs['evaluations'] * 1e3:.2f} ms |",
+        f"| `expected(scenario.replace(draw))` one draw at a time ({one_by_one:,} draws) | "
+        f"{loop_per_draw * n:,.1f} s for {n:,} (scaled) | | {loop_per_draw * 1e3:.2f} ms |",
+        "",
+        f"Batch vs one draw at a time: {loop_per_draw / per_draw:.2f}x. The batch reuses the one implementation of "
+        "the expectations per draw (no second, array copy of the model to drift from `expected()`), so it saves "
+        "only the scenario round trip; the goals need the model's functions themselves to take arrays "
+        "(left for a later change: the model maths was being reworked by issue 12 at the same time).",
+        f"Results of this run: P(MSP is the better choice) {u.prob_msp_better:.3f}, EVPI {u.evpi:,.0f} a year, "
+        f"largest EVPPI {table.loc[0, 'path']} {table.loc[0, 'evppi']:,.0f}; largest Sobol total "
+        f"{sob.loc[0, 'path']} {sob.loc[0, 'total']:.2f}.",
+    ]
+    return r
+
+
+# -- 9. an event log loaded and collapsed (issue 13) -------------------------------------------------
+
+
+def bench_event_log(cfg: Config) -> Result:
+    tickets, runs = cfg.pick(100_000, 10_000), cfg.pick(3, 1)
+    m = event_log.measure(tickets, runs)
+    r = Result(9, f"event log: {m['tickets']:,} tickets in {m['rows']:,} rows loaded and collapsed")
+    r.goal = "< 15 s for 100,000 tickets (~700,000 rows) on an idle machine"
+    r.status = _verdict(m["median_s"] < 15) if not cfg.quick else "n/a"
+    r.measured = f"{m['median_s']:.1f} s (CPU {m['cpu_s']:.1f} s)"
+    r.details += [
+        f"`load_tickets` on a ServiceNow-shaped incident event log ({m['mib']:.1f} MiB of CSV, newest change first, "
+        "`?` for empty fields), generated seeded by `benchmarks/event_log.py`: read, typed, and collapsed to one row "
+        f"per ticket at its final state. Median of {m['runs']} runs after a warm-up; min {m['min_s']:.1f} s. The "
+        "CPU time is this process's alone, what the load takes when the machine is not shared.",
+        "",
+        *[f"- {note}" for note in m["notes"]],
+    ]
+    return r
+
+
 BENCHMARKS: dict[int, Callable[[Config], Result]] = {
     1: bench_scaling,
     2: bench_reference,
@@ -537,6 +635,9 @@ BENCHMARKS: dict[int, Callable[[Config], Result]] = {
     5: bench_memory,
     6: bench_notebooks,
     7: bench_portfolio,
+    8: bench_uncertainty,
+    9: bench_event_log,
+    10: bench_interactive,
 }
 
 
@@ -592,7 +693,7 @@ def markdown(results: list[Result], info: dict[str, str], cfg: Config, seconds: 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--only", help="comma-separated benchmark numbers (1-7)")
+    ap.add_argument("--only", help="comma-separated benchmark numbers (1-10)")
     ap.add_argument("--quick", action="store_true", help="smaller runs: a smoke test, not results")
     ap.add_argument("--output", type=Path, help=f"where to write the results (default {RESULTS.name} on a full run)")
     args = ap.parse_args(argv)

@@ -13,10 +13,18 @@ incidents for both, with exact expected values beside the simulation.
 from . import _legacy
 from .decisions.break_even import BreakEven, NoCrossingError, break_even
 from .decisions.budget import MonthlyFees, monthly_fees, prob_fees_exceed
+from .decisions.deliver import (
+    OperationalBreakEven,
+    fees_only,
+    operational_break_even,
+    saving_by_basis,
+    security_vs_insurance,
+)
 from .decisions.invoice_check import compare_invoices
 from .decisions.projection import Projection, project
 from .decisions.scorecard import scorecard
 from .decisions.sensitivity import sensitivity
+from .decisions.uncertainty import Uncertainty, uncertainty
 from .engine.columns import COLUMNS, COST_COLUMNS, MODEL_LABELS, MODELS
 from .engine.expected import expected
 from .engine.simulation import Comparison, ModelResult, simulate
@@ -64,6 +72,7 @@ __all__ = [
     "ModelResult",
     "MonthlyFees",
     "NoCrossingError",
+    "OperationalBreakEven",
     "Organization",
     "PerPriority",
     "PerRegime",
@@ -71,6 +80,7 @@ __all__ = [
     "Projection",
     "Scenario",
     "Security",
+    "Uncertainty",
     "ValidationError",
     "apply_quote",
     "assumptions",
@@ -80,23 +90,28 @@ __all__ = [
     "compare_invoices",
     "data_dir",
     "expected",
+    "fees_only",
     "list_clients",
     "load_client",
     "load_invoices",
     "load_msp_quote",
     "load_tickets",
     "monthly_fees",
+    "operational_break_even",
     "prob_fees_exceed",
     "project",
     "safe_table_export",
     "sample_scenario",
     "save_client_scenario",
+    "saving_by_basis",
     "scenario_assumptions",
     "scenario_from_workbook",
     "scenario_to_workbook",
     "scorecard",
+    "security_vs_insurance",
     "sensitivity",
     "simulate",
+    "uncertainty",
 ]
 
 

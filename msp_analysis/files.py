@@ -42,15 +42,18 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from .errors import DataError
 
 __all__ = [
     "MAX_MESSAGE_VALUE",
+    "DuplicateKeyError",
     "atomic_path",
     "bounded",
     "contained",
     "fs_error",
+    "no_duplicate_keys",
     "read_limited",
     "replaced_folder",
     "staged_files",
@@ -376,3 +379,30 @@ def staged_files(target: str | os.PathLike[str]) -> Iterator[Stage]:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     _fsync_folder(folder)
+
+
+class DuplicateKeyError(ValueError):
+    """A key given twice in one JSON object (:func:`json.loads` would keep the last one silently)."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = bounded(key, 80)
+
+
+def no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """``object_pairs_hook`` for :func:`json.loads`: a dict, raising :class:`DuplicateKeyError` for a key given twice.
+
+    Examples
+    --------
+    >>> import json
+    >>> json.loads('{"a": 1, "a": 2}', object_pairs_hook=no_duplicate_keys)
+    Traceback (most recent call last):
+    ...
+    msp_analysis.files.DuplicateKeyError: a
+    """
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise DuplicateKeyError(key)
+        out[key] = value
+    return out

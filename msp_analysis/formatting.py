@@ -183,6 +183,11 @@ _LABELS = {
     "organization.loaded_hourly_cost": "Loaded cost of an employee-hour",
     "organization.it_dependency": "Work that stops when IT is down",
     "organization.revenue_per_outage_hour": "Revenue lost per hour of full outage",
+    "organization.revenue_per_user_hour": "Revenue lost per user-hour",
+    "organization.revenue_scaling": "Revenue entered as",
+    "organization.downtime_revenue_weight": "Downtime valued at lost revenue",
+    "organization.annual_revenue": "Annual revenue",
+    "organization.eur_rate": "Rate per euro",
     "organization.business_hours_per_year": "Working hours per user",
     "organization.compliance": "Compliance regime",
     "organization.currency": "Currency",
@@ -212,6 +217,7 @@ _LABELS = {
     "msp.flat_monthly": "MSP flat monthly fee",
     "msp.monthly_minimum": "MSP monthly minimum",
     "msp.onboarding_fee": "MSP onboarding fee",
+    "msp.exit_fee": "MSP exit fee",
     "msp.term_months": "MSP contract term",
     "msp.annual_escalator": "MSP yearly price rise",
     "msp.out_of_scope_share": "Incidents outside the contract",
@@ -237,6 +243,8 @@ _LABELS = {
     "security.severity_median": "Cost of a security incident, median",
     "security.severity_p90": "Cost of a security incident, p90",
     "security.detection_severity_reduction": "Cost cut by full monitoring",
+    "security.exploited_vulnerability_share": "Incidents via exploited flaws",
+    "security.severity_includes_outage": "Severity includes outage",
     "security.outage_median_hours": "Outage per security incident, median",
     "security.outage_p90_hours": "Outage per security incident, p90",
     "security.fine_probability.*": "{R} chance of a fine",
@@ -352,8 +360,13 @@ def format_value(path: str, value: float | str, symbol: str = "$") -> str:
     '3% per year'
     >>> format_value("break_fix.onsite_minimum_hours", 1.0), format_value("organization.servers", 1)
     ('1 hour', '1 server')
+    >>> format_value("organization.compliance", "hipaa")
+    'HIPAA (US health data)'
     """
     info = field_info(path)
+    if info.choices == REGIMES and value in REGIME_LABELS:
+        # "HIPAA (US health data)", never the file's "hipaa".
+        return REGIME_LABELS[str(value)]
     if info.choices is not None or info.unit == "text":
         return str(value)
     v = float(value)

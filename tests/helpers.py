@@ -27,6 +27,9 @@ def scenarios(draw, min_users: int = 1, max_users: int = 2000):
         "organization.loaded_hourly_cost": draw(st.floats(20, 200)),
         "organization.it_dependency": draw(st.floats(0, 1)),
         "organization.revenue_per_outage_hour": draw(st.sampled_from([0.0, 500.0, 5000.0])),
+        "organization.revenue_per_user_hour": draw(st.sampled_from([0.0, 20.0, 150.0])),
+        "organization.revenue_scaling": draw(st.sampled_from(["per_user", "total"])),
+        "organization.downtime_revenue_weight": draw(st.floats(0, 1)),
         "organization.compliance": draw(st.sampled_from(REGIMES)),
         "break_fix.hourly_rate": draw(st.floats(80, 300)),
         "break_fix.remote_hourly_rate": draw(st.floats(60, 250)),
@@ -47,6 +50,8 @@ def scenarios(draw, min_users: int = 1, max_users: int = 2000):
         "msp.patch_latency_days": draw(st.floats(0, 30)),
         "msp.monitoring_coverage": draw(st.floats(0, 1)),
         "security.base_rate_per_user_year": draw(st.floats(0, 0.02)),
+        "security.exploited_vulnerability_share": draw(st.floats(0, 1)),
+        "security.severity_includes_outage": draw(st.sampled_from(["yes", "no"])),
     }
     for p in ("p1", "p2", "p3", "p4"):
         med, p90 = _gamma_pair(draw, 0.2, 4.0)

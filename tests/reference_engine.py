@@ -26,7 +26,10 @@ def reference_simulate(scenario, trials: int, seed: int) -> dict[str, dict[str, 
     rng = np.random.default_rng(seed)
     org, bf, msp, sec = scenario.organization, scenario.break_fix, scenario.msp, scenario.security
     users = org.users
-    per_user_hour = org.loaded_hourly_cost * org.it_dependency + org.revenue_per_outage_hour / users
+    # A user-hour is valued once: idle staff cost, lost revenue (per user or a fixed total), or a stated mix.
+    revenue = org.revenue_per_user_hour if org.revenue_scaling == "per_user" else org.revenue_per_outage_hour / users
+    w = org.downtime_revenue_weight
+    per_user_hour = (1 - w) * org.loaded_hourly_cost * org.it_dependency + w * revenue
     zeros = lambda: np.zeros(trials)  # noqa: E731
     B = {k: zeros() for k in ("fees", "incidents", "downtime_hours")}
     M = {k: zeros() for k in ("incidents", "noticed", "downtime_hours", "oos_hours", "critical_misses")}
@@ -101,7 +104,9 @@ def reference_simulate(scenario, trials: int, seed: int) -> dict[str, dict[str, 
         # mirror image, levelling off at twice the base rate.
         gap = (side.patch_latency_days - sec.reference_patch_latency_days) / sec.patch_halving_days
         factor = 2.0**gap if gap <= 0 else 2.0 - 2.0 ** (-gap)
-        rates[model] = sec.base_rate_per_user_year * users * factor
+        # patching acts on the exploited-vulnerability share of incidents only
+        s = sec.exploited_vulnerability_share
+        rates[model] = sec.base_rate_per_user_year * users * ((1 - s) + s * factor)
     top = max(rates.values())
     n = rng.poisson(top, size=trials) if top > 0 else np.zeros(trials, dtype=int)
     idx = np.repeat(np.arange(trials), n)
@@ -110,10 +115,14 @@ def reference_simulate(scenario, trials: int, seed: int) -> dict[str, dict[str, 
     direct = severity.sample(k, rng)
     hours = outage.sample(k, rng)
     fine = np.zeros(k)
+    cap = sec.fine_cap[regime] if regime != "none" else 0.0
+    if regime == "gdpr":  # EUR 20M or 4% of turnover, whichever is higher, in EUR; converted at the stated rate
+        eur = 1.0 if org.currency == "EUR" else org.eur_rate
+        cap = max(sec.fine_cap.gdpr, 0.04 * org.annual_revenue / eur) * eur
     if regime != "none":
         drawn = np.minimum(
             Lognormal.from_median_p90(sec.fine_median[regime], sec.fine_p90[regime]).sample(k, rng),
-            sec.fine_cap[regime],
+            cap,
         )
         fine = np.where(rng.random(k) < sec.fine_probability[regime], drawn, 0.0)
     for model, side in (("break_fix", bf), ("msp", msp)):
@@ -121,7 +130,8 @@ def reference_simulate(scenario, trials: int, seed: int) -> dict[str, dict[str, 
         loss = kept * (
             direct * (1 - sec.detection_severity_reduction * side.monitoring_coverage)
             + fine
-            + hours * per_user_hour * users
+            # the outage is priced only when the severity does not already include business interruption
+            + (hours * per_user_hour * users if sec.severity_includes_outage == "no" else 0.0)
         )
         d = out[model]
         d["security_incidents"] = _per_trial(idx, kept, trials)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from msp_analysis import ValidationError, expected, sample_scenario
@@ -229,7 +232,7 @@ def test_charts_updated_in_place_draw_what_a_fresh_dashboard_draws(dash):
     for key, value in steps:
         dash.set(key, value)
         dash.flush()
-        fresh = Dashboard({"only": dash.scenario}, trials=dash.trials, seed=dash.seed)
+        fresh = Dashboard({"only": dash.scenario}, trials=dash.trials, report_trials=dash.report_trials, seed=dash.seed)
         fresh.flush()
         for name, chart in dash.charts.items():
             assert chart.ax.get_title() == fresh.charts[name].ax.get_title(), (key, name)
@@ -261,7 +264,176 @@ def test_a_chart_whose_shape_changes_is_rebuilt(dash):
     dash.set("msp_price", dash.inputs["msp_price"].max)
     chart = dash.charts["projection"]
     assert chart.rebuilds == before + 1 and len(chart.ax.lines) == 2
-    fresh = Dashboard({"only": dash.scenario}, trials=dash.trials, seed=dash.seed)
+    fresh = Dashboard({"only": dash.scenario}, trials=dash.trials, report_trials=dash.report_trials, seed=dash.seed)
     fresh.flush()
     assert np.array_equal(_pixels(chart), _pixels(fresh.charts["projection"]))
     assert dash.errors == []
+
+
+# -- one set of figures: the screen, its export and the command line -------------------------
+
+
+def _figures_on_screen(d):
+    """Every amount and percentage in the headline cards except availability (a figure the report does not hold)."""
+    import re
+
+    cards = re.sub(r'<div class="msp-card" data-figure="availability">.*', "", d.cards.value)
+    text = html.unescape(re.sub(r"<[^>]+>", " ", cards))
+    return re.findall(r"-?\$[\d,]+|[<>]?\d+(?:\.\d+)?%", text)
+
+
+def _report_text(path):
+    """The HTML report's text as a reader sees it: tags (the coloured model names) dropped, entities decoded."""
+    import re
+
+    return html.unescape(re.sub(r"<[^>]+>", "", path.read_text(encoding="utf-8")))
+
+
+def test_the_screen_refines_to_the_report_and_its_export_holds_the_same_figures(tmp_path):
+    from pptx import Presentation
+
+    from msp_analysis.present.report.summary import chart_title
+
+    d = Dashboard({"Sample organisation": sample_scenario}, trials=300, report_trials=1_000, out_dir=tmp_path)
+    d.set("msp_price", 140)
+    d.set("risk", "1 year in 10 (P90)")
+    assert d.headline.trials == 300 and not d.refined
+    assert "refining to the report's 1,000" in d.title.value
+    paths = d.export(tmp_path / "out")
+    # Export refined the screen first: what the screen shows now is what was written.
+    assert d.refined and d.headline.trials == 1_000
+    assert "1,000 simulated years, as in the report" in d.title.value
+    source = next(p for p in paths if p.suffix == ".html")
+    report = _report_text(source)
+    figures = _figures_on_screen(d)
+    assert len(figures) >= 12
+    missing = [f for f in figures if f not in report]
+    assert missing == [], missing
+    for _label, value in d.headline.rows():
+        assert value in report
+    d.flush()
+    alt = html.unescape(source.read_text(encoding="utf-8"))  # the charts' findings are in their alt text
+    for name, chart in d.charts.items():
+        assert chart_title(chart.ax) in alt, name
+    deck = Presentation(str(next(p for p in paths if p.suffix == ".pptx")))
+    cells = {c.text for s in deck.slides for sh in s.shapes if sh.has_table for r in sh.table.rows for c in r.cells}
+    assert {value for _label, value in d.headline.rows()} <= cells
+    assert d.errors == []
+
+
+def test_moving_only_the_budget_keeps_the_refined_years(dash):
+    d = Dashboard({"Sample organisation": sample_scenario}, trials=300, report_trials=600)
+    assert d.refine() and d.headline.trials == 600
+    d.set("budget", d.inputs["budget"].value + d.inputs["budget"].step)
+    assert d.headline.trials == 600
+    d.set("msp_price", 140)
+    assert d.headline.trials == 300 and not d.refined
+    d.flush()
+    assert d.headline.trials == 600 and not d.refine()
+
+
+def test_the_command_line_report_matches_the_refined_screen(tmp_path):
+    from msp_analysis.present.cli import main
+
+    d = Dashboard({"Sample organisation": sample_scenario}, report_trials=1_000)
+    d.refine()
+    file = tmp_path / "s.json"
+    sample_scenario().to_json(file)
+    assert (
+        main(["report", "--scenario", str(file), "--out", str(tmp_path / "o"), "--trials", "1000", "--formats", "html"])
+        == 0
+    )
+    report = _report_text(next((tmp_path / "o").glob("*.html")))
+    assert all(value in report for _label, value in d.headline.rows())
+
+
+def test_the_multi_year_chart_follows_the_contract_term():
+    two_years = sample_scenario().replace({"msp.term_months": 24})
+    d = Dashboard({"Client": two_years}, trials=300, report_trials=300)
+    d.tabs.selected_index = 3
+    assert d.contract_years() == 2
+    assert list(d.charts["projection"].ax.get_xticks()) == [1, 2]
+    assert "Over 2 years" in d.charts["projection"].ax.get_title()
+
+
+# -- issue 16: fixes seen in front of a client ---------------------------------------------------
+
+
+def test_the_same_firm_is_not_listed_twice(tmp_path, monkeypatch):
+    clients = tmp_path / "clients"
+    for folder, scenario in (("acme", sample_scenario().replace({"organization.name": "Acme"})), ("sample", None)):
+        (clients / folder).mkdir(parents=True)
+        if scenario is None:  # the sample itself, written out differently (same values)
+            sample_scenario().to_json(clients / folder / "scenario.json")
+        else:
+            scenario.to_json(clients / folder / "scenario.json")
+    monkeypatch.setenv("MSP_ANALYSIS_DATA", str(tmp_path))
+    found = available_scenarios()
+    # "Sample organisation" and "Client: Harbourview Partners (sample)" were one firm from two identical files.
+    assert list(found) == ["Client: Harbourview Partners (sample)", "Client: Acme"]
+    assert found["Client: Harbourview Partners (sample)"]() == sample_scenario()
+
+
+def test_your_figure_only_for_the_clients_files_or_when_marked(tmp_path):
+    client = sample_scenario().replace({"organization.name": "Northwind", "organization.compliance": "hipaa"})
+    d = Dashboard({"Client: Northwind": client}, trials=200, report_trials=200, out_dir=tmp_path)
+    assert d.yours() == {"organization.name", "organization.compliance"}
+    d.set("msp_price", 140)
+    # moved on screen: the consultant's what-if, not the client's number
+    assert "msp.per_user_monthly" not in d.yours()
+    assert "class=moved" in d.assumptions.value and "set for this analysis" in d.assumptions.value
+    text = d.export(tmp_path / "a")[0].read_text(encoding="utf-8")
+    assert "Harbourview" not in text and "HIPAA (US health data)" in text
+    assert re.search(r"<tr>[^\n]*?Price per user[^\n]*?set for this analysis", text)
+    d.yours_box.value = True
+    assert "msp.per_user_monthly" in d.yours()
+    text = d.export(tmp_path / "b")[0].read_text(encoding="utf-8")
+    assert re.search(r'<tr class="yours">[^\n]*?Price per user[^\n]*?your figure', text)
+    assert d.errors == []
+
+
+def test_the_assumptions_table_says_which_model_each_row_belongs_to(dash):
+    rows = re.findall(r"<tr[^>]*><td>([^<]*)</td><td>([^<]*)</td>", dash.assumptions.value)
+    patch = [model for model, label in rows if label.startswith("Average days from a patch")]
+    assert sorted(patch) == ["Break/Fix", "MSP"]
+    assert len(rows) == len(set(rows))
+
+
+def test_the_export_message_stays_in_view(dash):
+    dash.export_button.click()
+    assert 'class="msp-ok"' in dash.export_status.value
+    assert re.search(r"\.msp-export-status \.msp-ok[^{]*\{[^}]*position: fixed", dash.widget.children[0].value)
+    dash.set("msp_price", 111)  # the note was about the screen as it was
+    assert dash.export_status.value == ""
+
+
+def test_the_cost_histogram_has_no_stray_bar_from_the_clipped_tail(dash):
+    from matplotlib.patches import StepPatch
+
+    dash.flush()
+    ax = dash.charts["distribution"].ax
+    data = {m: dash._comparison[m].trials["total_cost"].to_numpy() for m in ("break_fix", "msp")}
+    areas = []
+    for step in (p for p in ax.patches if isinstance(p, StepPatch)):
+        heights, edges, _ = step.get_data()
+        # the last bin holds only the years that fall in it (the tail once piled up there)
+        assert heights[-1] <= heights.max() / 4
+        areas.append(float((heights * np.diff(edges)).sum()))
+    label = ax.get_xlabel().replace("\\$", "$")
+    assert "Not drawn: years above $" in label
+    hi = float(edges[-1])
+    # the bars' area is the share of years drawn: one less the share beyond the edge, model by model
+    drawn = sorted(1 - float((data[m] > hi).mean()) for m in data)
+    assert sorted(areas) == pytest.approx(drawn, abs=1e-9)
+    assert min(drawn) < 1  # the edge clips someone's tail, which the label then names
+    assert f"Break/Fix {(data['break_fix'] > hi).mean():.1%}" in label
+
+
+def test_the_projection_legend_is_off_the_bands(dash):
+    dash.tabs.selected_index = 3
+    chart = dash.charts["projection"]
+    renderer = chart.canvas.get_renderer()
+    legend = chart.ax.get_legend().get_window_extent(renderer)
+    axes = chart.ax.get_window_extent(renderer)
+    assert legend.x0 >= axes.x1  # beside the plot, so it covers no band
+    assert legend.x1 <= chart.figure.bbox.x1 + 0.5  # and still on the picture

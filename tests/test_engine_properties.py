@@ -90,7 +90,7 @@ def test_grouped_attacks_match_attack_by_attack(case, monkeypatch):
 def test_many_attacks_are_drawn_by_group_and_few_one_by_one(monkeypatch):
     """The switch is by expected attacks a year; small firms keep the attack-by-attack stream."""
     small = sample_scenario()
-    large = small.replace({"organization.users": 20_000})
+    large = small.replace({"organization.users": 50_000})
     assert security.security_profile(small, "break_fix").rate < security.AGGREGATE_MIN_ATTACKS
     assert security.security_profile(large, "break_fix").rate >= security.AGGREGATE_MIN_ATTACKS
     calls = []

@@ -13,7 +13,7 @@ from msp_analysis import simulate
 from msp_analysis.decisions.break_even import break_even
 from msp_analysis.decisions.budget import monthly_fees
 from msp_analysis.decisions.projection import project
-from msp_analysis.decisions.scorecard import scorecard
+from msp_analysis.decisions.scorecard import JUDGED, scorecard
 from msp_analysis.decisions.sensitivity import sensitivity
 from msp_analysis.present.charts.decisions import (
     plot_break_even,
@@ -61,7 +61,7 @@ def test_tornado_of_an_empty_table(sample):
 def test_break_even_chart_marks_the_crossing(sample):
     be = break_even(sample, "msp.per_user_monthly")
     ax = plot_break_even(sample, "msp.per_user_monthly")
-    assert title(ax) == "The MSP is cheaper below $180.48 per user per month (today $125 per user per month)"
+    assert title(ax) == "The MSP is cheaper below $138.92 per user per month (today $125 per user per month)"
     assert {COLORS["break_fix"].lower(), COLORS["msp"].lower()} <= line_colors(ax)
     xs = [line.get_xdata() for line in ax.get_lines()]
     assert any(np.allclose(x, be.value) for x in xs if len(x) in (1, 2))  # the crossing is drawn where it is
@@ -69,7 +69,7 @@ def test_break_even_chart_marks_the_crossing(sample):
 
 def test_break_even_chart_for_headcount_and_savings(sample):
     ax = plot_break_even(sample, "organization.users", kind="savings")
-    assert title(ax) == "The MSP is cheaper from 5 users up (today 45 users)"
+    assert title(ax) == "The MSP is cheaper from 31 users up (today 45 users)"
     assert COLORS["savings"].lower() in line_colors(ax)
 
 
@@ -108,8 +108,12 @@ def test_scorecard_chart(sample):
     table = scorecard(c, weights={"cost": 2})
     ax = plot_scorecard(table)
     assert title(ax).startswith("MSP scores higher: MSP ")
+    assert len(ax.patches) == 2 * 4  # the three judgments are not yet judged: no bars
+    assert sum(t.get_text() == "not yet judged" for t in ax.texts) == 3
+    top = max(ax.get_yticklabels(), key=lambda t: t.get_position()[1]).get_text()
+    assert top == "Cost (67%)"  # weight share shown, first dimension on top (cost 2, predictability 1)
+    judged = scorecard(c, weights={"cost": 2}, judgments={d: {"break_fix": 5, "msp": 5} for d in JUDGED})
+    ax = plot_scorecard(judged)
     assert len(ax.patches) == 2 * 7
     hatched = [p for p in ax.patches if p.get_hatch()]
     assert len(hatched) == 2 * 3  # three judgment dimensions, both models
-    top = max(ax.get_yticklabels(), key=lambda t: t.get_position()[1]).get_text()
-    assert top == "Cost (25%)"  # weight share shown, first dimension on top

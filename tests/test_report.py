@@ -282,7 +282,8 @@ def test_assumption_rows_flag_the_same_fields_as_scenario_assumptions(client):
         ("organization.loaded_hourly_cost", 75.0, "$75 per hour"),
         ("msp.sla_adherence", 0.955, "95.5%"),
         ("security.fine_cap.hipaa", 2_134_831.0, "$2.13M"),
-        ("organization.compliance", "hipaa", "hipaa"),
+        # the report said "hipaa", as the file spells it
+        ("organization.compliance", "hipaa", "HIPAA (US health data)"),
         # the report said "Minimum billable time for an on-site visit: 1 hours"
         ("break_fix.onsite_minimum_hours", 1.0, "1 hour"),
         ("break_fix.onsite_minimum_hours", 1.5, "1.5 hours"),
@@ -404,3 +405,98 @@ def test_cli_rejects_bad_options_with_usage_errors(capsys):
         main(["report", "--scenario", "x.json", "--out", "o", "--trials", "0"])
     assert exit_info.value.code == 2
     assert "--trials: got 0, expected a whole number >= 1" in capsys.readouterr().err
+
+
+# -- issue 16: who a value belongs to, and which model ---------------------------------------
+
+
+def test_each_assumption_says_which_model_it_belongs_to():
+    rows = assumption_rows(sample_scenario()).set_index("path")
+    # Two rows read "Average days from a patch's release to its installation": the model tells them apart.
+    assert rows.loc["break_fix.patch_latency_days", "model"] == "Break/Fix"
+    assert rows.loc["msp.patch_latency_days", "model"] == "MSP"
+    assert rows.loc["organization.users", "model"] == "Both"
+    labels = [f"{r.model} · {r.assumption}" for r in rows.itertuples()]
+    assert len(labels) == len(set(labels))
+
+
+def test_your_figure_only_for_the_clients_own_values(tmp_path):
+    client = sample_scenario().replace(
+        {"organization.name": "Northwind Dental", "organization.compliance": "hipaa", "msp.per_user_monthly": 99}
+    )
+    rows = assumption_rows(client, yours={"organization.name", "organization.compliance"}).set_index("path")
+    # A name's default is the sample firm's: "your figure (default Harbourview Partners (sample))" named another firm.
+    assert rows.loc["organization.name", "source"] == "your figure"
+    assert rows.loc["organization.compliance", "value"] == "HIPAA (US health data)"
+    assert rows.loc["organization.compliance", "source"] == "your figure (default None)"
+    moved = rows.loc["msp.per_user_monthly"]
+    assert not moved["yours"] and moved["changed"]
+    assert moved["source"] == "set for this analysis (default $125 per user per month)"
+    out = build_report(client, tmp_path, trials=200, seed=1, formats=("html",), yours={"organization.name"})[0]
+    text = out.read_text(encoding="utf-8")
+    assert "Harbourview" not in text
+    assert "1 value marked" in text and "set for this analysis" in text
+
+
+def test_every_pdf_page_keeps_a_print_margin_of_10_mm(monkeypatch, tmp_path):
+    """Chart pages had under 1 mm of margin: axis labels touched the edge when printed. The drawn extent of
+    every page (all its text, axes and legends) must stay 10 mm inside the sheet."""
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    extents = []
+    save = PdfPages.savefig
+
+    def record(self, figure=None, **kwargs):
+        figure.draw_without_rendering()
+        box = figure.get_tightbbox()
+        width, height = figure.get_size_inches()
+        extents.append((box.x0, box.y0, width - box.x1, height - box.y1))
+        return save(self, figure, **kwargs)
+
+    monkeypatch.setattr(PdfPages, "savefig", record)
+    client = sample_scenario().replace({"organization.name": "A firm with a rather long name, Partners LLP"})
+    build_report(client, tmp_path, trials=300, seed=1, formats=("pdf",))
+    assert len(extents) >= 7
+    mm = 10 / 25.4
+    tight = [(i, [round(m * 25.4, 1) for m in e]) for i, e in enumerate(extents) if min(e) < mm]
+    assert tight == [], tight
+
+
+def test_every_slide_has_speaker_notes(tmp_path):
+    deck = Presentation(str(build_report(sample_scenario(), tmp_path, trials=300, seed=1, formats=("pptx",))[0]))
+    notes = [s.notes_slide.notes_text_frame.text if s.has_notes_slide else "" for s in deck.slides]
+    assert all(len(n) > 100 for n in notes), [s.shapes.title.text for s, n in zip(deck.slides, notes) if len(n) <= 100]
+    charts = [n for s, n in zip(deck.slides, notes) if any(sh.name.startswith("chart: ") for sh in s.shapes)]
+    assert len(charts) == len(CHARTS)
+    for n in charts:
+        assert "What it shows:" in n and "How to read it:" in n and "What drives it:" in n
+    # each chart's notes open with the finding its slide states
+    titles = [s.shapes.title.text for s in deck.slides if any(sh.name.startswith("chart: ") for sh in s.shapes)]
+    assert all(n.startswith(f"The finding: {t}") for n, t in zip(charts, titles))
+
+
+def test_pdf_pages_rendered_keep_their_margins(tmp_path):
+    """Each page of the PDF as a printer would put it on paper (pypdfium2, no system tools): no ink within
+    10 mm of any edge. Every page is saved to artifacts/report-page-N.png for a look."""
+    pdfium = pytest.importorskip("pypdfium2", reason="pip install -r requirements.txt (pypdfium2 is pinned there)")
+    from msp_analysis.present.report.build import build_report as build
+
+    pdf_path = build(sample_scenario(), tmp_path, trials=300, seed=1, formats=("pdf",))[0]
+    document = pdfium.PdfDocument(str(pdf_path))
+    artifacts = Path(__file__).resolve().parent.parent / "artifacts"
+    artifacts.mkdir(exist_ok=True)
+    scale = 2.0  # 144 dpi
+    margin_px = int(10 / 25.4 * 72 * scale)
+    inked = []
+    for number in range(len(document)):
+        image = document[number].render(scale=scale).to_pil()
+        image.save(artifacts / f"report-page-{number + 1}.png")
+        ink = np.asarray(image.convert("L")) < 245
+        h, w = ink.shape
+        border = ink.copy()
+        border[margin_px : h - margin_px, margin_px : w - margin_px] = False
+        if border.any():
+            inked.append(number + 1)
+    document.close()
+    assert len(list(artifacts.glob("report-page-*.png"))) >= 8
+    assert inked == [], f"pages with ink within 10 mm of an edge: {inked}"

@@ -50,6 +50,33 @@ def test_random_scenarios_means_match_exact_expectations(scenario):
         assert (z.abs() < 4).all(), f"{m}:\n{z}\n{scenario.to_dict()}"
 
 
+@pytest.mark.parametrize(
+    "changes",
+    [
+        # issue 12's fields: each valuation of downtime, outage priced apart or not, all or no incidents exploitable
+        {"organization.downtime_revenue_weight": 1.0, "organization.revenue_per_user_hour": 150.0},
+        {"organization.downtime_revenue_weight": 0.5, "organization.revenue_scaling": "total"},
+        {"security.severity_includes_outage": "no", "security.base_rate_per_user_year": 0.01},
+        {"security.exploited_vulnerability_share": 1.0, "security.base_rate_per_user_year": 0.01},
+        {"security.exploited_vulnerability_share": 0.0, "security.base_rate_per_user_year": 0.01},
+        {
+            "organization.compliance": "gdpr",
+            "organization.annual_revenue": 2e9,
+            "security.fine_median.gdpr": 5e6,
+            "security.fine_p90.gdpr": 2e8,
+            "security.base_rate_per_user_year": 0.01,
+        },
+    ],
+)
+def test_new_fields_means_match_exact_expectations(sample, changes):
+    s = sample.replace(changes)
+    c = simulate(s, trials=20_000, seed=12)
+    e = expected(s)
+    for m in MODELS:
+        z = zscores(c[m].trials, e[m], s, m)
+        assert (z.abs() < 4).all(), f"{m} {changes}:\n{z}"
+
+
 @pytest.mark.parametrize("regime", ["none", "hipaa", "pci", "gdpr"])
 @pytest.mark.parametrize("users", [1, 45, 2000])
 def test_every_regime_and_size(sample, regime, users):

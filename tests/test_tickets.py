@@ -310,8 +310,13 @@ def test_every_problem_is_listed_with_row_column_value(tmp_path):
         "expected": "a date (and time) such as 2024-03-01 14:30",
     }
     assert "120 problems in 40 of 41 data rows" in str(e)
-    assert "and 70 more" in str(e)  # 50 listed
-    assert str(e).count("\n  row ") == 50
+    # identical problems are said once per column, with the exact count and the first rows (every one in e.problems)
+    assert (
+        "\n  40 rows, column 'Date Entered': is not a date (rows 3 'not a date', 4 'not a date', 5 'not a date', ...)"
+        in str(e)
+    )
+    assert "more (all in error.problems)" not in str(e)
+    assert str(e).count("\n  row ") == 0 and str(e).count(" rows, column ") == 3  # three lines say all 120
 
 
 def test_missing_file_and_folder(tmp_path):

@@ -470,6 +470,10 @@ def test_downtime_form_starts_from_the_scenario_and_applies_its_answer(sample):
     assert s.organization.it_dependency == 0.9
     assert s.organization.loaded_hourly_cost == pytest.approx(120_000 * 1.3 / 1880)
     assert panel.widgets["organization.loaded_hourly_cost"].value == pytest.approx(120_000 * 1.3 / 1880)
+    # lost revenue is carried per user too, so it follows headcount (issue 12)
+    org = s.organization
+    assert org.revenue_per_user_hour == pytest.approx(org.revenue_per_outage_hour / org.users)
+    assert "never added" in _text(form.exact_output)
     assert form.errors == []
 
 

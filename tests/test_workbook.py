@@ -35,7 +35,7 @@ def test_round_trip_and_layout(book, sample):
     ws = wb["msp"]
     assert tuple(c.value for c in ws[1]) == HEADER
     row = _row_of(book, "msp", "msp.sla_adherence")
-    assert ws.cell(row, 2).value == 0.95
+    assert ws.cell(row, 2).value == 0.85
     assert ws.cell(row, 3).value == "share"
     assert ws.cell(row, 4).value == "a number in [0, 1] (share)"
     bf = wb["break_fix"]
@@ -139,7 +139,7 @@ def test_json_carries_the_schema_version(tmp_path, sample):
     ("mutate", "path"),
     [
         (lambda d: d.pop("schema_version"), "schema_version"),
-        (lambda d: d.update(schema_version=2), "schema_version"),
+        (lambda d: d.update(schema_version=3), "schema_version"),
         (lambda d: d["msp"].update(per_unicorn_monthly=5), "msp.per_unicorn_monthly"),
         (lambda d: d["incidents"]["p2"].pop("onsite_share"), "incidents.p2.onsite_share"),
         (lambda d: d.pop("security"), "security"),

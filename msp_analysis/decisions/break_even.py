@@ -29,7 +29,7 @@ Examples
 >>> from msp_analysis.decisions.break_even import break_even
 >>> be = break_even(sample_scenario(), "msp.per_user_monthly")
 >>> be.msp_cheaper, round(be.value, 2), be.relative_gap < 1e-3
-('below', 180.48, True)
+('below', 138.92, True)
 """
 
 from __future__ import annotations
@@ -364,7 +364,7 @@ def break_even(
     >>> s = sample_scenario()
     >>> be = break_even(s, "organization.users")
     >>> be.integer, be.value, be.msp_cheaper
-    (True, 5, 'above')
+    (True, 31, 'above')
     >>> break_even(s, "msp.per_user_monthly", low=0, high=100)
     Traceback (most recent call last):
     ...

@@ -23,10 +23,18 @@ from ..model.distributions import GAMMA_RATIO_RANGE
 from ..model.scenario import PRIORITIES, Scenario, field_info
 from .estimators import _quantile_interval, fit_gamma, poisson_interval, proportion_interval
 
-__all__ = ["CENSOR_HOURS"]
+__all__ = ["CENSOR_HOURS", "PRIOR_DAYS", "SHORT_WINDOW_DAYS"]
 
 #: A response measured as 0 business hours is taken to lie somewhere below this.
 CENSOR_HOURS = 0.05
+
+#: Rates from a window shorter than this are shrunk toward the defaults (a few days say little about a year).
+SHORT_WINDOW_DAYS = 90
+
+#: In that shrinkage the default counts as this many days of the firm's own exposure (a Gamma prior with
+#: shape ``default x users x PRIOR_DAYS / 365.25`` and rate ``users x PRIOR_DAYS / 365.25``): a 3-day window
+#: gets a weight of 3 / (3 + 30) = 0.09, an 80-day one 0.73.
+PRIOR_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -75,6 +83,15 @@ class _Ledger:
         ctx, n, default, estimate = self.ctx, e.n, e.default, e.estimate
         if estimate is None or not np.isfinite(estimate):
             value, source = default, "default (no data)"
+        elif e.kind == "rate" and ctx.years < SHORT_WINDOW_DAYS / 365.25 and default > 0 and ctx.thin != "data":
+            # Gamma-Poisson: the default is a Gamma prior worth PRIOR_DAYS of this firm's exposure
+            prior = ctx.users * PRIOR_DAYS / 365.25
+            value = (n + default * prior) / (ctx.exposure + prior)
+            z = ctx.exposure / (ctx.exposure + prior)
+            source = (
+                f"shrunk toward default: {ctx.years * 365.25:.0f}-day window < {SHORT_WINDOW_DAYS} "
+                f"(Gamma-Poisson, default worth {PRIOR_DAYS} days; data weight {z:.2f}, n={n:,})"
+            )
         elif n >= ctx.min_tickets or ctx.thin == "data":
             value, source = estimate, f"data (n={n:,})"
         elif ctx.thin == "shrink" and n > 0:
@@ -143,7 +160,12 @@ def _fit_rate(ledger: _Ledger, p: str, n: int) -> None:
             note=f"{n:,} tickets over {ctx.years:.2f} years x {ctx.users:,} users",
         )
     )
-    if n < ctx.min_tickets and ctx.thin == "keep":
+    if ctx.years < SHORT_WINDOW_DAYS / 365.25 and ctx.thin != "data":
+        ledger.warnings.append(
+            f"{p}: a {ctx.years * 365.25:.0f}-day window gives {rate:.3g} incidents per user per year; shrunk "
+            f"toward the default (worth {PRIOR_DAYS} days) as the report's source column says"
+        )
+    elif n < ctx.min_tickets and ctx.thin == "keep":
         ledger.warnings.append(
             f"{p}: only {n:,} tickets (fewer than {ctx.min_tickets}): its defaults are kept; the report shows what the data say"
         )
@@ -285,38 +307,44 @@ def _fit_quantiles(
         f"Gamma MLE shape {fit.gamma.shape:.2f}; KS D={fit.ks_statistic:.3f} (p={fit.ks_pvalue:.2f}, {fit.quality})"
     )
     level = ledger.ctx.level
-    ledger.record(
-        _Estimate(
-            p,
-            median.quantity,
-            median.path,
-            median.default,
-            fit.median,
-            n,
-            unit,
-            ci=_quantile_interval(xs, 0.5, level),
-            empirical=float(np.quantile(xs, 0.5)),
-            fit=fit_text,
-            note=(note + "; " if note else "") + f"fitted mean {fit.gamma.mean():.3g} vs sample mean {xs.mean():.3g}",
-            kind="quantile",
+    mean_note = f"fitted mean {fit.gamma.mean():.3g} vs sample mean {xs.mean():.3g}"
+    for target, q, fitted, extra in ((median, 0.5, fit.median, mean_note), (p90, 0.9, fit.p90, "")):
+        ci = _quantile_interval(xs, q, level)
+        empirical = float(np.quantile(xs, q))
+        value, why = _shown_quantile(fitted, empirical, ci, fit.quality)
+        ledger.record(
+            _Estimate(
+                p,
+                target.quantity,
+                target.path,
+                target.default,
+                value,
+                n,
+                unit,
+                ci=ci,
+                empirical=empirical,
+                fit=fit_text + (f"; {why}" if why else ""),
+                note="; ".join(t for t in (note, extra) if t),
+                kind="quantile",
+            )
         )
-    )
-    ledger.record(
-        _Estimate(
-            p,
-            p90.quantity,
-            p90.path,
-            p90.default,
-            fit.p90,
-            n,
-            unit,
-            ci=_quantile_interval(xs, 0.9, level),
-            empirical=float(np.quantile(xs, 0.9)),
-            fit=fit_text,
-            note=note,
-            kind="quantile",
-        )
-    )
+
+
+def _shown_quantile(fitted: float, empirical: float, ci: tuple[float, float], quality: str) -> tuple[float, str]:
+    """The quantile used: the Gamma's when its fit is not poor and it lies in the data's interval, else the data's.
+
+    A value shown is never outside its own (order-statistic) interval: the
+    data's quantile is brought inside it where interpolation leaves it out.
+    """
+    lo = ci[0] if np.isfinite(ci[0]) else -math.inf
+    hi = ci[1] if np.isfinite(ci[1]) else math.inf
+    if quality == "poor":
+        why = "Gamma fit poor: the data's own quantile is used"
+    elif not lo <= fitted <= hi:
+        why = f"fitted {fitted:.3g} lies outside the data's interval: the data's own quantile is used"
+    else:
+        return fitted, ""
+    return float(min(max(empirical, lo), hi)), why
 
 
 def _within_range(path: str, value: float, warnings: list) -> float:

@@ -16,12 +16,23 @@ Examples
 
 from __future__ import annotations
 
+import difflib
+import functools
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["ColumnMapping", "ColumnSpec", "aliases", "normalise_name", "strip_unit"]
+__all__ = [
+    "ColumnMapping",
+    "ColumnSpec",
+    "aliases",
+    "is_sla_timer",
+    "normalise_name",
+    "strip_unit",
+    "suggest_column_map",
+]
 
 
 # ---------------------------------------------------------------------------
@@ -50,18 +61,35 @@ _UNIT_TOKENS = {
 }
 
 
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+
+
+@functools.lru_cache(maxsize=4096)  # a column of a million priorities has a handful of distinct values
+def _normalise_text(text: str) -> str:
+    # camelCase API dumps ("firstResponseDateTime") split into words before the case is lost
+    text = _CAMEL.sub(" ", text)
+    # accents go (Data da solução, Priorität, Créé le): exports in one language spell them inconsistently
+    text = unicodedata.normalize("NFKD", text.replace("ß", "ss").replace("ẞ", "ss"))
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = text.replace("#", " number ").replace("%", " percent ").replace("°", " number ").lower()
+    text = re.sub(r"[^0-9a-z]+", " ", text)
+    return " ".join(text.split())
+
+
 def normalise_name(name: Any) -> str:
-    """A column name reduced for matching: lower case, ``#`` -> number, punctuation -> space.
+    """A column name reduced for matching: words split, accents dropped, lower case, ``#`` -> number.
+
+    camelCase is split into words, accents are dropped, punctuation and
+    separators become one space.
 
     Examples
     --------
     >>> normalise_name("Ticket #"), normalise_name(" Date/Time  Opened "), normalise_name("Time Spent (mins)")
     ('ticket number', 'date time opened', 'time spent mins')
+    >>> normalise_name("firstResponseDateTime"), normalise_name("Data da solução"), normalise_name("opened_at")
+    ('first response date time', 'data da solucao', 'opened at')
     """
-    text = "" if name is None else str(name)
-    text = text.replace("#", " number ").replace("%", " percent ").lower()
-    text = re.sub(r"[^0-9a-z]+", " ", text)
-    return " ".join(text.split())
+    return _normalise_text("" if name is None else str(name))
 
 
 def strip_unit(norm: str) -> tuple[str, str | None]:
@@ -75,6 +103,29 @@ def strip_unit(norm: str) -> tuple[str, str | None]:
         elif tok != "in":
             kept.append(tok)
     return " ".join(kept), unit
+
+
+# Words that make a column an SLA timer: a target, a deadline or time remaining, never an elapsed time.
+_SLA_WORDS = frozenset(
+    "remaining breach breached due sla target deadline countdown restante restant verbleibend vencimiento "
+    "prazo echeance frist".split()
+)
+# Whole names of SLA timers: Jira Service Management's counters and GLPI's deadlines.
+_SLA_NAMES = frozenset(
+    {"time to first response", "time to resolution", "time to own", "time to resolve", "time to close"}
+)
+
+
+def is_sla_timer(name: str) -> bool:
+    """Whether a column (its normalised name) holds an SLA timer or deadline, not an elapsed time.
+
+    Examples
+    --------
+    >>> [is_sla_timer(n) for n in ["first response time remaining", "sla due date", "response time"]]
+    [True, True, False]
+    """
+    norm = normalise_name(name)
+    return norm in _SLA_NAMES or bool(_SLA_WORDS.intersection(norm.split()))
 
 
 def _col_letter(j: int) -> str:
@@ -126,17 +177,26 @@ class ColumnMapping:
 
 
 def _match_columns(
-    header: Sequence[str], specs: Sequence[ColumnSpec], column_map: Mapping[str, str] | None
+    header: Sequence[str], specs: Sequence[ColumnSpec], column_map: Mapping[str, str | None] | None
 ) -> tuple[ColumnMapping, list[str]]:
-    """Map canonical columns to header positions; return the mapping and the ambiguity notes."""
+    """Map canonical columns to header positions; return the mapping and the ambiguity notes.
+
+    ``column_map`` entries mapped to None name columns to ignore: they are
+    never matched. Columns that hold an SLA timer (:func:`.vendors.is_sla_timer`)
+    are never matched to a date or duration, and are refused there by name.
+    """
     norm = [normalise_name(h) for h in header]
     spec_by_name = {s.name: s for s in specs}
     chosen: dict[str, int] = {}
     units: dict[str, str] = {}
     notes: list[str] = []
     problems: list[str] = []
+    ignored = {normalise_name(k) for k, v in (column_map or {}).items() if v is None}
+    timers = {j for j, n in enumerate(norm) if n and is_sla_timer(n)}
     if column_map:
         for file_col, canon in column_map.items():
+            if canon is None:
+                continue
             if canon not in spec_by_name:
                 problems.append(
                     f"column_map maps {file_col!r} to {canon!r}, which is not a column this table has; expected one of "
@@ -149,12 +209,18 @@ def _match_columns(
             if not hits:
                 problems.append(f"column_map names column {file_col!r}, which the file does not have")
                 continue
+            spec = spec_by_name[canon]
+            if hits[0] in timers and spec.kind in _TIMED_KINDS:
+                problems.append(
+                    f"column_map maps {file_col!r} to {canon!r}, but {file_col!r} is an SLA timer (time remaining "
+                    "or a deadline), not an elapsed time; map the column that records when it happened"
+                )
+                continue
             chosen[canon] = hits[0]
             _stripped, unit = strip_unit(norm[hits[0]])
-            spec = spec_by_name[canon]
             if spec.kind in ("duration", "date_or_duration"):
                 units[canon] = spec.units.get(norm[hits[0]]) or unit or "hours"
-    taken = set(chosen.values())
+    taken = set(chosen.values()) | {j for j, n in enumerate(norm) if n in ignored}
     for spec in specs:
         if spec.name in chosen:
             continue
@@ -162,7 +228,7 @@ def _match_columns(
         best = None
         for rank, alias in enumerate(spec.aliases):
             for j, n in enumerate(norm):
-                if j in taken:
+                if j in taken or (j in timers and spec.kind in _TIMED_KINDS):
                     continue
                 if n == alias:
                     cand = (rank, 0, j, spec.units.get(alias))
@@ -195,8 +261,49 @@ def _match_columns(
                 f"{spec.name}: used column {header[chosen[spec.name]]!r}; also present, not used: "
                 + ", ".join(repr(o) for o in others)
             )
+    for j in sorted(timers - set(chosen.values())):
+        notes.append(f"{header[j]!r} is an SLA timer (time remaining or a deadline), not an elapsed time: not used")
+    if ignored:
+        notes.append("ignored by column_map: " + ", ".join(repr(k) for k, v in (column_map or {}).items() if v is None))
     labels = {c: header[j] for c, j in chosen.items()}
     return ColumnMapping(chosen, labels, units, unused, notes), problems
+
+
+_TIMED_KINDS = ("date", "duration", "date_or_duration")
+
+
+def _likeness(name: str, alias: str) -> float:
+    """How alike two normalised names are, in either word order ("opend date" is like "date opened")."""
+    direct = difflib.SequenceMatcher(None, name, alias).ratio()
+    words = difflib.SequenceMatcher(None, " ".join(sorted(name.split())), " ".join(sorted(alias.split()))).ratio()
+    return max(direct, words)
+
+
+def suggest_column_map(
+    header: Sequence[str], missing: Sequence[ColumnSpec], taken: Sequence[str] = ()
+) -> dict[str, str]:
+    """For each missing column, the header name closest to one of its aliases (difflib), if any is close.
+
+    Examples
+    --------
+    >>> spec = ColumnSpec("opened", "date", True, aliases("opened|date opened|created"), "a date")
+    >>> suggest_column_map(["Ticket", "Opend date", "Notes"], [spec])
+    {'Opend date': 'opened'}
+    """
+    out: dict[str, str] = {}
+    used = {normalise_name(t) for t in taken}
+    for spec in missing:
+        best: tuple[float, str] | None = None
+        for h in header:
+            n = normalise_name(h)
+            if not n or n in used or h in out or h.startswith("(column "):
+                continue
+            score = max(_likeness(n, a) for a in spec.aliases)
+            if score >= 0.75 and (best is None or score > best[0]):
+                best = (score, h)
+        if best is not None:
+            out[best[1]] = spec.name
+    return out
 
 
 def _required_missing(mapping: ColumnMapping, specs: Sequence[ColumnSpec]) -> list[ColumnSpec]:

@@ -27,11 +27,15 @@ import pandas as pd
 
 from ..errors import DataError
 from .cells import _EXCEL_EPOCH, Cell, _all_str, blank_mask, cell_is_blank
+from .months import english_months
 
 if TYPE_CHECKING:  # for annotations only: problems.py does not import this module either
     from .problems import Problems
 
 __all__ = ["EARLIEST_DATE", "DateResult", "check_dates", "parse_dates"]
+
+#: How a warning says that no value of a column decides the order of day and month.
+AMBIGUOUS = "could be day/month or month/day"
 
 #: Dates before this, or more than a year ahead, are implausible (a typo, or a 1900 placeholder).
 EARLIEST_DATE = pd.Timestamp("1990-01-01")
@@ -59,6 +63,9 @@ def _date_formats(dayfirst: bool, one_order: bool = False) -> list[str]:
         "%d %B %Y",
         "%d-%b-%Y",
         "%d-%b-%y",
+        "%d/%b/%y",  # Jira's default dd/MMM/yy h:mm a
+        "%d/%b/%Y",
+        "%d %b %y",
         "%b %d, %Y",
         "%B %d, %Y",
         "%b %d %Y",
@@ -93,10 +100,16 @@ class DateResult:
     other_order: np.ndarray | None = None
     order: str | None = None  # "day/month/year" or "month/day/year", when the column has numeric dates
     order_told: bool = False
+    zoned: bool = False  # some values carried a time zone (converted to ``timezone``, or UTC)
 
 
 def parse_dates(
-    values: Sequence[Cell], *, dayfirst: bool | None = None, timezone: str | None = None, excel_numbers: bool = False
+    values: Sequence[Cell],
+    *,
+    dayfirst: bool | None = None,
+    timezone: str | None = None,
+    excel_numbers: bool = False,
+    date_format: str | None = None,
 ) -> DateResult:
     """Parse a column of dates: ISO 8601 (with or without zones), US/European numeric, month names.
 
@@ -112,7 +125,17 @@ def parse_dates(
 
     The common case -- one format throughout -- is parsed in one vectorised
     pass with that format (found on a sample); only values it does not read
-    go through the slower per-value search.
+    go through the slower per-value search. ``date_format`` (a
+    :func:`time.strftime` format such as ``"%d/%b/%y %I:%M %p"``) reads every
+    text value with that format alone; month names in Spanish, Portuguese,
+    French and German are read as their English abbreviations either way.
+
+    Examples
+    --------
+    >>> [str(d) for d in parse_dates(["18/jul/26 9:10 AM", "25/Feb/26 10:17 PM"]).values]
+    ['2026-07-18 09:10:00', '2026-02-25 22:17:00']
+    >>> [str(d) for d in parse_dates(["2026.07.18 h9"], date_format="%Y.%m.%d h%H").values]
+    ['2026-07-18 09:00:00']
     """
     n = len(values)
     out = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
@@ -121,6 +144,7 @@ def parse_dates(
     order = None
     notes: list[str] = []
     warnings: list[str] = []
+    zoned = False
     if _all_str(values):
         stripped = pd.Series([v.strip() for v in values], dtype=object)
         idx = np.flatnonzero((stripped != "").to_numpy())
@@ -155,14 +179,22 @@ def parse_dates(
             bad[native_idx] = got.isna().to_numpy()
         idx = np.asarray(str_idx, dtype=int)
         strings = pd.Series(str_vals, dtype=object)
-    if len(strings):
+    if len(strings) and date_format is not None:
+        parsed, aware = _parse_with_format(strings, date_format)
+        other, first_is_day = np.zeros(len(strings), dtype=bool), None
+        s_notes: list[str] = []
+        s_warn: list[str] = []
+        notes.append(f"dates read with date_format={date_format!r}")
+    elif len(strings):
         parsed, aware, other, first_is_day, s_notes, s_warn = _parse_date_strings(strings, dayfirst)
+    if len(strings):
         other_order[idx] = other
         if first_is_day is not None:
             order = "day/month/year" if first_is_day else "month/day/year"
         notes += s_notes
         warnings += s_warn
         if aware.any():
+            zoned = True
             zone = timezone or "UTC"
             if timezone is not None:
                 _check_zone(timezone)
@@ -176,8 +208,32 @@ def parse_dates(
         out[idx] = parsed
         bad[idx] = np.isnat(parsed)
     return DateResult(
-        pd.Series(out, dtype="datetime64[ns]"), bad, notes, warnings, other_order, order, dayfirst is not None
+        pd.Series(out, dtype="datetime64[ns]"),
+        bad,
+        notes,
+        warnings,
+        other_order,
+        order,
+        dayfirst is not None,
+        zoned=zoned,
     )
+
+
+def _parse_with_format(strings: pd.Series, date_format: str) -> tuple[np.ndarray, np.ndarray]:
+    """Text dates read with the one format given: (naive UTC-or-local datetime64[ns], had-a-zone mask)."""
+    translated = pd.Series(english_months(strings.tolist()), dtype=object)
+    try:
+        pd.to_datetime(pd.Series(["2000-01-01"]), format=date_format, errors="coerce")
+    except ValueError as e:  # an unknown directive, a stray '%'
+        raise DataError(
+            f"date_format={date_format!r} is not a date format ({e}); use one such as '%d/%m/%Y %H:%M'"
+        ) from None
+    if "%z" in date_format or "%Z" in date_format:
+        got = pd.to_datetime(translated, format=date_format, errors="coerce", utc=True)
+        values = got.dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
+        return values, ~np.isnat(values)
+    got = pd.to_datetime(translated, format=date_format, errors="coerce")
+    return got.to_numpy(dtype="datetime64[ns]"), np.zeros(len(strings), dtype=bool)
 
 
 def _check_zone(timezone: str) -> None:
@@ -306,6 +362,10 @@ def _parse_date_strings(
     notes: list[str] = []
     warnings: list[str] = []
     sample = pd.Series(pd.unique(s.to_numpy()[:5000])[:200], dtype=object)
+    if english_months(sample.tolist()) != sample.tolist():  # month names in Spanish, French ...: as English
+        uniq = pd.unique(s.to_numpy())
+        s = s.map(dict(zip(uniq, english_months(list(uniq)))))
+        sample = pd.Series(english_months(sample.tolist()), dtype=object)
     if sample.str.match(_ISO_START).any():
         _parse_iso(s, parsed, aware)
     rest = np.isnat(parsed)
@@ -351,7 +411,13 @@ def _parse_iso(s: pd.Series, parsed: np.ndarray, aware: np.ndarray) -> None:
     res = pd.to_datetime(sub, format="ISO8601", errors="coerce", utc=True)
     vals = res.dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
     parsed[iso] = vals
-    aware[iso] = sub.str.contains(_TZ_SUFFIX).to_numpy() & ~np.isnat(vals)
+    # a zone ends in a letter (Z, UTC) or, after the time, takes the length past 19 ("...09:30+0100"): the
+    # pattern search is skipped for "2024-03-01 09:30:00" and shorter values ending in a digit
+    longer = ((sub.str.len() > 19) | ~sub.str[-1:].str.isdigit()).to_numpy()
+    zoned = np.zeros(len(sub), dtype=bool)
+    if longer.any():
+        zoned[longer] = sub[longer].str.contains(_TZ_SUFFIX).to_numpy()
+    aware[iso] = zoned & ~np.isnat(vals)
 
 
 def _best_format(sample: pd.Series, dayfirst: bool | None) -> tuple[str, int] | None:
@@ -404,7 +470,7 @@ def _choose_order(
         if differ.any():
             example = r[differ.to_numpy()].iloc[0]
             warnings.append(
-                f"dates such as {example!r} could be day/month or month/day; read as "
+                f"dates such as {example!r} {AMBIGUOUS}; read as "
                 "month/day (US). Pass dayfirst=True if they are day/month."
             )
     return (other, twin) if choose_twin else (got, best)
@@ -459,7 +525,7 @@ def _parse_unique_dates(
             use_dayfirst = False
             if numeric.any() and bool((first != second).any()) and not day_first_evidence:
                 warnings.append(
-                    "dates such as " + repr(rest[numeric].iloc[0]) + " could be day/month or month/day; "
+                    "dates such as " + repr(rest[numeric].iloc[0]) + f" {AMBIGUOUS}; "
                     "read as month/day (US). Pass dayfirst=True if they are day/month."
                 )
         if numeric.any():

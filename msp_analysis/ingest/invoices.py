@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .blanks import clear_markers
 from .cells import blank_mask
 from .columns import ColumnSpec, aliases
 from .dates import check_dates, parse_dates
@@ -32,6 +33,7 @@ from .money import parse_money
 from .problems import LoadReport, Problems, finish, guard
 from .sources import MAX_BYTES
 from .tables import Table, read_table
+from .vendors import INVOICE_ALIASES
 
 __all__ = ["INVOICE_COLUMNS", "load_invoices", "parse_money"]
 
@@ -44,7 +46,8 @@ INVOICE_COLUMNS: tuple[ColumnSpec, ...] = (
         aliases(
             "invoice number|invoice no|invoice nbr|invoice num|invoice id|invoice|invoice ref|bill number|bill no|"
             "document number|doc number|reference|ref|number|no"
-        ),
+        )
+        + INVOICE_ALIASES["invoice_id"],
         "an invoice number",
         doc="Invoice number",
     ),
@@ -56,7 +59,8 @@ INVOICE_COLUMNS: tuple[ColumnSpec, ...] = (
             "invoice date|date|bill date|billing date|issue date|date issued|issued|issued on|posted|posting date|"
             "transaction date|txn date|service date|date of service|period|month|invoice period|paid date|"
             "date paid|payment date"
-        ),
+        )
+        + INVOICE_ALIASES["date"],
         "a date such as 2024-03-31",
         doc="Invoice date",
     ),
@@ -67,7 +71,8 @@ INVOICE_COLUMNS: tuple[ColumnSpec, ...] = (
         aliases(
             "hours|billable hours|hours billed|billed hours|labor hours|labour hours|total hours|qty hours|"
             "quantity hours|time|time billed"
-        ),
+        )
+        + INVOICE_ALIASES["hours"],
         "hours such as 12.5",
         doc="Hours billed",
     ),
@@ -76,10 +81,11 @@ INVOICE_COLUMNS: tuple[ColumnSpec, ...] = (
         "money",
         True,
         aliases(
-            "amount|total|invoice total|total amount|invoice amount|amount paid|paid|net|net amount|subtotal|"
+            "line amount|amount|total|invoice total|total amount|invoice amount|amount paid|paid|net|net amount|subtotal|"
             "sub total|charge|charges|amount due|total due|gross|gross amount|line total|value|cost|price|"
             "amount usd|amount eur|amount gbp|total usd|total eur|total gbp"
-        ),
+        )
+        + INVOICE_ALIASES["amount"],
         "an amount such as 1234.50 or $1,234.50",
         doc="Amount invoiced",
     ),
@@ -87,7 +93,8 @@ INVOICE_COLUMNS: tuple[ColumnSpec, ...] = (
         "description",
         "text",
         False,
-        aliases("description|memo|details|item|items|line description|notes|note|service|summary"),
+        aliases("description|memo|details|item|items|line description|notes|note|service|summary")
+        + INVOICE_ALIASES["description"],
         "a text",
         doc="What was billed",
     ),
@@ -103,7 +110,7 @@ INVOICE_OUTPUT = ("row", "invoice_id", "date", "hours", "amount", "description")
 @guard
 def load_invoices(
     source: Any,
-    column_map: Mapping[str, str] | None = None,
+    column_map: Mapping[str, str | None] | None = None,
     lenient: bool = False,
     sheet: str | int | None = None,
     *,
@@ -146,6 +153,7 @@ def load_invoices(
     label = table.mapping.labels
     notes: list[str] = []
     warnings: list[str] = []
+    clear_markers(table, ("hours", "description", "invoice_id"), (), warnings)
     out: dict[str, Any] = {"row": table.numbers.astype(np.int64)}
     raw = table.values["date"]
     parsed = parse_dates(raw, dayfirst=dayfirst, excel_numbers=table.grid.kind == "XLSX")

@@ -29,6 +29,7 @@ import pandas as pd
 from ..errors import DataError
 from .cells import Cell, _quoted, shown
 from .grid import Grid, _where
+from .messages import GROUP_AT, group_key, group_lines
 
 if TYPE_CHECKING:  # for annotations only: tables.py imports this module, not the other way round
     from .tables import Table
@@ -147,9 +148,12 @@ class Problems:
         flat = self._flat(_KEEP_PROBLEMS)
         head = head or f"{total:,} problem{'s' if total != 1 else ''} in {rows:,} of {n_rows:,} data rows."
         head = f"{_where(self.grid)}: {head}"
-        lines = [head] + [self.line(p) for p in flat[:MAX_PROBLEMS_SHOWN]]
-        if total > MAX_PROBLEMS_SHOWN:
-            lines.append(f"  ... and {total - MAX_PROBLEMS_SHOWN:,} more (all in error.problems).")
+        counts = self._group_counts()
+        grouped = sum(n for n, _key in counts if n >= GROUP_AT)
+        lines = [head, *group_lines(flat, counts, self.line, MAX_PROBLEMS_SHOWN)]
+        more = total - grouped - min(MAX_PROBLEMS_SHOWN, len(flat) - min(grouped, len(flat)))
+        if more > 0:
+            lines.append(f"  ... and {more:,} more (all in error.problems).")
         lines.extend(self.hints)
         if self.encoding:
             lines.append(
@@ -161,6 +165,17 @@ class Problems:
         for p in flat:
             p.pop("_pos")
         return DataError("\n".join(lines), problems=flat, source=self.grid.name)
+
+    def _group_counts(self) -> list[tuple[int, tuple[str | None, str, str]]]:
+        """The exact number of problems of each wording (:func:`.messages.group_key`), over every check."""
+        counts: dict[tuple[str | None, str, str], int] = {}
+        for positions, column, _values, problem, expected in self.checks:
+            texts = [problem] * 1 if isinstance(problem, str) else problem
+            weight = positions.size if isinstance(problem, str) else 1
+            for text in texts:
+                key = group_key(column, text, expected)
+                counts[key] = counts.get(key, 0) + weight
+        return [(n, key) for key, n in counts.items()]
 
     def set_aside(self, table: Table, positions: np.ndarray) -> pd.DataFrame:
         """The set-aside rows: file row, every reason, and the row's values as read."""
@@ -214,7 +229,11 @@ class LoadReport:
     notes, warnings : tuple of str
         How values were interpreted, and what deserves a look.
     counts : dict
-        Kept rows per priority (tickets) or other breakdowns.
+        Kept rows per priority (tickets) or other breakdowns; tickets per
+        priority once an event log is collapsed.
+    tickets : int or None
+        The tickets an event log's kept rows were collapsed to (None when each
+        row is a ticket).
     """
 
     source: str
@@ -231,6 +250,7 @@ class LoadReport:
     warnings: tuple = ()
     counts: dict = field(default_factory=dict)
     header_row: int = 1
+    tickets: int | None = None  # tickets an event log's rows were collapsed to (None: one row, one ticket)
 
     def summary(self) -> pd.DataFrame:
         """The report as a two-column table (item, value), for a notebook."""
@@ -242,6 +262,7 @@ class LoadReport:
             ("rows read", f"{self.rows_read:,}"),
             ("rows kept", f"{self.rows_kept:,}"),
             ("rows set aside", f"{self.rows_set_aside:,}"),
+            *([("tickets (event log collapsed)", f"{self.tickets:,}")] if self.tickets is not None else []),
             ("blank rows skipped", f"{self.blank_rows:,}"),
             (
                 "period",
@@ -251,7 +272,8 @@ class LoadReport:
         items += [(f"column {k}", v) for k, v in self.columns.items()]
         if self.unused_columns:
             items.append(("columns not used", ", ".join(self.unused_columns)))
-        items += [(f"rows {k}", f"{v:,}") for k, v in self.counts.items()]
+        counted = "rows" if self.tickets is None else "tickets"
+        items += [(f"{counted} {k}", f"{v:,}") for k, v in self.counts.items()]
         items += [("note", n) for n in self.notes]
         items += [("warning", w) for w in self.warnings]
         return pd.DataFrame(items, columns=["item", "value"])

@@ -204,7 +204,7 @@ def _percent_share(raw: object, value: float) -> tuple[float, str]:
 @guard
 def load_msp_quote(
     source: Any,
-    column_map: Mapping[str, str] | None = None,
+    column_map: Mapping[str, str | None] | None = None,
     sheet: str | int | None = None,
     *,
     name: str | None = None,

@@ -43,7 +43,15 @@ import pandas as pd
 
 from ..errors import DataError
 from .cells import Cell, _show_bytes, cell_is_blank, parse_texts, shown
-from .columns import ColumnMapping, ColumnSpec, _col_letter, _match_columns, _required_missing
+from .columns import (
+    ColumnMapping,
+    ColumnSpec,
+    _col_letter,
+    _match_columns,
+    _required_missing,
+    normalise_name,
+    suggest_column_map,
+)
 from .csv_grid import _csv_grids
 from .grid import _HEADER_SCAN_ROWS, Grid, _frame_grid, _where
 from .problems import Problems
@@ -160,7 +168,7 @@ def _header_label(v: Cell, j: int) -> str:
 def _pick_header(
     grid: Grid,
     specs: Sequence[ColumnSpec],
-    column_map: Mapping[str, str] | None,
+    column_map: Mapping[str, str | None] | None,
     header_row: int | None,
     nonblank: np.ndarray,
 ) -> tuple[int, ColumnMapping, list[str]]:
@@ -197,7 +205,13 @@ def _header_of(grid: Grid, i: int) -> list[str]:
 _SHOWN_BYTE = re.compile(r"\\x[89a-f][0-9a-f]")  # an undecodable byte as messages show it
 
 
-def _missing_message(grid: Grid, header: list[str], missing: list[ColumnSpec], problems: list[str]) -> str:
+def _known(specs: Sequence[ColumnSpec]) -> set[str]:
+    return {a for s in specs for a in s.aliases}
+
+
+def _missing_message(
+    grid: Grid, header: list[str], missing: list[ColumnSpec], problems: list[str], specs: Sequence[ColumnSpec]
+) -> str:
     lines = [f"{_where(grid)}: cannot find the required column(s) " + ", ".join(repr(s.name) for s in missing) + "."]
     named = [h for h in header if not h.startswith("(column ")]
     lines.append("  Columns found: " + (", ".join(repr(h) for h in named) if named else "none"))
@@ -212,9 +226,11 @@ def _missing_message(grid: Grid, header: list[str], missing: list[ColumnSpec], p
             "  The column names are not UTF-8 text (the bytes shown as \\xNN): if the file is Windows-1252 or "
             "Latin-1, pass encoding='cp1252' (or save it from Excel as 'CSV UTF-8')."
         )
-    lines.append(
-        "Name the columns explicitly with column_map={'<column in your file>': '" + missing[0].name + "', ...}."
-    )
+    close = suggest_column_map(header, missing, [h for h in header if normalise_name(h) in _known(specs)])
+    for file_col, canon in close.items():
+        lines.append(f"  {file_col!r} looks like {canon!r}.")
+    ready = {**close, **{f"<your column for {s.name}>": s.name for s in missing if s.name not in close.values()}}
+    lines.append(f"Name the columns explicitly with column_map={ready!r}.")
     return "\n".join(lines)
 
 
@@ -259,7 +275,7 @@ def read_table(
     sheet: str | int | None = None,
     encoding: str | None = None,
     delimiter: str | None = None,
-    column_map: Mapping[str, str] | None = None,
+    column_map: Mapping[str, str | None] | None = None,
     header_row: int | None = None,
     max_bytes: int = MAX_BYTES,
 ) -> tuple[Table, Problems]:
@@ -305,7 +321,7 @@ def read_table(
 def _header_grid(
     grids: Iterable[Grid],
     specs: Sequence[ColumnSpec],
-    column_map: Mapping[str, str] | None,
+    column_map: Mapping[str, str | None] | None,
     header_row: int | None,
     sheet: str | int | None,
 ) -> tuple[Grid, int, ColumnMapping, np.ndarray]:
@@ -340,7 +356,7 @@ def _header_grid(
     missing = _required_missing(mapping, specs)
     if missing or col_problems:
         if missing:
-            msg = _missing_message(grid, _header_of(grid, i), missing, col_problems)
+            msg = _missing_message(grid, _header_of(grid, i), missing, col_problems, specs)
             if grid.kind == "XLSX" and len(grid.sheets) > 1 and sheet is None:
                 msg += (
                     "\n  No sheet has them; sheets: " + ", ".join(repr(s) for s in grid.sheets) + " (pass sheet=...)."

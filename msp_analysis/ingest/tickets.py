@@ -49,15 +49,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..errors import DataError
 from ..model.scenario import PRIORITIES
+from . import event_logs
+from .blanks import clear_markers
 from .cells import Cell, blank_mask, cell_is_blank, parse_booleans, parse_counts, parse_texts, shown
 from .columns import ColumnSpec, aliases, normalise_name
-from .dates import DateResult, check_dates, parse_dates
+from .dates import AMBIGUOUS, DateResult, check_dates, parse_dates
 from .durations import parse_durations
-from .priorities import _EXCLUDE, _normalise_priority_map, parse_priority
+from .grid import _where
+from .priorities import _EXCLUDE, _normalise_priority_map, check_bare_numbers, guess_priority, parse_priority
 from .problems import MAX_PROBLEMS_SHOWN, LoadReport, Problems, finish, guard
 from .sources import MAX_BYTES
 from .tables import Table, read_table
+from .vendors import VENDOR_ALIASES, VENDOR_UNITS, autotask_api, vendor_units
 
 __all__ = ["MAX_PROBLEMS_SHOWN", "TICKET_COLUMNS", "LoadReport", "load_tickets"]
 
@@ -75,7 +80,8 @@ TICKET_COLUMNS: tuple[ColumnSpec, ...] = (
             "ticket id|ticket number|ticket no|ticket nbr|ticket num|ticket|id|case number|case id|"
             "incident id|incident number|request id|request number|service ticket id|display id|"
             "reference|ref|number|sr number|call id|job number|job id"
-        ),
+        )
+        + VENDOR_ALIASES["ticket_id"],
         "a ticket number, unique in the file",
         doc="Ticket number (unique)",
         examples=("Ticket #", "Ticket Number", "Id", "Ticket Id", "Ref"),
@@ -90,7 +96,8 @@ TICKET_COLUMNS: tuple[ColumnSpec, ...] = (
             "creation date|date entered|entered|entered date|date reported|reported|reported at|reported on|"
             "date logged|logged|logged at|submitted|submitted at|date submitted|received|date received|"
             "date|start|start date|raised|date raised"
-        ),
+        )
+        + VENDOR_ALIASES["opened"],
         "a date (and time) such as 2024-03-01 14:30",
         doc="When the ticket was opened",
         examples=(
@@ -114,8 +121,9 @@ TICKET_COLUMNS: tuple[ColumnSpec, ...] = (
             "first reply time in minutes within business hours|first reply time within business hours|"
             "first response time in business hours|first reply time in minutes|first reply time|"
             "first response time in hrs|first response time in hours|first response time|"
-            "time to first response|response time|response hours"
-        ),
+            "response time|response hours"
+        )
+        + VENDOR_ALIASES["first_response"],
         "a date (and time) on or after the opened date, or a duration",
         units={
             "first reply time in minutes within business hours": "minutes",
@@ -143,7 +151,8 @@ TICKET_COLUMNS: tuple[ColumnSpec, ...] = (
             "solved|solved at|date solved|completed|completed at|completed date|complete date|date completed|"
             "closed|closed at|closed date|closed time|closed on|close date|date closed|date time closed|"
             "fixed|date fixed|finished|end|end date"
-        ),
+        )
+        + VENDOR_ALIASES["resolved"],
         "a date (and time) on or after the opened date",
         doc="When it was resolved (or closed)",
         examples=("Date Resolved", "Complete Date", "Solved at", "Resolved Time", "Closed"),
@@ -152,7 +161,8 @@ TICKET_COLUMNS: tuple[ColumnSpec, ...] = (
         "priority",
         "priority",
         True,
-        aliases("priority|priority level|priority name|ticket priority|prio|severity|severity level|urgency"),
+        aliases("priority|priority level|priority name|ticket priority|prio|severity|severity level|urgency")
+        + VENDOR_ALIASES["priority"],
         "a priority such as P1-P4, 1-4, Critical, Urgent, High, Medium, Normal or Low",
         doc="Priority (mapped to p1-p4)",
         examples=("Priority", "Severity", "Urgency"),
@@ -164,7 +174,8 @@ TICKET_COLUMNS: tuple[ColumnSpec, ...] = (
         aliases(
             "category|ticket category|issue type|ticket type|type|problem type|request type|sub category|"
             "subcategory|subtype|sub issue type|service|board|queue"
-        ),
+        )
+        + VENDOR_ALIASES["category"],
         "a text",
         doc="Category or type",
     ),
@@ -177,12 +188,14 @@ TICKET_COLUMNS: tuple[ColumnSpec, ...] = (
             "total hours|hours|time spent|total time spent|time worked|time tracked|time logged|logged time|"
             "hours logged|labor hours|labour hours|billable hours|effort|agent work time in minutes|"
             "agent work time|total time spent sec|duration"
-        ),
+        )
+        + VENDOR_ALIASES["work_hours"],
         "a duration such as 1.5 (hours), 90 min, 1:30 or 1h 30m",
         units={
             "agent work time in minutes": "minutes",
             "agent work time": "minutes",
             "total time spent sec": "seconds",
+            **VENDOR_UNITS["work_hours"],
         },
         doc="Technician work on the ticket",
         examples=(
@@ -251,7 +264,7 @@ TICKET_OUTPUT = (
 @guard
 def load_tickets(
     source: Any,
-    column_map: Mapping[str, str] | None = None,
+    column_map: Mapping[str, str | None] | None = None,
     priority_map: Mapping[str, str | None] | None = None,
     lenient: bool = False,
     sheet: str | int | None = None,
@@ -261,6 +274,8 @@ def load_tickets(
     delimiter: str | None = None,
     dayfirst: bool | None = None,
     timezone: str | None = None,
+    date_format: str | None = None,
+    event_log: str | None = None,
     header_row: int | None = None,
     max_work_hours: float = 1000.0,
     max_response_hours: float = 24 * 365,
@@ -298,10 +313,23 @@ def load_tickets(
     delimiter : str, optional
         CSV separator; by default the most frequent of ``, ; tab |`` in the header.
     dayfirst : bool, optional
-        For numeric dates like ``03/04/2024`` that the data cannot decide.
+        For numeric dates like ``03/04/2024`` that the data cannot decide: a
+        column where no value decides (no day above 12) is refused until it is given.
+    date_format : str, optional
+        A ``strftime`` format (``"%d/%b/%y %I:%M %p"``) for dates the
+        built-in formats do not read; month names may be in English, Spanish,
+        Portuguese, French or German.
     timezone : str, optional
-        Dates that carry a zone are converted to it (default UTC); all dates
-        are returned without a zone.
+        The firm's zone (such as ``"Europe/Madrid"``): dates that carry a zone
+        (``Z``, ``+02:00``) are converted to it before anything depends on the
+        time of day; all dates are returned without a zone. Without it, zoned
+        dates are read as UTC with a warning.
+    event_log : {None, "final", "first", "off"}
+        An event (audit) log -- ticket ids repeated, with a state or
+        update-time column -- is collapsed to one row per ticket at its final
+        state (None, the default, when one is found; "final" always), or to
+        each ticket's first row ("first"); "off" reads every row as a ticket
+        (repeated ids are then problems). See :mod:`.event_logs`.
     header_row : int, optional
         The header's row number in the file, if not the first non-blank row
         (rows of titles above a header are skipped automatically).
@@ -337,11 +365,13 @@ def load_tickets(
         header_row=header_row,
         max_bytes=max_bytes,
     )
-    notes: list[str] = []
+    notes: list[str] = vendor_units(table.header, table.mapping.labels, table.mapping.units)
     warnings: list[str] = []
     out: dict[str, Any] = {"row": table.numbers.astype(np.int64)}
     # The order of the checks is the order of a row's problems in the message.
-    out["ticket_id"] = _ticket_ids(table, problems, notes)
+    clear_markers(table, _OPTIONAL, ("first_response", "resolved"), warnings, zero=("resolved",))
+    log = event_logs.prepare(table, event_log)
+    out["ticket_id"] = _ticket_ids(table, problems, notes, repeats=log is not None)
     out.update(
         _ticket_dates(
             table,
@@ -350,9 +380,18 @@ def load_tickets(
             warnings,
             dayfirst=dayfirst,
             timezone=timezone,
+            date_format=date_format,
             max_response_hours=max_response_hours,
         )
     )
+    bare = check_bare_numbers(
+        table.values["priority"],
+        where=_where(table.grid),
+        column=table.mapping.labels["priority"],
+        autotask=autotask_api(table.header),
+        priority_map=pmap,
+    )
+    warnings += [bare] if bare else []
     out["priority"] = _priorities(table, problems, pmap, notes)
     out["category"] = table.text("category")
     out["work_hours"] = _work_hours(table, problems, notes, max_work_hours)
@@ -360,7 +399,7 @@ def load_tickets(
         out[col] = _flags(table, problems, col)
     out["users_affected"] = _users_affected(table, problems)
     frame = pd.DataFrame({c: out[c] for c in TICKET_OUTPUT})
-    return finish(
+    frame, report = finish(
         table,
         problems,
         frame,
@@ -370,13 +409,16 @@ def load_tickets(
         period_column="opened",
         count_by="priority",
     )
+    return (frame, report) if log is None else event_logs.apply(frame, report, log)
 
 
 _SPECS = {spec.name: spec for spec in TICKET_COLUMNS}
+# Optional columns whose blank markers ("?", "N/A", Excel's zero date) are blanks; yes/no columns keep "-"/"none" as no.
+_OPTIONAL = ("first_response", "resolved", "category", "work_hours", "users_affected")
 
 
-def _ticket_ids(table: Table, problems: Problems, notes: list[str]) -> pd.arrays.StringArray:
-    """Ticket ids, each once; without an id column, tickets are named by their row."""
+def _ticket_ids(table: Table, problems: Problems, notes: list[str], repeats: bool) -> pd.arrays.StringArray:
+    """Ticket ids, each once (``repeats``: an event log's, many rows each); without an id column, by their row."""
     if "ticket_id" not in table.values:
         notes.append("no ticket-id column: tickets are named by their row")
         return pd.array([f"row {r}" for r in table.numbers], dtype="string")
@@ -386,7 +428,7 @@ def _ticket_ids(table: Table, problems: Problems, notes: list[str]) -> pd.arrays
     problems.add_mask(empty, label, None, "is empty", "a ticket number")
     # "INC-101", "inc-101" and "INC  101" are one ticket exported twice (or merged exports), not three tickets
     key = ids.str.casefold().str.replace(r"\s+", " ", regex=True)
-    dup = key.duplicated(keep="first").to_numpy() & ~empty
+    dup = key.duplicated(keep="first").to_numpy() & ~empty & (not repeats)
     if dup.any():
         first: dict[str, tuple[int, str]] = {}  # key -> (row, the id as first written)
         for k, row, i in zip(key, table.numbers, ids):
@@ -411,6 +453,7 @@ def _ticket_dates(
     *,
     dayfirst: bool | None,
     timezone: str | None,
+    date_format: str | None,
     max_response_hours: float,
 ) -> dict[str, Any]:
     """Opened, first response and resolved; a first response given as a duration goes to response_hours."""
@@ -418,12 +461,15 @@ def _ticket_dates(
     label = table.mapping.labels
     unit = table.mapping.units.get("first_response", "hours")
     out: dict[str, Any] = {"response_hours": np.full(n, np.nan), "response_business_hours": np.full(n, np.nan)}
+    zoned: list[str] = []
     for col in ("opened", "first_response", "resolved"):
         out[col] = pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns]")
         if col not in table.values:
             continue
         raw = table.values[col]
-        parsed = parse_dates(raw, dayfirst=dayfirst, timezone=timezone, excel_numbers=table.grid.kind == "XLSX")
+        parsed = parse_dates(
+            raw, dayfirst=dayfirst, timezone=timezone, excel_numbers=table.grid.kind == "XLSX", date_format=date_format
+        )
         if col == "first_response" and (durations := _response_durations(raw, parsed, unit)):
             hours, bad = durations
             business = "business" in normalise_name(label[col])
@@ -451,8 +497,17 @@ def _ticket_dates(
             expected=_SPECS["opened"].expected,
             required="the date the ticket was opened (required)" if col == "opened" else None,
         )
+        if dayfirst is None and any(AMBIGUOUS in w for w in parsed.warnings):
+            _ask_order(table, label[col], raw)
         notes += [f"{label[col]}: {t}" for t in parsed.notes]
         warnings += [f"{label[col]}: {t}" for t in parsed.warnings]
+        zoned += [label[col]] if parsed.zoned else []
+    if zoned and timezone is None:
+        warnings.append(
+            "dates in " + ", ".join(repr(z) for z in zoned) + " carry a time zone and were read as UTC: "
+            "the after-hours share and anything counted in business hours depend on the firm's zone; "
+            "pass timezone= (such as 'America/Los_Angeles') to read them in it"
+        )
     shown_opened = None
     for col, what in (("first_response", "first response"), ("resolved", "resolved")):
         before = (out[col] < out["opened"]).to_numpy()
@@ -468,6 +523,17 @@ def _ticket_dates(
             f"a date on or after the opened date ({label['opened']})",
         )
     return out
+
+
+def _ask_order(table: Table, column: str, raw: Sequence[Cell]) -> None:
+    """Refuse a column whose numeric dates read both ways (no day above 12): the user says which."""
+    example = next((v for v in raw if isinstance(v, str) and v.strip()[:1].isdigit()), "03/04/2024")
+    raise DataError(
+        f"{_where(table.grid)}: column {column!r} has dates such as {example.strip()!r} that read both as day/month "
+        "and as month/day, and no value decides (none has a day above 12). Pass dayfirst=True if they are "
+        "day/month (03/04 is 3 April), dayfirst=False if they are month/day (03/04 is March 4).",
+        source=table.grid.name,
+    )
 
 
 def _response_durations(raw: Sequence[Cell], parsed: DateResult, unit: str) -> tuple[np.ndarray, np.ndarray] | None:
@@ -519,9 +585,10 @@ def _priorities(
     if unknown.any():
         counts = pd.Series([shown(v) for v, u in zip(raw, unknown) if u]).astype(str).value_counts()
         listed = ", ".join(f"{k!r} ({c:,} row{'s' if c != 1 else ''})" for k, c in counts.head(10).items())
+        proposed = {k: guess_priority(k) for k in counts.index[:10]}
         problems.hints.append(
-            f"Unknown priority values: {listed}. Map them with priority_map={{{counts.index[0]!r}: 'p4'}} "
-            "(or to None to leave such tickets out)."
+            f"Unknown priority values: {listed}. Map them with priority_map={proposed!r} "
+            "(a guess from the nearest known word: check each; map a value to None to leave such tickets out)."
         )
     if excluded.any():
         problems.leave_out(excluded, label, raw, "is left out by priority_map", "a priority the analysis uses")

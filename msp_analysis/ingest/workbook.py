@@ -45,6 +45,7 @@ from ..files import atomic_path
 from ..model.defaults import assumptions, sample_scenario
 from ..model.fields import without_controls
 from ..model.scenario import _SECTIONS, SCHEMA_VERSION, FieldInfo, Scenario, field_info
+from ..model.schema import ADDED_IN_V2
 from .columns import normalise_name
 from .sources import MAX_BYTES, Source, read_source, sniff
 from .xlsx_grid import _sheet_records, _unsaved_formulas, open_workbook
@@ -337,8 +338,7 @@ def _scenario_from_sheets(sheets: dict[str, _Sheet | None], source: str) -> Scen
     fields = _Fields(_Problems(source), sample_scenario().paths())  # the paths do not depend on the values
     lowered = {t.strip().lower(): t for t in sheets}
     readme = sheets.get(lowered.get("readme", ""))
-    if readme is not None:
-        _check_schema_version(readme, fields.problems)
+    version = _check_schema_version(readme, fields.problems) if readme is not None else SCHEMA_VERSION
     for section in SECTIONS:
         sheet = sheets.get(lowered.get(section, ""))
         if sheet is None:
@@ -346,13 +346,14 @@ def _scenario_from_sheets(sheets: dict[str, _Sheet | None], source: str) -> Scen
             fields.problems.add(section, "<missing sheet>", expected)
         else:
             fields.read_section(section, sheet)
+    added = ADDED_IN_V2 if version == 1 else frozenset()  # an older workbook: the migration fills these
     for path in fields.all_paths:
-        if path not in fields.values and lowered.get(path.split(".")[0]) is not None:
+        if path not in fields.values and path not in added and lowered.get(path.split(".")[0]) is not None:
             expected = "a row for this field: it is required"
             fields.problems.add(path, "<missing>", expected, lowered[path.split(".")[0]], None)
     if fields.problems:
         _raise(fields.problems, source)
-    data: dict = {"schema_version": SCHEMA_VERSION}
+    data: dict = {"schema_version": version}
     for path, value in fields.values.items():
         node = data
         parts = path.split(".")
@@ -367,12 +368,19 @@ def _scenario_from_sheets(sheets: dict[str, _Sheet | None], source: str) -> Scen
         _raise(fields.problems, source)
 
 
-def _check_schema_version(readme: _Sheet, problems: _Problems) -> None:
+def _check_schema_version(readme: _Sheet, problems: _Problems) -> int:
+    """The workbook's schema version (1 or the current one; the current one if not stated); others are problems."""
+    found = SCHEMA_VERSION
     for r, row in enumerate(readme.records, start=1):
         if row and row[0] == "schema_version":
             version = row[1] if len(row) > 1 else None
-            if version != SCHEMA_VERSION:
-                problems.add("schema_version", version, f"{SCHEMA_VERSION} (this version of msp_analysis)", "README", r)
+            if isinstance(version, bool) or version not in (1, SCHEMA_VERSION):
+                problems.add(
+                    "schema_version", version, f"1 or {SCHEMA_VERSION} (versions this release reads)", "README", r
+                )
+            else:
+                found = int(version)
+    return found
 
 
 @dataclass

@@ -209,11 +209,13 @@ def msp_monthly_fee(scenario: Scenario) -> float:
 
 
 def msp_annual_fixed_fee(scenario: Scenario) -> float:
-    """Twelve months of subscription plus a year's share of the onboarding fee.
+    """Twelve months of subscription plus a year's share of the onboarding and exit fees.
 
-    The fee is paid once and spread over the term (a 36-month term carries a
+    Each fee is paid once and spread over the term (a 36-month term carries a
     third of it each year); a term of a year or less carries all of it, once:
-    renewing a month-to-month contract does not onboard the client again.
+    renewing a month-to-month contract does not onboard the client again. The
+    exit (termination) fee is the cost of leaving: a client who signs also
+    commits to it, so a year carries its share like the onboarding fee's.
 
     Examples
     --------
@@ -223,9 +225,11 @@ def msp_annual_fixed_fee(scenario: Scenario) -> float:
     73733.33333333333
     >>> msp_annual_fixed_fee(s.replace({"msp.term_months": 1})) - 12 * msp_monthly_fee(s)
     2500.0
+    >>> msp_annual_fixed_fee(s.replace({"msp.exit_fee": 3000.0})) - msp_annual_fixed_fee(s)   # a third a year
+    1000.0
     """
     m = scenario.msp
-    return 12 * msp_monthly_fee(scenario) + m.onboarding_fee * 12 / max(m.term_months, 12)
+    return 12 * msp_monthly_fee(scenario) + (m.onboarding_fee + m.exit_fee) * 12 / max(m.term_months, 12)
 
 
 def sla_credits(critical_misses: npt.ArrayLike, scenario: Scenario) -> npt.NDArray[np.float64]:

@@ -51,8 +51,8 @@ def expected_msp_response(scenario: Scenario, priority: str) -> float:
     Examples
     --------
     >>> from msp_analysis import sample_scenario
-    >>> round(expected_msp_response(sample_scenario(), "p3"), 3)   # 4 h target, 95% met
-    2.426
+    >>> round(expected_msp_response(sample_scenario(), "p3"), 3)   # 4 h target, 85% met
+    3.278
     """
     m = scenario.msp
     target = m.sla_response_hours[priority]

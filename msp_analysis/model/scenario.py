@@ -50,7 +50,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import DataError, ValidationError
-from ..files import bounded, read_limited, write_atomic
+from ..files import DuplicateKeyError, bounded, no_duplicate_keys, read_limited, write_atomic
 from .fields import (
     ChecksPerEntry,
     FieldInfo,
@@ -66,6 +66,7 @@ from .fields import (
     walk_leaves,
     without_controls,
 )
+from .schema import SCHEMA_VERSION, migrate
 
 __all__ = [
     "CURRENCY_SYMBOLS",
@@ -74,6 +75,7 @@ __all__ = [
     "MSP",
     "PRIORITIES",
     "REGIMES",
+    "REVENUE_SCALINGS",
     "SCHEMA_VERSION",
     "BreakFix",
     "Incidents",
@@ -85,13 +87,14 @@ __all__ = [
     "Security",
 ]
 
-SCHEMA_VERSION = 1
-
 #: A scenario file larger than this is refused unread (a scenario is about 4 KB; a 100 MB "scenario" is not
 #: one). Raise it with ``Scenario.from_json(path, max_bytes=...)``.
 MAX_SCENARIO_BYTES = 4 * 2**20
+
 PRIORITIES = ("p1", "p2", "p3", "p4")
 REGIMES = ("none", "hipaa", "pci", "gdpr")
+#: How lost revenue follows headcount: per user (the default) or a fixed total.
+REVENUE_SCALINGS = ("per_user", "total")
 CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "CAD": "C$", "AUD": "A$"}
 
 _MAX = 1e12  # a sanity bound on money and counts: anything larger is a typo
@@ -187,7 +190,32 @@ class Organization(Validated):
     )
     it_dependency: float = share("Share of work that stops when a user's IT is down")
     revenue_per_outage_hour: float = checked(
-        "currency per hour", "Revenue lost per hour of a full, site-wide outage (0 if none)", 0.0, _MAX
+        "currency per hour",
+        "Revenue lost per hour of a full, site-wide outage, as a fixed total (used when revenue_scaling is 'total')",
+        0.0,
+        _MAX,
+    )
+    revenue_per_user_hour: float = checked(
+        "currency per user-hour",
+        "Revenue (or margin) lost per hour one revenue-earning user cannot work; follows headcount",
+        0.0,
+        _MAX,
+    )
+    revenue_scaling: str = checked(
+        "choice", "Lost revenue entered per user (follows headcount) or as a fixed total", choices=REVENUE_SCALINGS
+    )
+    downtime_revenue_weight: float = share(
+        "How an hour of downtime is valued: 0 idle staff cost, 1 lost revenue instead, between a stated mix"
+    )
+    annual_revenue: float = checked(
+        "currency per year", "Worldwide annual turnover (0 if not stated); raises the GDPR cap to 4% of it", 0.0, _MAX
+    )
+    eur_rate: float = checked(
+        "currency per EUR",
+        "Units of the scenario's currency per euro (not used when the currency is EUR)",
+        0.0,
+        1e6,
+        low_open=True,
     )
     business_hours_per_year: float = checked("hours per year", "Working hours per user per year", 1.0, 8760.0)
     compliance: str = checked("regime", "Compliance regime that can fine a breach", choices=REGIMES)
@@ -283,6 +311,9 @@ class MSP(ChecksPerEntry):
     flat_monthly: float = checked("currency per month", "Flat monthly fee", 0.0, _MAX)
     monthly_minimum: float = checked("currency per month", "Minimum monthly bill", 0.0, _MAX)
     onboarding_fee: float = checked("currency", "One-off onboarding fee, spread over the term", 0.0, _MAX)
+    exit_fee: float = checked(
+        "currency", "Termination or exit fee paid when the contract ends, spread over the term", 0.0, _MAX
+    )
     term_months: int = checked("months", "Contract term", 1, 120, integer=True)
     annual_escalator: float = checked("share per year", "Yearly price increase", -0.5, 1.0)
     out_of_scope_share: float = share("Share of incidents outside the contract, billed by the hour")
@@ -354,6 +385,14 @@ class Security(ChecksPerEntry):
     severity_median: float = checked("currency", "Median direct cost of a costly incident", 0.0, _MAX, low_open=True)
     severity_p90: float = checked("currency", "90th percentile of that cost", 0.0, _MAX, low_open=True)
     detection_severity_reduction: float = share("Cost reduction from fast detection at full monitoring coverage")
+    exploited_vulnerability_share: float = share(
+        "Share of costly incidents that enter through an exploited vulnerability (the part patching acts on)"
+    )
+    severity_includes_outage: str = checked(
+        "choice",
+        "Does the severity already include business interruption? 'yes': outage not priced again",
+        choices=("yes", "no"),
+    )
     outage_median_hours: float = checked(
         "business hours", "Median site-wide outage per costly incident", 0.0, 2000.0, low_open=True
     )
@@ -364,7 +403,12 @@ class Security(ChecksPerEntry):
     fine_median: PerRegime = per_entry(PerRegime, "currency", "Median fine", 0.0, _MAX, low_open=True)
     fine_p90: PerRegime = per_entry(PerRegime, "currency", "90th percentile fine", 0.0, _MAX, low_open=True)
     fine_cap: PerRegime = per_entry(
-        PerRegime, "currency", "Largest fine per incident (statutory cap)", 0.0, _MAX, low_open=True
+        PerRegime,
+        "currency",
+        "Largest fine per incident (statutory cap); GDPR in EUR, the floor of max(EUR 20M, 4% of annual revenue)",
+        0.0,
+        _MAX,
+        low_open=True,
     )
 
     def _cross_checks(self) -> None:
@@ -467,13 +511,15 @@ class Scenario:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Scenario:
-        """Build and validate a scenario; unknown or missing keys raise ``ValidationError``."""
+        """Build and validate a scenario; unknown or missing keys raise ``ValidationError``.
+
+        Data written by an older schema version is migrated first
+        (:func:`msp_analysis.model.schema.migrate`).
+        """
         if not isinstance(data, Mapping):
             raise ValidationError("", data, "a mapping with sections " + ", ".join(_SECTIONS))
-        data = dict(data)
-        version = data.pop("schema_version", "<missing>")
-        if isinstance(version, bool) or version != SCHEMA_VERSION:
-            raise ValidationError("schema_version", version, f"{SCHEMA_VERSION} (this version of msp_analysis)")
+        data = migrate(data)  # files from older versions: new fields get their defaults (model/schema.py)
+        data.pop("schema_version")
         return cls._from_plain(data)
 
     @classmethod
@@ -539,10 +585,10 @@ class Scenario:
         except UnicodeDecodeError:
             raise ValidationError("", name, "a UTF-8 JSON scenario file") from None
         try:
-            obj = json.loads(text, object_pairs_hook=_no_duplicate_keys)
+            obj = json.loads(text, object_pairs_hook=no_duplicate_keys)
         except json.JSONDecodeError as e:
             raise ValidationError("", f"{name}: line {e.lineno} column {e.colno}", f"valid JSON ({e.msg})") from None
-        except _DuplicateKey as e:
+        except DuplicateKeyError as e:
             raise ValidationError("", f"{name}: key {e.key!r}", "each key once per object (given twice)") from None
         except (ValueError, RecursionError) as e:
             # Integers of thousands of digits, arrays nested thousands deep: not a scenario.
@@ -559,24 +605,6 @@ def _cleaned(obj: Any, name: str, path: str) -> Any:
     if isinstance(obj, list):
         return [_cleaned(v, name, f"{path}[{i}]") for i, v in enumerate(obj)]
     return obj
-
-
-class _DuplicateKey(Exception):
-    """A key given twice in one JSON object (json would keep the last one silently)."""
-
-    def __init__(self, key: str) -> None:
-        super().__init__(key)
-        self.key = bounded(key, 80)
-
-
-def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """``object_pairs_hook`` for :func:`json.loads`: a dict, refusing a key given twice."""
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise _DuplicateKey(key)
-        out[key] = value
-    return out
 
 
 def field_info(path: str) -> FieldInfo:

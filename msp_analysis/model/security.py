@@ -2,20 +2,30 @@
 
 Frequency. Costly incidents (not every phishing e-mail: those that cost money)
 arrive as a Poisson process with rate ``base_rate_per_user_year * users``
-at the reference patch latency. Faster patching halves the rate every
-``patch_halving_days`` days saved (Marsh McLennan 2023: patching within 7 days
-halves incident probability). Slower patching than the reference raises the
-rate by the mirror image of that curve, which levels off at twice the base
-rate (an assumption: the published figure only covers patching faster, and an
+at the reference patch latency. Patching acts only on the share
+``exploited_vulnerability_share`` of them that enter through an exploited
+vulnerability (Verizon DBIR 2025: about 20% of breaches); on that share,
+faster patching halves the rate every ``patch_halving_days`` days saved (an
+assumption anchored on Marsh McLennan 2023, whose claims data associate
+patching within 7 days, a control about a quarter of firms meet, with about
+half the incident odds). Slower patching than the reference raises that share's
+rate by the mirror image of the curve, which levels off at twice its base
+(an assumption: the published figure only covers patching faster, and an
 unbounded exponential would make a 90-day patch cycle absurdly dangerous);
-see :func:`patch_rate_factor`.
+see :func:`patch_rate_factor`. The whole rate is therefore
+``base * users * ((1 - s) + s * factor)``.
 
 Severity. Direct cost per incident is lognormal (median, p90), scaled down by
-``detection_severity_reduction * monitoring_coverage`` (IBM 2025: faster
-containment costs about 23 % less). Each incident also stops the whole site
-for a Gamma number of hours, priced like any other downtime, and under a
-compliance regime brings a fine with the regime's probability (lognormal,
-capped per incident at the statutory maximum).
+``detection_severity_reduction * monitoring_coverage`` (an assumption anchored
+on IBM 2025, where enterprise breaches contained faster cost about 23% less).
+Each incident also stops the whole site for a Gamma number of hours: counted
+as downtime hours, and priced like any other downtime only when
+``severity_includes_outage`` is ``"no"`` (claims-based severities already hold
+business interruption; pricing it again would count it twice). Under a
+compliance regime an incident brings a fine with the regime's probability
+(lognormal, capped per incident at the statutory maximum; for GDPR the larger
+of the EUR floor and 4% of annual revenue, converted at
+``organization.eur_rate``: :func:`fine_cap`).
 
 Both support models see the same underlying attacks in a trial (common
 random numbers): attacks arrive at the higher of the two rates and each model
@@ -61,6 +71,7 @@ __all__ = [
     "EVENT_BATCH",
     "SecurityProfile",
     "expected_security",
+    "fine_cap",
     "incident_rate",
     "security_profile",
     "simulate_security",
@@ -140,14 +151,40 @@ def incident_rate(scenario: Scenario, patch_latency_days: float | _Floats) -> fl
     --------
     >>> from msp_analysis import sample_scenario
     >>> s = sample_scenario()
-    >>> round(incident_rate(s, 30.0), 4), round(incident_rate(s, 7.0), 4)  # 7-day patching halves it
-    (0.135, 0.0675)
-    >>> round(incident_rate(s, 53.0), 4), round(incident_rate(s, 365.0), 4)  # slower: at most double
-    (0.2025, 0.27)
+    >>> round(incident_rate(s, 30.0), 4), round(incident_rate(s, 7.0), 4)  # 7-day patching halves the exploited 20%
+    (0.045, 0.0405)
+    >>> round(incident_rate(s, 53.0), 4), round(incident_rate(s, 365.0), 4)  # slower: that share at most doubles
+    (0.0495, 0.054)
     """
     sec = scenario.security
     factor = patch_rate_factor(patch_latency_days, sec.reference_patch_latency_days, sec.patch_halving_days)
-    return sec.base_rate_per_user_year * scenario.organization.users * factor
+    exploited = sec.exploited_vulnerability_share
+    return sec.base_rate_per_user_year * scenario.organization.users * ((1.0 - exploited) + exploited * factor)
+
+
+def fine_cap(scenario: Scenario, regime: str) -> float:
+    """The largest fine per incident under ``regime``, in the scenario's currency.
+
+    GDPR (Art. 83(5)): EUR 20 million or 4% of worldwide annual turnover,
+    whichever is higher, in EUR; ``security.fine_cap.gdpr`` holds the EUR
+    floor and ``organization.annual_revenue`` the turnover (0: not stated, the
+    floor applies), converted at ``organization.eur_rate``. Other regimes' caps
+    are stated in the scenario's currency.
+
+    Examples
+    --------
+    >>> from msp_analysis import sample_scenario
+    >>> s = sample_scenario()                      # USD, 1.1 USD per EUR
+    >>> fine_cap(s, "gdpr")                        # EUR 20M floor in USD
+    22000000.0
+    >>> round(fine_cap(s.replace({"organization.annual_revenue": 1.1e9}), "gdpr"))   # 4% of EUR 1bn
+    44000000
+    """
+    sec, org = scenario.security, scenario.organization
+    if regime != "gdpr":
+        return float(sec.fine_cap[regime])
+    rate = 1.0 if org.currency == "EUR" else org.eur_rate  # a stale rate left in a euro scenario is ignored
+    return float(np.maximum(sec.fine_cap.gdpr, 0.04 * org.annual_revenue / rate) * rate)
 
 
 def security_profile(scenario: Scenario, model: str) -> SecurityProfile:
@@ -160,7 +197,7 @@ def security_profile(scenario: Scenario, model: str) -> SecurityProfile:
     if regime != "none":
         q = sec.fine_probability[regime]
         fine = Lognormal.from_median_p90(sec.fine_median[regime], sec.fine_p90[regime])
-        cap = sec.fine_cap[regime]
+        cap = fine_cap(scenario, regime)
     return SecurityProfile(
         rate=incident_rate(scenario, side.patch_latency_days),
         severity=Lognormal.from_median_p90(sec.severity_median, sec.severity_p90),
@@ -169,7 +206,8 @@ def security_profile(scenario: Scenario, model: str) -> SecurityProfile:
         fine_probability=q,
         fine=fine,
         fine_cap=float(cap),
-        outage_cost_per_hour=cost_per_user_hour(scenario) * org.users,
+        # claims-based severities already hold business interruption: the outage is then counted in hours only
+        outage_cost_per_hour=cost_per_user_hour(scenario) * org.users * (sec.severity_includes_outage == "no"),
         users=org.users,
     )
 

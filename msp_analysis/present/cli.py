@@ -116,7 +116,9 @@ def _parser() -> argparse.ArgumentParser:
     rep.add_argument(
         "--seed", type=_seed, default=DEFAULT_SEED, metavar="S", help=f"random seed (default {DEFAULT_SEED})"
     )
-    rep.add_argument("--years", type=_years, default=3, metavar="Y", help="contract years shown (default 3)")
+    rep.add_argument(
+        "--years", type=_years, default=None, metavar="Y", help="years shown (default: the MSP contract's term)"
+    )
     rep.add_argument(
         "--formats",
         type=_formats,

@@ -4,7 +4,8 @@
 - :mod:`.cost`: what a year costs (total's distribution, breakdown, saving, any column, a budget);
 - :mod:`.decisions`: tornado, break-even, multi-year projection, monthly fees, scorecard, quotes;
 - :mod:`.operations`: what an incident is billed, how long users wait, what becomes of incidents;
-- :mod:`.security`: loss exceedance, the incident rate against patching, fines by regime.
+- :mod:`.security`: loss exceedance, the incident rate against patching, fines by regime;
+- :mod:`.uncertainty`: how sure we are: expected saving across input draws, EVPPI, acceptability.
 
 Every chart function takes ``ax=`` (a new figure is made when it is ``None``)
 and returns the axes, so notebooks, the dashboard and the report compose them
@@ -43,6 +44,7 @@ from .security import (
     plot_security_rate,
 )
 from .style import COLORS, COMPONENT_COLORS, COMPONENT_LABELS, apply_style, money_formatter
+from .uncertainty import plot_acceptability, plot_evppi, plot_expected_savings_draws
 
 __all__ = [
     "COLORS",
@@ -54,11 +56,14 @@ __all__ = [
     "exceedance_label",
     "exceedance_title",
     "money_formatter",
+    "plot_acceptability",
     "plot_billing_rule",
     "plot_break_even",
     "plot_budget_exceedance",
     "plot_column_distribution",
     "plot_cost_breakdown",
+    "plot_evppi",
+    "plot_expected_savings_draws",
     "plot_fees_vs_headcount",
     "plot_fines_by_regime",
     "plot_incident_outcomes",

@@ -19,11 +19,13 @@ from .style import COLORS, COMPONENT_COLORS, COMPONENT_LABELS, money_formatter, 
 
 __all__ = [
     "cost_histogram_data",
+    "histogram_density",
     "plot_budget_exceedance",
     "plot_column_distribution",
     "plot_cost_breakdown",
     "plot_savings_distribution",
     "plot_total_cost_distribution",
+    "tail_note",
 ]
 
 #: Money columns of a result (formatted in the currency); the others are counts or hours.
@@ -59,9 +61,13 @@ def _histogram(
 
 
 def cost_histogram_data(comparison: Comparison, column: str, bins: int) -> tuple[dict[str, np.ndarray], np.ndarray]:
-    """Each model's values and the shared bin edges (P0.1 or 0 to P99.5; values beyond are clipped into them).
+    """Each model's values and the shared bin edges (the lowest value or 0 to P99.5).
 
-    The dashboard updates its chart in place from the same numbers.
+    Years beyond the last edge are not drawn (:func:`histogram_density`) and
+    the axis label says which share of years that is (:func:`tail_note`):
+    piled into the last bin, as they once were, they made a stray bar at the
+    chart's right edge. The dashboard updates its chart in place from the
+    same numbers.
 
     Examples
     --------
@@ -73,8 +79,38 @@ def cost_histogram_data(comparison: Comparison, column: str, bins: int) -> tuple
     data = {m: comparison[m].trials[column].to_numpy() for m in MODELS}
     both = np.concatenate(list(data.values()))
     hi = np.quantile(both, 0.995)
-    lo = min(np.quantile(both, 0.001), 0)
+    lo = min(both.min(), 0)
     return data, np.linspace(lo, hi, bins + 1)
+
+
+def histogram_density(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """Height of each bin as a density over *all* the years, those beyond the edges included.
+
+    The bars' area is the share of years they hold, so a clipped tail makes
+    the drawn area less than one instead of a bar at the edge.
+
+    Examples
+    --------
+    >>> histogram_density(np.array([0.5, 1.5, 1.5, 9.0]), np.array([0.0, 1.0, 2.0]))
+    array([0.25, 0.5 ])
+    """
+    counts, _ = np.histogram(values, bins=edges)
+    return counts / (max(len(values), 1) * np.diff(edges))
+
+
+def tail_note(data: dict[str, np.ndarray], edges: np.ndarray, symbol: str) -> str:
+    r"""The axis label of a cost histogram: what is marked, and the share of years beyond its right edge.
+
+    Examples
+    --------
+    >>> data = {"break_fix": np.array([1.0, 2.0, 50.0, 60.0]), "msp": np.array([1.0, 2.0, 3.0, 4.0])}
+    >>> print(tail_note(data, np.array([0.0, 10.0]), "$"))
+    Total cost of a year (dashed: mean). Not drawn: years above \$10: Break/Fix 50.0%, MSP 0.0%
+    """
+    beyond = ", ".join(f"{MODEL_LABELS[m]} {float((v > edges[-1]).mean()):.1%}" for m, v in data.items())
+    return mathtext_safe(
+        f"Total cost of a year (dashed: mean). Not drawn: years above {money_compact(edges[-1], symbol)}: {beyond}"
+    )
 
 
 def plot_total_cost_distribution(
@@ -94,8 +130,8 @@ def plot_total_cost_distribution(
     sym = symbol_of(comparison)
     data, edges = cost_histogram_data(comparison, column, bins)
     for m, v in data.items():
-        clipped = np.clip(v, edges[0], edges[-1])
-        _histogram(ax, clipped, edges, color=COLORS[m], alpha=0.55, label=MODEL_LABELS[m], density=True)
+        heights = histogram_density(v, edges)
+        ax.stairs(heights, edges, fill=True, color=COLORS[m], alpha=0.55, label=MODEL_LABELS[m])
         ax.axvline(v.mean(), color=COLORS[m], lw=2, ls="--")
     means = {m: v.mean() for m, v in data.items()}
     cheaper = min(means, key=means.__getitem__)
@@ -106,7 +142,7 @@ def plot_total_cost_distribution(
             f"(P(MSP cheaper) = {comparison.prob_msp_cheaper:.0%})"
         )
     )
-    ax.set_xlabel("Total cost of a year (dashed: mean; tail beyond the 99.5th percentile clipped)")
+    ax.set_xlabel(tail_note(data, edges, sym))
     ax.set_yticks([])
     ax.set_ylabel("Share of simulated years")
     ax.xaxis.set_major_formatter(money_formatter(sym))
@@ -124,7 +160,7 @@ def plot_cost_breakdown(expected_table: pd.DataFrame, ax: Axes | None = None, sy
     >>> from matplotlib.figure import Figure
     >>> from msp_analysis import expected, sample_scenario
     >>> plot_cost_breakdown(expected(sample_scenario()), ax=Figure().add_subplot()).get_title()
-    'The biggest difference between the two: downtime'
+    'The biggest difference between the two: fees'
     """
     ax = new_axes(ax, (7, 4.5))
     bottom = np.zeros(len(MODELS))

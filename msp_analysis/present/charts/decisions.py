@@ -70,7 +70,7 @@ def plot_tornado(table: pd.DataFrame, ax: Axes | None = None, max_rows: int = 12
     >>> from msp_analysis import sample_scenario, sensitivity
     >>> table = sensitivity(sample_scenario(), ["msp.per_user_monthly", "break_fix.hourly_rate"])
     >>> print(plot_tornado(table, ax=Figure().add_subplot()).get_title())
-    Price per user matters most: savings \\$... to \\$...
+    Price per user matters most: savings ...\\$... to \\$...
     """
     rows = table.head(max_rows).iloc[::-1]
     ax = new_axes(ax, (10, 0.45 * len(rows) + 1.8))
@@ -294,7 +294,8 @@ def plot_projection(result: Projection, ax: Axes | None = None, band: bool = Tru
     ax.set_ylabel("Cumulative total cost")
     ax.yaxis.set_major_formatter(money_formatter(sym))
     ax.set_ylim(bottom=0)
-    ax.legend(loc="upper left")
+    # Beside the axes, not inside: in the upper left it sat on Break/Fix's band.
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
     return ax
 
 
@@ -384,7 +385,7 @@ def _scorecard_legend(ax: Axes) -> None:
 
 
 def plot_scorecard(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
-    """Scores of both models by dimension (0-10), judgments hatched, weighted totals in the title.
+    """Scores of both models by dimension (0-10), judgments hatched, those not yet judged named, totals in the title.
 
     ``table`` is the frame :func:`msp_analysis.decisions.scorecard.scorecard` returns.
 
@@ -404,6 +405,10 @@ def plot_scorecard(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
         offset = h / 2 if k == 0 else -h / 2
         for yi, (_, r) in zip(y, dims.iterrows()):
             judged = r["basis"] == "judgment"
+            if r["basis"] == "not yet judged":  # no score yet: say so instead of drawing a bar
+                if k == 0:
+                    ax.annotate("not yet judged", (0.1, yi), va="center", fontsize="small", color="0.4")
+                continue
             ax.barh(
                 yi + offset,
                 float(r[m]),
@@ -421,7 +426,10 @@ def plot_scorecard(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
                 va="center",
                 fontsize="small",
             )
-    labels = [f"{r['label']} ({r['weight_share']:.0%})" for _, r in dims.iterrows()]
+    labels = [
+        f"{r['label']} ({'not yet judged' if r['basis'] == 'not yet judged' else format(r['weight_share'], '.0%')})"
+        for _, r in dims.iterrows()
+    ]
     ax.set_yticks(y, labels)
     ax.set_xlim(0, 10.8)
     ax.set_xlabel("Score (0-10; weight share in brackets)")

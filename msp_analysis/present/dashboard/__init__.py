@@ -18,6 +18,19 @@ and displays it; everything the consultant shows is made here:
   (:func:`msp_analysis.present.report.build_report`) into ``reports/<client>-<time>/``
   and says where.
 
+One set of figures. A control change is answered at once from a quick
+:data:`DASHBOARD_TRIALS`-year run; when the controls have rested
+:data:`REFINE_AFTER_S` seconds the figures are refined, on the kernel's event
+loop, to the report's ``DEFAULT_TRIALS`` simulated years with the same seed,
+and the subtitle says so ("as in the report"). Export refines first if it
+has not happened yet, so the report holds exactly the figures the screen
+then shows; the command line's report of the same scenario file, and
+notebook 00, use the same seed and years. The multi-year chart covers the
+MSP contract's term. The assumptions say which model each row belongs to,
+and "your figure" marks only the client's own numbers: those from their
+files, and values moved on screen only when the consultant ticks that they
+are the client's.
+
 Responsiveness. A control change recomputes the exact expectations (well under
 a millisecond), a :data:`DASHBOARD_TRIALS`-year simulation (about 20 ms for
 the sample organisation; its cost does not grow with headcount) and the
@@ -29,16 +42,18 @@ moves) is not redrawn at all. Sliders update when released. Every
 recomputation uses the same seed, so a change shows the effect of the change,
 not simulation noise, and moving a control back restores the same figures.
 
-Offline. :func:`voila_command` is the one place that says how Voilà is
+Offline and ready. :func:`voila_command` is the one place that says how Voilà is
 started (``make present`` and the browser test both use it): bound to
-127.0.0.1, idle kernels culled, and a template (shipped in
+127.0.0.1, a preheated kernel that has already run the presentation waiting
+for the next page, idle kernels culled, and a template (shipped in
 ``msp_analysis/present/jupyter_path``) that is Voilà's "lab" template without the
 FontAwesome stylesheets it would fetch from a CDN. The dashboard uses no
 icons, and widget descriptions (which the page typesets as maths) carry no
 text: labels are plain HTML.
 
 By module: :mod:`~msp_analysis.present.dashboard.app` (the :class:`Dashboard`:
-what a change recomputes and redraws, the export, :func:`measure_latency`),
+what a change recomputes and redraws, the export),
+:mod:`~msp_analysis.present.dashboard.latency` (:func:`measure_latency`),
 :mod:`~msp_analysis.present.dashboard.charts` (chart tabs updated in place),
 :mod:`~msp_analysis.present.dashboard.page` (the HTML text and style sheet),
 :mod:`~msp_analysis.present.dashboard.serve` (the scenarios listed, where
@@ -58,12 +73,14 @@ Examples
 
 from __future__ import annotations
 
-from .app import DASHBOARD_TRIALS, PROJECTION_TRIALS, RISK_LEVELS, Dashboard, measure_latency
+from .app import DASHBOARD_TRIALS, PROJECTION_TRIALS, REFINE_AFTER_S, RISK_LEVELS, Dashboard
+from .latency import measure_latency
 from .serve import TEMPLATE, available_scenarios, reports_dir, voila_command
 
 __all__ = [
     "DASHBOARD_TRIALS",
     "PROJECTION_TRIALS",
+    "REFINE_AFTER_S",
     "RISK_LEVELS",
     "TEMPLATE",
     "Dashboard",

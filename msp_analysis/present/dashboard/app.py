@@ -5,6 +5,7 @@ See :mod:`msp_analysis.present.dashboard` for what the consultant sees and why.
 
 from __future__ import annotations
 
+import asyncio
 import html
 import math
 import time
@@ -22,7 +23,6 @@ from ...engine.simulation import MODELS, Comparison, simulate
 from ...errors import MSPAnalysisError
 from ...files import unique_folder
 from ...formatting import nice_step, short_unit, slugify
-from ...model.defaults import sample_scenario
 from ...model.scenario import Scenario, field_info
 from ..live import LiveSurface, bug_details, register
 from ..report.build import build_report
@@ -31,6 +31,8 @@ from ..report.summary import (
     DEFAULT_SEED,
     DEFAULT_TRIALS,
     Headline,
+    changed_paths,
+    contract_years,
     default_budget,
     expected_frame,
     headline,
@@ -41,13 +43,16 @@ from .charts import _DPI, TAB_TITLES, Chart, draw
 from .page import CSS, LABELS, TOOLTIPS, assumptions_html, cards_html, label_html, notes_html, title_html
 from .serve import PROJECT_ROOT, available_scenarios, reports_dir
 
-__all__ = ["DASHBOARD_TRIALS", "PROJECTION_TRIALS", "RISK_LEVELS", "Dashboard", "measure_latency"]
+__all__ = ["DASHBOARD_TRIALS", "PROJECTION_TRIALS", "REFINE_AFTER_S", "RISK_LEVELS", "Dashboard"]
 
-#: Simulated years behind the live figures: P5/P95 and probabilities within
-#: about a percentage point, and a recomputation in ~20 ms.
+#: Simulated years of the quick run that answers a control at once: P5/P95 and
+#: probabilities within about a percentage point, and a recomputation in ~20 ms.
+#: The figures are then refined to the report's :data:`DEFAULT_TRIALS`.
 DASHBOARD_TRIALS = 2_000
-#: Simulated paths behind the multi-year chart's band.
+#: Simulated paths behind the multi-year chart's band in the quick run (refined: the report's).
 PROJECTION_TRIALS = 500
+#: Seconds without a control change after which the figures are refined to the report's years.
+REFINE_AFTER_S = 0.3
 #: Seconds after an export during which a click is taken for the second half of a double click.
 _EXPORT_REPEAT_S = 1.0
 #: Risk appetite: what "a bad year" means.
@@ -58,9 +63,17 @@ _PATHS = {
     "users": "organization.users",
     "msp_price": "msp.per_user_monthly",
     "hourly_rate": "break_fix.hourly_rate",
-    "outage_revenue": "organization.revenue_per_outage_hour",
+    # An hour of downtime is valued at idle staff cost by default (issue 12): the
+    # loaded cost of an hour is what moves it; lost revenue counts only if the
+    # scenario says so (organization.downtime_revenue_weight), never on top.
+    "downtime_cost": "organization.loaded_hourly_cost",
     "patch_latency": "break_fix.patch_latency_days",
 }
+
+
+#: Every field a control can move: the sliders' own, and those that follow them
+#: (devices follow headcount, the remote rate follows the on-site rate).
+_MOVABLE = (*_PATHS.values(), "organization.workstations", "organization.servers", "break_fix.remote_hourly_rate")
 
 
 def _with_control(scenario: Scenario, key: str, value: Any) -> Scenario:
@@ -114,13 +127,17 @@ class Dashboard(LiveSurface):
     selected : str, optional
         The label to start on (default: the first).
     trials : int
-        Simulated years behind the live figures.
+        Simulated years of the quick run that answers a control at once.
     seed : int
         Seed of every recomputation (SPEC 7).
-    years : int
-        Contract years in the multi-year chart.
+    years : int, optional
+        Years in the multi-year chart (default: the MSP contract's term,
+        :func:`~msp_analysis.present.report.summary.contract_years`).
     report_trials : int
-        Simulated years behind an exported report.
+        Simulated years behind an exported report. The figures on screen are
+        refined to this many when the controls rest (:data:`REFINE_AFTER_S`,
+        on the kernel's event loop), on :meth:`refine`, :meth:`flush` and
+        before an export, so screen and report show the same figures.
     out_dir : Path, optional
         Where the export button writes (default :func:`reports_dir`).
 
@@ -130,7 +147,9 @@ class Dashboard(LiveSurface):
         The whole dashboard (displaying the object displays it).
     inputs : dict of str to ipywidgets.Widget
         ``scenario``, ``users``, ``msp_price``, ``hourly_rate``,
-        ``outage_revenue``, ``patch_latency``, ``budget`` and ``risk``.
+        ``downtime_cost``, ``patch_latency``, ``budget`` and ``risk``.
+    yours_box : ipywidgets.Checkbox
+        "The values moved here are the client's own" (see :meth:`yours`).
     controls : list
         The same widgets, as :func:`msp_analysis.testing.drive` expects.
     errors : list of Exception
@@ -142,7 +161,7 @@ class Dashboard(LiveSurface):
     timings : list of float
         Seconds each recomputation (with the redraw of the visible chart) took.
     headline : msp_analysis.present.report.Headline
-        The figures on screen.
+        The figures on screen (``headline.trials``: the simulated years behind them).
     """
 
     def __init__(
@@ -152,7 +171,7 @@ class Dashboard(LiveSurface):
         *,
         trials: int = DASHBOARD_TRIALS,
         seed: int = DEFAULT_SEED,
-        years: int = 3,
+        years: int | None = None,
         report_trials: int = DEFAULT_TRIALS,
         out_dir: str | Path | None = None,
     ) -> None:
@@ -160,7 +179,9 @@ class Dashboard(LiveSurface):
         self.sources = dict(scenarios) if scenarios is not None else available_scenarios()
         if not self.sources:
             raise ValueError("scenarios: got none, expected at least one scenario to show")
-        self.trials, self.seed, self.years, self.report_trials = int(trials), seed, int(years), int(report_trials)
+        self.trials, self.seed, self.report_trials = int(trials), seed, int(report_trials)
+        self.years = int(years) if years is not None else None
+        self._refine_handle: asyncio.TimerHandle | None = None
         self.out_dir = Path(out_dir) if out_dir is not None else None
         self.timings: list[float] = []
         self.renders = {"figures": 0}
@@ -170,6 +191,10 @@ class Dashboard(LiveSurface):
         self._export_done = -math.inf
         self._silent = 0
         self._projection: Projection | None = None
+        self._scenario: Scenario
+        self._comparison: Comparison
+        self._comps: dict[str, dict[str, float]]
+        self._assumptions_key: tuple[Scenario, frozenset[str]] | None = None
         first = selected if selected is not None else next(iter(self.sources))
         self.base = self._scenario_of(first)
         self._label = first
@@ -200,24 +225,63 @@ class Dashboard(LiveSurface):
         """Choose a scenario in the selector."""
         self.inputs["scenario"].value = label
 
+    @property
+    def refined(self) -> bool:
+        """True when the figures on screen come from as many simulated years as the report's."""
+        return self.headline.trials == self.capped_trials(self.report_trials)
+
+    def refine(self) -> bool:
+        """Bring the figures on screen to the report's simulated years now; False if they already were."""
+        self._cancel_refine()
+        if self.refined:
+            return False
+        self._recompute(self.report_trials)
+        return True
+
+    def yours(self) -> frozenset[str]:
+        """The fields that are the client's own numbers, as the report marks them ("your figure").
+
+        Those that came from the client's files (the selected scenario's values
+        that differ from the sample's) and were not moved since; and the values
+        moved on screen only when the consultant marks them as the client's
+        (the "client's own" checkbox).
+        """
+        s, base = self.scenario, self.base
+        moved = {p for p in _MOVABLE if s.get(p) != base.get(p)}
+        own = self._from_files - moved
+        return frozenset(own | moved if self.yours_box.value else own)
+
+    def contract_years(self) -> int:
+        """Years in the multi-year chart: ``years`` if given, else the contract term of the scenario on screen."""
+        return self.years if self.years is not None else contract_years(self.scenario)
+
     def flush(self) -> None:
-        """Finish pending work: draw every chart that is out of date, hidden tabs included."""
+        """Finish pending work: refine the figures, draw every chart that is out of date, hidden tabs included."""
+        with self.guard(self.status):
+            self.refine()
         for chart in self.charts.values():
             if chart.stale:
                 with self.guard(self.status):
                     self._draw(chart)
 
     def export(self, out_dir: str | Path | None = None) -> list[Path]:
-        """Write the report of the scenario on screen (what the export button does)."""
+        """Write the report of the scenario on screen (what the export button does).
+
+        The figures on screen are refined first (:meth:`refine`), so the report
+        holds exactly what the screen then shows: same scenario, seed and
+        simulated years.
+        """
+        self.refine()
         folder = Path(out_dir) if out_dir is not None else self._export_folder()
         return build_report(
             self.scenario,
             folder,
-            trials=self.report_trials,
+            trials=self.headline.trials,
             seed=self.seed,
-            years=self.years,
+            years=self.contract_years(),
             budget=self.headline.budget,
             level=self.headline.level,
+            yours=self.yours(),
         )
 
     def error_html(self, exc: BaseException) -> str:
@@ -276,7 +340,7 @@ class Dashboard(LiveSurface):
                 style={"description_width": "0px"},
             )
             self._add(key, w, rows)
-            if key == "outage_revenue":
+            if key == "downtime_cost":
                 self.outage_note = W.HTML()
                 rows.append(self.outage_note)
             if key == "patch_latency":
@@ -294,11 +358,24 @@ class Dashboard(LiveSurface):
         self._add("budget", budget, rows)
         risk = W.Dropdown(options=list(RISK_LEVELS), value="1 year in 20 (P95)", layout=W.Layout(width="100%"))
         self._add("risk", risk, rows)
+        # What the report may call "your figure": a value moved here is the
+        # consultant's what-if unless the client says it is theirs.
+        yours = W.Checkbox(
+            value=False,
+            description="The values moved here are the client's own",
+            indent=False,
+            layout=W.Layout(width="100%", margin="12px 0 0 0"),
+        )
+        yours.observe(self._on_yours, names="value")
+        yours.add_class("msp-control-yours")
+        # Not among the controls: it changes no figure, only who the report says a value belongs to.
+        self.yours_box = yours
+        rows.append(yours)
         self.export_button = W.Button(
             description="Export report (HTML, PowerPoint, PDF)",
             icon="",
             button_style="primary",
-            layout=W.Layout(width="100%", margin="16px 0 4px 0"),
+            layout=W.Layout(width="100%", margin="8px 0 4px 0"),
             tooltip="Write the leave-behind report of what is on screen",
         )
         self.export_button.add_class("msp-export")
@@ -332,6 +409,8 @@ class Dashboard(LiveSurface):
     def _load(self, label: str, base: Scenario) -> None:
         """Show ``base``: every slider back to its value, ranges fitted, everything redrawn."""
         self.base, self._label = base, label
+        self._from_files = changed_paths(base)
+        self.export_status.value = ""
         sym = base.organization.currency_symbol
         exp = expected_components(base)
         budget = default_budget({m: exp[m]["fees"] for m in MODELS})
@@ -372,7 +451,13 @@ class Dashboard(LiveSurface):
         if not self._silent:
             self.changed()
 
+    def _on_yours(self, _change: object) -> None:
+        with self.guard(self.status):
+            self._assumptions_key = (self._scenario, self.yours())
+            self.assumptions.value = assumptions_html(*self._assumptions_key)
+
     def _update(self) -> None:
+        self.export_status.value = ""  # the last export's note is about what was on screen then
         with self.guard(self.status, clear=True):
             self._recompute()
 
@@ -412,7 +497,12 @@ class Dashboard(LiveSurface):
         return unique_folder(root, slugify(self.scenario.organization.name))
 
     # -- recomputation ------------------------------------------------------------------------------
-    def _recompute(self) -> None:
+    def _recompute(self, trials: int | None = None) -> None:
+        """Figures for the controls as they are: a quick run (``trials`` None), or ``trials`` simulated years.
+
+        After a quick run the refinement to the report's years is scheduled
+        for when the controls rest (:meth:`_schedule_refine`).
+        """
         t0 = time.perf_counter()
         s = self.base
         for key, path in _PATHS.items():
@@ -421,10 +511,16 @@ class Dashboard(LiveSurface):
                 s = _with_control(s, key, value)
         comps = expected_components(s)
         self._widen_budget(max(comps[m]["fees"] for m in MODELS))
-        comparison = simulate(s, trials=self.capped_trials(self.trials), seed=self.seed, progress=False)
+        if trials is None and hasattr(self, "_scenario") and s == self._scenario and self.refined:
+            # Only the budget or the risk appetite moved: the refined years still hold.
+            comparison, projection = self._comparison, self._projection
+        else:
+            # The quick run is never larger than the report's: the screen would then settle on other figures.
+            n = self.capped_trials(min(self.trials, self.report_trials) if trials is None else trials)
+            comparison, projection = simulate(s, trials=n, seed=self.seed, progress=False), None
         level = RISK_LEVELS[self.inputs["risk"].value]
         self.headline = headline(comparison, comps, budget=float(self.inputs["budget"].value), level=level)
-        self._scenario, self._comparison, self._comps, self._projection = s, comparison, comps, None
+        self._scenario, self._comparison, self._comps, self._projection = s, comparison, comps, projection
         self._render_text()
         self.renders["figures"] += 1
         for name, chart in self.charts.items():
@@ -433,6 +529,35 @@ class Dashboard(LiveSurface):
         if visible.stale:
             self._draw(visible)
         self.timings.append(time.perf_counter() - t0)
+        if self.refined:
+            self._cancel_refine()
+        else:
+            self._schedule_refine()
+
+    def _schedule_refine(self) -> None:
+        """Refine once the controls have rested :data:`REFINE_AFTER_S` seconds, on the kernel's event loop.
+
+        The timer runs on the loop that delivers the widgets' messages, so the
+        refinement never overlaps a control change, and the next change cancels
+        it. Without a running loop (a script, a test) nothing is scheduled:
+        :meth:`refine`, :meth:`flush` and :meth:`export` refine.
+        """
+        self._cancel_refine()
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        self._refine_handle = loop.call_later(REFINE_AFTER_S, self._refine_when_idle)
+
+    def _cancel_refine(self) -> None:
+        if self._refine_handle is not None:
+            self._refine_handle.cancel()
+            self._refine_handle = None
+
+    def _refine_when_idle(self) -> None:
+        self._refine_handle = None
+        with self.guard(self.status):
+            self.refine()
 
     @staticmethod
     def _wanted(name: str, s: Scenario, comparison: Comparison, comps: Mapping[str, Any]) -> Hashable:
@@ -466,57 +591,20 @@ class Dashboard(LiveSurface):
 
     def _draw(self, chart: Chart) -> None:
         if chart.name == "projection" and self._projection is None:
-            self._projection = projection_for(
-                self._scenario,
-                self.years,
-                trials=min(PROJECTION_TRIALS, self.capped_trials(self.trials)),
-                seed=self.seed,
-            )
+            # Refined: the report's paths (build_report draws its band from as many).
+            n = self.headline.trials if self.refined else min(PROJECTION_TRIALS, self.headline.trials)
+            self._projection = projection_for(self._scenario, self.contract_years(), trials=n, seed=self.seed)
         dpi = self.limits.figure_dpi or _DPI
         draw(chart, self._comparison, expected_frame(self._comps), self._projection, dpi)
         self.chart_draws += 1
 
     def _render_text(self) -> None:
         s = self._scenario
-        self.title.value = title_html(s, self.headline.trials)
+        self.title.value = title_html(s, self.headline.trials, self.capped_trials(self.report_trials))
         self.outage_note.value, self.patch_note.value = notes_html(s)
         availability = {m: self._comps[m]["availability"] for m in MODELS}
         self.cards.value = cards_html(self.headline, availability)
-        self.assumptions.value = assumptions_html(s)
-
-
-def measure_latency(changes: int = 30, dashboard: Dashboard | None = None, all_charts: bool = False) -> dict[str, Any]:
-    """Time recompute + redraw after control changes, made as a user makes them.
-
-    Cycles through the headcount, price, rate, outage-revenue and patch
-    sliders, ``changes`` times in all, three steps up (then down) each time.
-    By default the time is what the user waits for: figures and the chart on
-    screen. ``all_charts=True`` redraws the hidden tabs too (``flush()``)
-    inside the timing: every chart, the worst case.
-
-    Returns
-    -------
-    dict
-        ``median_ms``, ``p95_ms``, ``max_ms``, ``n``, ``times_ms`` and ``errors``.
-    """
-    d = dashboard if dashboard is not None else Dashboard(scenarios={"Sample organisation": sample_scenario})
-    keys = tuple(_PATHS)
-    times = []
-    for i in range(changes):
-        w = d.inputs[keys[i % len(keys)]]
-        sign = 1 if (i // len(keys)) % 2 == 0 else -1
-        target = min(max(w.value + sign * 3 * w.step, w.min), w.max)
-        t0 = time.perf_counter()
-        w.value = target
-        if all_charts:
-            d.flush()
-        times.append((time.perf_counter() - t0) * 1000)
-    arr = np.array(times)
-    return {
-        "median_ms": float(np.median(arr)),
-        "p95_ms": float(np.quantile(arr, 0.95)),
-        "max_ms": float(arr.max()),
-        "n": len(times),
-        "times_ms": times,
-        "errors": [str(e) for e in d.errors],
-    }
+        key = (s, self.yours())
+        if key != self._assumptions_key:  # a budget or risk change leaves the table as it is (~8 ms saved)
+            self.assumptions.value = assumptions_html(*key)
+            self._assumptions_key = key

@@ -29,7 +29,7 @@ from PIL import Image
 from ...decisions.projection import Projection
 from ...engine.simulation import COST_COLUMNS, MODELS, Comparison
 from ...formatting import mathtext_safe, money_compact
-from ..charts.cost import cost_histogram_data
+from ..charts.cost import cost_histogram_data, histogram_density, tail_note
 from ..charts.decisions import projection_title
 from ..charts.security import exceedance_curves, exceedance_title
 from ..charts.style import apply_style
@@ -48,6 +48,8 @@ TAB_TITLES = {
 _FIGSIZE = (11.0, 4.4)
 _DPI = 80
 _TITLE_WIDTH = 72
+#: Charts narrower than the figure (a legend beside them) wrap their titles sooner.
+_TITLE_WIDTHS = {"projection": 48}
 _BINS = 30
 #: Charts whose amount axis gets at most five intervals.
 _FEW_TICKS = ("breakdown", "projection")
@@ -57,7 +59,7 @@ _MARGINS = {
     "distribution": (0.05, 0.15, 0.98, 0.84),
     "breakdown": (0.09, 0.1, 0.78, 0.84),
     "exceedance": (0.1, 0.15, 0.98, 0.84),
-    "projection": (0.1, 0.12, 0.98, 0.84),
+    "projection": (0.1, 0.12, 0.6, 0.84),  # the legend to the right of the axes
 }
 
 
@@ -141,12 +143,12 @@ def _update_distribution(
     if len(steps[0].get_data()[1]) != len(edges):  # (values, edges, baseline)
         return False
     for step, line, m in zip(steps, lines, MODELS):
-        counts, _ = np.histogram(np.clip(data[m], edges[0], edges[-1]), bins=edges, density=True)
-        step.set_data(counts, edges)
+        step.set_data(histogram_density(data[m], edges), edges)
         mean = data[m].mean()
         line.set_xdata([mean, mean])
     ax.relim()
     ax.autoscale_view()
+    ax.set_xlabel(tail_note(data, edges, comparison.scenario.organization.currency_symbol))
     ax.set_title(textwrap.fill(distribution_title(comparison, table), _TITLE_WIDTH))
     return True
 
@@ -229,7 +231,7 @@ def _update_projection(
     ax.set_autoscaley_on(True)
     ax.autoscale_view()
     ax.set_ylim(bottom=0)
-    ax.set_title(textwrap.fill(projection_title(projection), _TITLE_WIDTH))
+    ax.set_title(textwrap.fill(projection_title(projection), _TITLE_WIDTHS["projection"]))
     return True
 
 
@@ -253,7 +255,9 @@ def draw(chart: Chart, comparison: Comparison, table: pd.DataFrame, projection: 
         # label on each draw to dodge top ticks these charts do not have.
         mpl.rcParams["axes.titley"] = 1.0
         chart.draw(
-            lambda ax: draw_chart(chart.name, ax, *args, bins=_BINS, title_width=_TITLE_WIDTH),
+            lambda ax: draw_chart(
+                chart.name, ax, *args, bins=_BINS, title_width=_TITLE_WIDTHS.get(chart.name, _TITLE_WIDTH)
+            ),
             dpi,
             update=lambda ax: _UPDATES[chart.name](ax, *args, bins=_BINS),
         )

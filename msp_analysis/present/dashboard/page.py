@@ -8,10 +8,11 @@ as maths by the page, so labels are plain HTML above their sliders.
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
+from typing import Any
 
 from ...formatting import money, percent
-from ...model.downtime import cost_per_user_hour
+from ...model.downtime import cost_per_user_hour, valuation_words
 from ...model.scenario import Scenario
 from ..report.summary import Headline, assumption_rows
 
@@ -22,7 +23,7 @@ LABELS = {
     "users": "Headcount ({unit}; devices follow)",
     "msp_price": "MSP price per user ({unit})",
     "hourly_rate": "Break/Fix hourly rate ({unit})",
-    "outage_revenue": "Revenue lost per hour of full outage ({unit})",
+    "downtime_cost": "Loaded cost of a staff hour ({unit})",
     "patch_latency": "Patch latency without an MSP ({unit})",
     "budget": "IT support budget ({unit})",
     "risk": "Risk appetite: plan for a bad year of",
@@ -30,7 +31,7 @@ LABELS = {
 TOOLTIPS = {
     "users": "Workstations and servers scale with the headcount",
     "hourly_rate": "The on-site rate; the remote rate keeps its ratio to it",
-    "outage_revenue": "Revenue lost, not merely delayed, while every user is down",
+    "downtime_cost": "Wages and overheads of one hour of a user's time; an hour of downtime costs this times the share of work that needs IT",
     "budget": "What the IT support bill (fees only) should not exceed in a year",
 }
 
@@ -75,6 +76,11 @@ CSS = """<style>
 .msp-table th, .msp-table td { text-align: left; padding: 4px 8px; border-bottom: 1px solid #e5e5e5; }
 .msp-table td { vertical-align: top; }
 .msp-table tr.yours td { background: #fff6d6; }
+.msp-table tr.moved td { font-style: italic; }
+/* The export's confirmation in view wherever the page is scrolled (a 1280x720 screen puts the button at the fold). */
+.msp-export-status .msp-ok, .msp-export-status .msp-error { position: fixed; right: 16px; bottom: 16px; z-index: 1000;
+  max-width: 460px; margin: 0; padding: 10px 14px; background: #fff; border: 1px solid #ccc; border-radius: 6px;
+  box-shadow: 0 2px 10px rgba(0, 0, 0, 0.2); }
 </style>"""
 
 
@@ -100,40 +106,54 @@ def count(n: int, noun: str) -> str:
     return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
-def title_html(scenario: Scenario, trials: int) -> str:
+def title_html(scenario: Scenario, trials: int, report_trials: int | None = None) -> str:
     """The title, with the organisation's size, currency and how many years the ranges come from.
+
+    With ``report_trials`` it also says whether the figures are the quick
+    first run or already as many simulated years as the report's
+    (``data-trials`` holds the number, for tests).
 
     Examples
     --------
     >>> from msp_analysis import sample_scenario
     >>> print(title_html(sample_scenario(), 2_000))  # doctest: +NORMALIZE_WHITESPACE
-    <p class="msp-title">Break/Fix or MSP? Harbourview Partners (sample)</p><p class="msp-sub">45 users ·
+    <p class="msp-title">Break/Fix or MSP? Harbourview Partners (sample)</p><p class="msp-sub" data-trials="2000">45 users ·
     50 workstations · 3 servers · amounts in USD a year · ranges from 2,000 simulated years</p>
+    >>> print(title_html(sample_scenario(), 2_000, 10_000).split(" · ")[-1])
+    quick ranges from 2,000 simulated years, refining to the report's 10,000...</p>
+    >>> print(title_html(sample_scenario(), 10_000, 10_000).split(" · ")[-1])
+    ranges from 10,000 simulated years, as in the report</p>
     """
     org = scenario.organization
+    if report_trials is None:
+        runs = f"ranges from {trials:,} simulated years"
+    elif trials < report_trials:
+        runs = f"quick ranges from {trials:,} simulated years, refining to the report's {report_trials:,}..."
+    else:
+        runs = f"ranges from {trials:,} simulated years, as in the report"
     return (
         f'<p class="msp-title">Break/Fix or MSP? {html.escape(org.name)}</p>'
-        f'<p class="msp-sub">{count(org.users, "user")} · {count(org.workstations, "workstation")} · '
-        f"{count(org.servers, 'server')}"
-        f" · amounts in {html.escape(org.currency)} a year · ranges from {trials:,} simulated years</p>"
+        f'<p class="msp-sub" data-trials="{trials}">{count(org.users, "user")} · '
+        f"{count(org.workstations, 'workstation')} · {count(org.servers, 'server')}"
+        f" · amounts in {html.escape(org.currency)} a year · {runs}</p>"
     )
 
 
 def notes_html(scenario: Scenario) -> tuple[str, str]:
-    """The notes under the outage-revenue slider (an outage hour's full cost) and the patch slider.
+    """The notes under the downtime-cost slider (an outage hour's full cost) and the patch slider.
 
     Examples
     --------
     >>> from msp_analysis import sample_scenario
     >>> outage, patch = notes_html(sample_scenario())
     >>> outage
-    '<p class="msp-note">An hour of full outage costs about $3,363 (idle staff and lost revenue)</p>'
+    '<p class="msp-note">An hour of full outage costs about $2,362 (valued at idle staff cost)</p>'
     """
     org = scenario.organization
     outage = cost_per_user_hour(scenario) * org.users
     outage_note = (
         f'<p class="msp-note">An hour of full outage costs about {money(outage, org.currency_symbol)} '
-        f"(idle staff and lost revenue)</p>"
+        f"({valuation_words(scenario)})</p>"
     )
     # The security model halves the incident rate for faster patching and
     # at most doubles it for slower: say where the curve turns.
@@ -183,18 +203,36 @@ def cards_html(h: Headline, availability: Mapping[str, float]) -> str:
     return f'<div class="msp-cards">{body}</div>'
 
 
-def assumptions_html(scenario: Scenario) -> str:
-    """The assumptions behind the figures with their sources; the client's own (or moved) highlighted."""
-    rows = assumption_rows(scenario)
+def assumptions_html(scenario: Scenario, yours: Collection[str] | None = None) -> str:
+    """The assumptions behind the figures with their sources and the model each belongs to.
+
+    The client's own numbers (``yours``, see
+    :func:`~msp_analysis.present.report.summary.assumption_rows`) are
+    highlighted; values changed but not theirs (moved on screen) are marked apart.
+
+    Examples
+    --------
+    >>> from msp_analysis import sample_scenario
+    >>> page = assumptions_html(sample_scenario().replace({"msp.per_user_monthly": 99}), yours=())
+    >>> "<td>MSP</td><td>Average days from a patch" in page, "class=moved" in page, "class=yours" in page
+    (True, True, False)
+    """
+    rows = assumption_rows(scenario, yours=yours)
+
+    def cls(r: Any) -> str:
+        return " class=yours" if r.yours else " class=moved" if r.changed else ""
+
     body = "".join(
-        f"<tr{' class=yours' if r.yours else ''}><td>{html.escape(r.assumption)}</td>"
+        f"<tr{cls(r)}><td>{html.escape(r.model)}</td><td>{html.escape(r.assumption)}</td>"
         f"<td>{html.escape(r.value)}</td>"
         f"<td>{html.escape(r.source)}</td></tr>"
         for r in rows.itertuples(index=False)
     )
     return (
         '<h3 style="font-size:20px;margin:18px 0 6px 0">Assumptions and their sources</h3>'
-        '<p style="margin:0 0 6px 0">Highlighted: numbers that differ from the published or assumed default '
-        "(the client's own, or moved on screen).</p>"
-        '<table class="msp-table"><tr><th>Assumption</th><th>Value</th><th>Source</th></tr>' + body + "</table>"
+        '<p style="margin:0 0 6px 0">Highlighted: the client\'s own numbers (from their files, or marked as '
+        "theirs); in italics: values changed on screen that are not theirs.</p>"
+        '<table class="msp-table"><tr><th>Applies to</th><th>Assumption</th><th>Value</th><th>Source</th></tr>'
+        + body
+        + "</table>"
     )

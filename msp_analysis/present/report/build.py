@@ -8,7 +8,7 @@ writer per format: :mod:`.html`, :mod:`.pptx`, :mod:`.pdf`.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
 
 import matplotlib as mpl
@@ -21,7 +21,7 @@ from .content import ReportContent, collect
 from .html import write_html
 from .pdf import write_pdf
 from .pptx import write_pptx
-from .summary import DEFAULT_SEED, DEFAULT_TRIALS, Seed
+from .summary import DEFAULT_SEED, DEFAULT_TRIALS, Seed, contract_years
 
 __all__ = ["DEFAULT_SEED", "DEFAULT_TRIALS", "FORMATS", "WRITERS", "build_report"]
 
@@ -36,13 +36,14 @@ def build_report(
     out_dir: str | Path,
     trials: int = DEFAULT_TRIALS,
     seed: Seed = DEFAULT_SEED,
-    years: int = 3,
+    years: int | None = None,
     formats: str | Iterable[str] = FORMATS,
     *,
     date: dt.date | None = None,
     budget: float | None = None,
     level: float = 0.95,
     name: str | None = None,
+    yours: Collection[str] | None = None,
 ) -> list[Path]:
     """Write the leave-behind report for ``scenario`` into ``out_dir``.
 
@@ -56,8 +57,9 @@ def build_report(
         Simulated years (ranges, probabilities, the loss curve).
     seed : int, optional
         Seed of the simulation (SPEC 7): same scenario and seed, same report.
-    years : int
-        Contract years in the multi-year chart.
+    years : int, optional
+        Years in the multi-year chart (default: the MSP contract's term,
+        :func:`~msp_analysis.present.report.summary.contract_years`).
     formats : str or iterable of str
         Any of ``"html"``, ``"pptx"``, ``"pdf"``.
     date : datetime.date, optional
@@ -65,6 +67,10 @@ def build_report(
     budget, level : float, optional
         Budget for the IT bill and risk appetite in the headline figures
         (see :func:`msp_analysis.present.report.summary.headline`).
+    yours : collection of str, optional
+        The fields that are the client's own numbers, marked "your figure"
+        (default: every field that differs from the sample's; see
+        :func:`~msp_analysis.present.report.summary.assumption_rows`).
     name : str, optional
         File name stem (default: the client's name, slugified, plus
         ``-break-fix-vs-msp``).
@@ -95,7 +101,9 @@ def build_report(
     # rcParams are, and the caller's settings are put back afterwards.
     with mpl.rc_context():
         apply_style(large=True)
-        content = collect(scenario, trials, seed, years, date or dt.date.today(), budget, level)
+        if years is None:
+            years = contract_years(scenario)
+        content = collect(scenario, trials, seed, years, date or dt.date.today(), budget, level, yours)
         # every format or none: written under temporary names, each moved in whole once all are written
         with staged_files(out) as stage:
             for f in dict.fromkeys(wanted):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import pandas as pd
@@ -123,7 +124,9 @@ def chart_figures(
     figs = {}
     for name in CHARTS:
         fig = Figure(figsize=figsize, layout="constrained")
-        draw_chart(name, fig.add_subplot(), comparison, expected_table, projection)
+        # The projection's legend stands beside its axes: a title as wide as the figure ran off the page.
+        width = 44 if name == "projection" else 64
+        draw_chart(name, fig.add_subplot(), comparison, expected_table, projection, title_width=width)
         figs[name] = fig
     return figs
 
@@ -136,8 +139,12 @@ def collect(
     date: dt.date,
     budget: float | None = None,
     level: float = 0.95,
+    yours: Collection[str] | None = None,
 ) -> ReportContent:
     """Compute and draw everything a report of ``scenario`` shows (see :func:`~msp_analysis.build_report`).
+
+    ``yours`` are the fields that are the client's own numbers
+    (:func:`~msp_analysis.present.report.summary.assumption_rows`).
 
     Examples
     --------
@@ -158,8 +165,8 @@ def collect(
         headline=headline(comparison, comps, budget=budget, level=level),
         figures=figures,
         titles={name: chart_title(fig.axes[0]) for name, fig in figures.items()},
-        assumptions=assumption_rows(scenario),
-        all_assumptions=assumption_rows(scenario, paths=scenario.paths()),
+        assumptions=assumption_rows(scenario, yours=yours),
+        all_assumptions=assumption_rows(scenario, paths=scenario.paths(), yours=yours),
         notes=method_notes(scenario, trials, seed, years),
         date=date,
         trials=trials,

@@ -56,12 +56,12 @@ def _headline_html(h: Headline) -> str:
 
 
 def _assumptions_html(rows: pd.DataFrame) -> str:
-    out = ["<table><tr><th>Section</th><th>Assumption</th><th>Value</th><th>Source</th></tr>"]
+    out = ["<table><tr><th>Section</th><th>Applies to</th><th>Assumption</th><th>Value</th><th>Source</th></tr>"]
     for r in rows.itertuples(index=False):
         tag = ' <span class="tag">your figure</span>' if r.yours else ""
         cls = ' class="yours"' if r.yours else ""
         out.append(
-            f"<tr{cls}><td>{_e(r.section)}</td><td>{_e(r.assumption)}</td>"
+            f"<tr{cls}><td>{_e(r.section)}</td><td>{_e(r.model)}</td><td>{_e(r.assumption)}</td>"
             f"<td>{_e(r.value)}{tag}</td><td>{_e(r.source)}</td></tr>"
         )
     out.append("</table>")

@@ -12,6 +12,7 @@ from pathlib import Path
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.textpath import text_to_path
 
 from .content import ReportContent
@@ -22,6 +23,9 @@ __all__ = ["write_pdf"]
 #: A4 landscape, inches; text pages of the PDF run from 6% to 94% of its width.
 _PDF_SIZE = (11.69, 8.27)
 _PDF_LEFT, _PDF_RIGHT = 0.06, 0.94
+#: Margin of a chart page, inches (15 mm): printers cannot print to the edge,
+#: and at matplotlib's default the axis labels came within 1 mm of it.
+_CHART_MARGIN = 15 / 25.4
 
 #: A line of a text page: its text, font size (points) and weight.
 _Line = tuple[str, float, str]
@@ -61,50 +65,83 @@ def _wrap_to_width(text: str, fontsize: float, weight: str = "normal", width_pt:
     return "\n".join(lines)
 
 
-def _text_page(title: str, lines: list[_Line]) -> Figure:
-    """A page of text: a bold title, then each line wrapped to the page's width, one under the other."""
+def _text_pages(title: str, lines: list[_Line]) -> list[Figure]:
+    """Pages of text: a bold title, then each line wrapped to the page's width, one under the other.
+
+    A line that would reach the bottom margin starts a new page ("... (continued)"),
+    so notes that grow with the model never run off the paper.
+
+    Examples
+    --------
+    >>> len(_text_pages("Notes", [("word " * 60, 12, "normal")] * 3))
+    1
+    >>> len(_text_pages("Notes", [("word " * 60, 12, "normal")] * 30)) > 1
+    True
+    """
     size = _PDF_SIZE
-    fig = Figure(figsize=size)
-    # parse_math=False: amounts carry "$", which matplotlib would read as maths.
-    fig.text(_PDF_LEFT, 0.92, title, fontsize=22, fontweight="bold", va="top", parse_math=False)
-    y = 0.82
+    line_h = 1.45 / (size[1] * 72)  # one point of font size as a share of the page height, with leading
+    bottom = _CHART_MARGIN / size[1]  # 15 mm, as on the chart pages
+    pages: list[Figure] = []
+    y = 0.0
+
+    def new_page(heading: str) -> float:
+        fig = Figure(figsize=size)
+        # parse_math=False: amounts carry "$", which matplotlib would read as maths.
+        wrapped = _wrap_to_width(heading, 22, "bold")
+        fig.text(_PDF_LEFT, 0.92, wrapped, fontsize=22, fontweight="bold", va="top", parse_math=False)
+        pages.append(fig)
+        return 0.82 - wrapped.count("\n") * 22 * line_h
+
+    y = new_page(title)
     for text, fontsize, weight in lines:
         wrapped = _wrap_to_width(text, fontsize, weight)
-        fig.text(_PDF_LEFT, y, wrapped, fontsize=fontsize, fontweight=weight, va="top", parse_math=False)
-        y -= (wrapped.count("\n") + 1) * fontsize * 1.45 / (size[1] * 72) + 0.012
-    return fig
+        height = (wrapped.count("\n") + 1) * fontsize * line_h
+        if y - height < bottom and len(pages[-1].texts) > 1:
+            y = new_page(f"{title} (continued)")
+        pages[-1].text(_PDF_LEFT, y, wrapped, fontsize=fontsize, fontweight=weight, va="top", parse_math=False)
+        y -= height + 0.012
+    return pages
 
 
-def _title_page(c: ReportContent) -> Figure:
+def _title_pages(c: ReportContent) -> list[Figure]:
     lines: list[_Line] = [(c.subtitle, 12, "normal"), ("", 8, "normal")]
     for label, value in c.headline.rows():
         lines.append((label, 12, "normal"))
         lines.append((value, 15, "bold"))
-    return _text_page(f"Break/Fix or MSP? {c.client}", lines)
+    return _text_pages(f"Break/Fix or MSP? {c.client}", lines)
 
 
 def _save_chart_page(pdf: PdfPages, c: ReportContent, name: str) -> None:
     """The chart at the page's size with its neutral heading above; the figure is put back as it was."""
     fig = c.figures[name]
     original = fig.get_size_inches()
+    engine = fig.get_layout_engine()
     fig.set_size_inches(*_PDF_SIZE)
-    fig.suptitle(CHART_HEADINGS[name], fontsize=12, color="#555555")
+    mx, my = _CHART_MARGIN / _PDF_SIZE[0], _CHART_MARGIN / _PDF_SIZE[1]
+    fig.suptitle(CHART_HEADINGS[name], fontsize=12, color="#555555", y=1 - my, va="top")
+    # Constrained layout fits everything (labels, legend, heading) inside this rectangle.
+    # The heading sits in the top margin's last 4% of the page height; the chart's own title below it.
+    if isinstance(engine, ConstrainedLayoutEngine):
+        engine.set(rect=(mx, my, 1 - 2 * mx, 1 - 2 * my - 0.04))
     pdf.savefig(fig)
+    if isinstance(engine, ConstrainedLayoutEngine):
+        engine.set(rect=(0, 0, 1, 1))
     fig.suptitle("")
     fig.set_size_inches(*original)
 
 
 def _assumption_pages(c: ReportContent) -> list[Figure]:
-    """18 rows a page; the client's own numbers in bold (their source already says "your figure")."""
+    """15 rows a page (long sources wrap), each led by the model it belongs to; the client's own numbers in bold."""
     return [
-        _text_page(
+        page
+        for title, part in c.assumption_pages(per=15)
+        for page in _text_pages(
             title,
             [
-                (f"{r.assumption}: {r.value}  ({r.source})", 10, "bold" if r.yours else "normal")
+                (f"{r.model} · {r.assumption}: {r.value}  ({r.source})", 10, "bold" if r.yours else "normal")
                 for r in part.itertuples(index=False)
             ],
         )
-        for title, part in c.assumption_pages(per=18)
     ]
 
 
@@ -124,10 +161,12 @@ def write_pdf(c: ReportContent, path: Path) -> Path:
     """
     meta = {"Title": f"Break/Fix or MSP? {c.client}", "Creator": "msp_analysis", "Producer": "msp_analysis"}
     with PdfPages(path, metadata=meta) as pdf:
-        pdf.savefig(_title_page(c))
+        for page in _title_pages(c):
+            pdf.savefig(page)
         for name in CHARTS:
             _save_chart_page(pdf, c, name)
         for page in _assumption_pages(c):
             pdf.savefig(page)
-        pdf.savefig(_text_page("Method notes", [(n, 12, "normal") for n in c.notes]))
+        for page in _text_pages("Method notes", [(n, 12, "normal") for n in c.notes]):
+            pdf.savefig(page)
     return path

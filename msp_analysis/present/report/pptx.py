@@ -2,7 +2,8 @@
 
 Slides, in order: title, headline figures, one slide per chart (the chart as
 a picture, its finding as the slide's editable title), assumptions and
-sources (as many slides as they need), method notes.
+sources (as many slides as they need), method notes. Every slide carries
+speaker notes (:mod:`.notes`): what it shows, how to read it, what drives it.
 
 python-pptx is imported at the top: ``import msp_analysis`` does not import
 the report (it loads on first use of ``build_report``), so this costs
@@ -23,6 +24,7 @@ from pptx.util import Emu, Inches, Length, Pt
 
 from ...files import bounded
 from .content import ReportContent
+from .notes import assumption_notes, chart_notes, headline_notes, method_notes_notes, title_notes
 from .summary import CHART_HEADINGS, CHARTS, chart_png
 
 __all__ = ["write_pptx"]
@@ -88,11 +90,13 @@ def _title_slide(deck: _Deck, c: ReportContent) -> None:
         shape.left, shape.width = Inches(0.75), deck.inner(0.75)
         shape.top, shape.height = Inches(top), Inches(height)
     slide.placeholders[1].text = c.subtitle
+    _notes(slide, title_notes(c))
 
 
 def _headline_slide(deck: _Deck, c: ReportContent) -> None:
     slide = deck.titled("Headline figures")
     deck.table(slide, [("Figure", "Value"), *c.headline.rows()], (0.42, 0.58), font=16)
+    _notes(slide, headline_notes(c))
 
 
 def _chart_slide(deck: _Deck, c: ReportContent, name: str) -> None:
@@ -113,17 +117,19 @@ def _chart_slide(deck: _Deck, c: ReportContent, name: str) -> None:
     run = box.text_frame.paragraphs[0].runs[0]
     run.font.size = Pt(12)
     run.font.color.rgb = _GREY
+    _notes(slide, chart_notes(c, name))
 
 
 def _assumption_slides(deck: _Deck, c: ReportContent) -> None:
     """10 rows a slide: long sources wrap, and the table must stay on the slide."""
     for title, part in c.assumption_pages(per=10):
         slide = deck.titled(title)
-        body = [("Assumption", "Value", "Source")] + [
-            (f"{r.section}: {r.assumption}", r.value + ("  ★ your figure" if r.yours else ""), r.source)
+        body = [("Applies to", "Assumption", "Value", "Source")] + [
+            (r.model, f"{r.section}: {r.assumption}", r.value + ("  ★ your figure" if r.yours else ""), r.source)
             for r in part.itertuples(index=False)
         ]
-        deck.table(slide, body, (0.38, 0.22, 0.40), font=11)
+        deck.table(slide, body, (0.11, 0.33, 0.2, 0.36), font=11)
+        _notes(slide, assumption_notes(c))
 
 
 def _notes_slide(deck: _Deck, c: ReportContent) -> None:
@@ -137,6 +143,15 @@ def _notes_slide(deck: _Deck, c: ReportContent) -> None:
         p.space_after = Pt(4)
         for r in p.runs:
             r.font.size = Pt(14)
+    _notes(slide, method_notes_notes(c))
+
+
+def _notes(slide: Slide, text: str) -> None:
+    """The slide's speaker notes: what the consultant says while it is on screen."""
+    frame = slide.notes_slide.notes_text_frame
+    if frame is None:  # a notes master without a body placeholder (python-pptx's default has one)
+        raise RuntimeError("the deck's notes master has no body placeholder for speaker notes")
+    frame.text = text
 
 
 def write_pptx(c: ReportContent, path: Path) -> Path:

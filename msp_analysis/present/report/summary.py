@@ -21,7 +21,7 @@ import functools
 import io
 import math
 import textwrap
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,16 +29,18 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from ...decisions.deliver import CYBER_PREMIUM_USD, security_vs_insurance
 from ...decisions.projection import Projection, project
 from ...engine.expected import expected_components
-from ...engine.simulation import COLUMNS, COST_COLUMNS, MODEL_LABELS, MODELS, Comparison
-from ...formatting import assumption_label, format_value, mathtext_safe, money, money_compact, percent
+from ...engine.simulation import COLUMNS, MODEL_LABELS, MODELS, Comparison
+from ...formatting import assumption_label, format_value, money, percent
 from ...model.defaults import assumptions
+from ...model.downtime import valuation_words
 from ...model.scenario import Scenario, field_info
 from ..charts.cost import plot_cost_breakdown, plot_total_cost_distribution
 from ..charts.decisions import plot_projection
-from ..charts.security import exceedance_label, plot_loss_exceedance
-from ..charts.style import COMPONENT_LABELS
+from ..charts.security import plot_loss_exceedance
+from .titles import breakdown_title, chart_title, distribution_title, exceedance_labels
 
 __all__ = [
     "CHARTS",
@@ -52,8 +54,10 @@ __all__ = [
     "assumption_rows",
     "bad_year_words",
     "breakdown_title",
+    "changed_paths",
     "chart_png",
     "chart_title",
+    "contract_years",
     "default_budget",
     "distribution_title",
     "draw_chart",
@@ -118,6 +122,9 @@ KEY_ASSUMPTIONS = (
     "security.severity_median",
     "security.severity_p90",
 )
+
+#: The support model each section's fields belong to (other sections: both).
+_SECTION_MODELS = {"break_fix": "Break/Fix", "msp": "MSP"}
 
 _SECTION_NAMES = {
     "organization": "Your organisation",
@@ -305,6 +312,22 @@ def headline(
 # -- multi-year view --------------------------------------------------------------
 
 
+def contract_years(scenario: Scenario) -> int:
+    """Years the multi-year chart covers: the MSP contract's term, rounded up to whole years.
+
+    A 24-month contract is shown over 2 years, not the 3 a fixed default gave;
+    a 30-month one over 3 (the last year part of the term).
+
+    Examples
+    --------
+    >>> from msp_analysis import sample_scenario
+    >>> s = sample_scenario()
+    >>> contract_years(s), contract_years(s.replace({"msp.term_months": 24})), contract_years(s.replace({"msp.term_months": 30}))
+    (3, 2, 3)
+    """
+    return max(1, math.ceil(scenario.msp.term_months / 12))
+
+
 def projection_for(scenario: Scenario, years: int = 3, trials: int = 2_000, seed: Seed = DEFAULT_SEED) -> Projection:
     """The multi-year view of the report and the dashboard.
 
@@ -347,7 +370,7 @@ def draw_chart(
     >>> s = sample_scenario()
     >>> ax = draw_chart("breakdown", Figure().add_subplot(), simulate(s, trials=200, seed=1), expected(s), None)
     >>> chart_title(ax)
-    'Downtime makes the biggest difference: $... a year more with Break/Fix'
+    'Fees make the biggest difference: $... a year more with the MSP'
     """
     symbol = comparison.scenario.organization.currency_symbol
     if name == "distribution":
@@ -367,86 +390,6 @@ def draw_chart(
         raise ValueError(f"chart: got {name!r}, expected one of {CHARTS}")
     ax.set_title(textwrap.fill(ax.get_title(), title_width))
     return ax
-
-
-def chart_title(ax: Axes) -> str:
-    """An axes' title as plain text (for slides and captions): escaped ``$`` back to ``$``.
-
-    Examples
-    --------
-    >>> from matplotlib.figure import Figure
-    >>> ax = Figure().add_subplot()
-    >>> _ = ax.set_title(mathtext_safe("Saves $1,200") + "\\na year")
-    >>> chart_title(ax)
-    'Saves $1,200 a year'
-    """
-    return " ".join(ax.get_title().split()).replace(r"\$", "$")
-
-
-def distribution_title(comparison: Comparison, expected_table: pd.DataFrame) -> str:
-    """The finding of the cost distribution, with the exact averages the headline figures show.
-
-    (The simulated ones differ by sampling error, and a client comparing the
-    two numbers on one screen would ask why.) Only ``comparison.scenario`` and
-    ``comparison.prob_msp_cheaper`` are read.
-
-    Examples
-    --------
-    >>> from types import SimpleNamespace
-    >>> from msp_analysis import expected, sample_scenario
-    >>> s = sample_scenario()
-    >>> print(distribution_title(SimpleNamespace(scenario=s, prob_msp_cheaper=0.999), expected(s)))
-    MSP costs \\$... a year less on average (P(MSP cheaper) > 99%)
-    """
-    symbol = comparison.scenario.organization.currency_symbol
-    total = {m: float(expected_table.loc["total_cost", m]) for m in MODELS}
-    cheaper = min(total, key=total.__getitem__)
-    gap = abs(total["break_fix"] - total["msp"])
-    p = percent(comparison.prob_msp_cheaper)
-    # "P(MSP cheaper) > 99%", not "= >99%".
-    relation = f"{p[0]} {p[1:]}" if p[0] in "<>" else f"= {p}"
-    return mathtext_safe(
-        f"{MODEL_LABELS[cheaper]} costs {money_compact(gap, symbol)} a year less on average (P(MSP cheaper) {relation})"
-    )
-
-
-def exceedance_labels(expected_table: pd.DataFrame, symbol: str) -> dict[str, str]:
-    """Legend of the loss-exceedance chart: each model's exact expected annual security loss.
-
-    The library's legend quotes the simulated mean, which in a heavy tail
-    differs by sampling error (2,000 simulated years: $14,571 beside the
-    headline's $16,887 for the sample's Break/Fix); on one screen a client
-    would ask which is right.
-
-    Examples
-    --------
-    >>> from msp_analysis import expected, sample_scenario
-    >>> print(exceedance_labels(expected(sample_scenario()), "$")["break_fix"])  # $ escaped for matplotlib
-    Break/Fix (mean \\$16,887)
-    """
-    return {m: exceedance_label(m, float(expected_table.loc["security_loss", m]), symbol) for m in MODELS}
-
-
-def breakdown_title(expected_table: pd.DataFrame, symbol: str) -> str:
-    """The finding of the cost breakdown: the component that differs most, by how much, and against whom.
-
-    The library's chart says "The biggest difference between the two: ...";
-    a client deck needs the verb to agree ("Downtime makes ...") and the amount.
-
-    Examples
-    --------
-    >>> from msp_analysis import expected, sample_scenario
-    >>> print(breakdown_title(expected(sample_scenario()), "$"))
-    Downtime makes the biggest difference: \\$... a year more with Break/Fix
-    """
-    diff = {c: expected_table.loc[c, "break_fix"] - expected_table.loc[c, "msp"] for c in COST_COLUMNS}
-    big = max(diff, key=lambda c: abs(diff[c]))
-    label = COMPONENT_LABELS[big]
-    verb = "make" if label.endswith("s") else "makes"
-    who = "Break/Fix" if diff[big] > 0 else "the MSP"
-    return mathtext_safe(
-        f"{label} {verb} the biggest difference: {money_compact(abs(diff[big]), symbol)} a year more with {who}"
-    )
 
 
 def expected_frame(comps: Mapping[str, Mapping[str, float]]) -> pd.DataFrame:
@@ -480,7 +423,12 @@ def chart_png(fig: Figure, dpi: int = 150) -> bytes:
 # -- assumptions -----------------------------------------------------------------------
 
 
-def assumption_rows(scenario: Scenario, paths: Iterable[str] | None = None, changed_too: bool = True) -> pd.DataFrame:
+def assumption_rows(
+    scenario: Scenario,
+    paths: Iterable[str] | None = None,
+    changed_too: bool = True,
+    yours: Collection[str] | None = None,
+) -> pd.DataFrame:
     """The assumptions to show a client, with sources; their own numbers marked.
 
     Parameters
@@ -491,53 +439,84 @@ def assumption_rows(scenario: Scenario, paths: Iterable[str] | None = None, chan
         for all of them).
     changed_too : bool
         Also show every field whose value differs from the sample default.
+    yours : collection of str, optional
+        The fields whose values are the client's own: from the client's files,
+        or marked as theirs by the consultant. Default: every field that
+        differs from the sample default (a scenario file is the client's). A
+        value only moved on screen is not the client's: the dashboard passes
+        what came from the files, and what was moved only when marked.
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``section``, ``path``, ``assumption``, ``value`` (formatted),
-        ``yours`` (True where the value differs from the default, as in
-        :func:`msp_analysis.scenario_assumptions`: the client's own number),
-        ``source`` (publisher, title, year; or "assumption: <note>"; or
-        "your figure (default ...)").
+        Columns ``section``, ``model`` (which support model the field belongs
+        to: "Break/Fix", "MSP" or "Both"), ``path``, ``assumption``, ``value``
+        (formatted), ``yours`` (the client's own number), ``changed`` (differs
+        from the default) and ``source``: publisher, title, year; or
+        "assumption: <note>"; "your figure (default ...)" for the client's
+        own; "set for this analysis (default ...)" for a value changed but
+        not the client's. A text field's default (the sample's name) is never
+        quoted: it would name another firm.
 
     Examples
     --------
     >>> from msp_analysis import sample_scenario
     >>> rows = assumption_rows(sample_scenario().replace({"msp.per_user_monthly": 99}))
     >>> row = rows.set_index("path").loc["msp.per_user_monthly"]
-    >>> row["value"], bool(row["yours"])
-    ('$99 per user per month', True)
+    >>> row["value"], row["model"], bool(row["yours"]), row["source"]
+    ('$99 per user per month', 'MSP', True, 'your figure (default $125 per user per month)')
+    >>> moved = assumption_rows(sample_scenario().replace({"msp.per_user_monthly": 99}), yours=())
+    >>> moved.set_index("path").loc["msp.per_user_monthly", "source"]
+    'set for this analysis (default $125 per user per month)'
     """
     sources = _sources()
     all_paths = scenario.paths()
     values = {p: scenario.get(p) for p in all_paths}
     changed = {p: _differs(values[p], sources[p][0] if p in sources else "") for p in all_paths}
+    own = {p for p in all_paths if changed[p]} if yours is None else set(yours)
     wanted = list(KEY_ASSUMPTIONS if paths is None else paths)
     if changed_too:
-        wanted += [p for p in all_paths if changed[p]]
+        wanted += [p for p in all_paths if changed[p] or p in own]
     order = {p: i for i, p in enumerate(all_paths)}
     wanted = sorted(dict.fromkeys(wanted), key=lambda p: order.get(p, len(order)))
     symbol = scenario.organization.currency_symbol
     rows = []
     for path in wanted:
         default, source, note = sources.get(path, ("", "", ""))
-        if changed[path]:
-            shown = _format_default(path, default, symbol)
+        shown = _format_default(path, default, symbol) if changed[path] else ""
+        if path in own:
             source = f"your figure (default {shown})" if shown else "your figure"
+        elif changed[path]:
+            source = f"set for this analysis (default {shown})" if shown else "set for this analysis"
         elif source == "assumption":
             source = f"assumption: {note}" if note else "assumption"
+        section = path.split(".")[0]
         rows.append(
             {
-                "section": _SECTION_NAMES[path.split(".")[0]],
+                "section": _SECTION_NAMES[section],
+                "model": _SECTION_MODELS.get(section, "Both"),
                 "path": path,
                 "assumption": assumption_label(path),
                 "value": format_value(path, values[path], symbol),
-                "yours": changed[path],
+                "yours": path in own,
+                "changed": changed[path],
                 "source": source,
             }
         )
-    return pd.DataFrame(rows, columns=["section", "path", "assumption", "value", "yours", "source"])
+    return pd.DataFrame(rows, columns=["section", "model", "path", "assumption", "value", "yours", "changed", "source"])
+
+
+def changed_paths(scenario: Scenario) -> frozenset[str]:
+    """The fields whose values differ from the sample default (the rule of :func:`assumption_rows`).
+
+    Examples
+    --------
+    >>> from msp_analysis import sample_scenario
+    >>> changed_paths(sample_scenario()), sorted(changed_paths(sample_scenario().replace({"msp.term_months": 24})))
+    (frozenset(), ['msp.term_months'])
+    """
+    sources = _sources()
+    return frozenset(p for p in scenario.paths() if _differs(scenario.get(p), sources[p][0] if p in sources else ""))
 
 
 @functools.cache
@@ -563,11 +542,12 @@ def _differs(value: str | float, default: str) -> bool:
 
 
 def _format_default(path: str, default: str, symbol: str) -> str:
-    if default == "":
-        return ""
     info = field_info(path)
-    if info.choices is not None or info.unit == "text":
-        return default
+    if default == "" or info.unit == "text":
+        # A name's default is the sample firm's: quoting it names another organisation.
+        return ""
+    if info.choices is not None:
+        return format_value(path, default, symbol)
     try:
         return format_value(path, float(default), symbol)
     except ValueError:
@@ -575,6 +555,19 @@ def _format_default(path: str, default: str, symbol: str) -> str:
 
 
 # -- method notes ------------------------------------------------------------------------
+
+
+def _insurance_sentence(scenario: Scenario) -> str:
+    """The expected annual security loss beside a small-business cyber-insurance premium, in one sentence."""
+    check = security_vs_insurance(scenario)
+    sym = scenario.organization.currency_symbol
+    losses = ", ".join(
+        f"{MODEL_LABELS[m]} {money(float(check.loc[m, 'expected_loss']), sym)}" for m in ("break_fix", "msp")
+    )
+    return (
+        f"Expected security loss a year: {losses}; for comparison, small-business cyber insurance costs about "
+        f"${CYBER_PREMIUM_USD:,.0f} a year for $1M of cover (AdvisorSmith, 43 US insurers)."
+    )
 
 
 def method_notes(scenario: Scenario, trials: int, seed: Seed, years: int) -> list[str]:
@@ -598,22 +591,26 @@ def method_notes(scenario: Scenario, trials: int, seed: Seed, years: int) -> lis
         "by sampling error.",
         "Total cost = fees + staff time spent on IT incidents and on managing the contract + downtime + "
         "security losses. Downtime is user-hours lost (waiting for help plus repair, times the users affected "
-        "and how much of their IT is down), priced at the loaded cost of an hour times the share of work that "
-        "needs IT, plus revenue lost during a full outage.",
+        "and how much of their IT is down), each hour "
+        f"{valuation_words(scenario)} (the loaded cost of an hour times the share of work that needs IT, or the "
+        "revenue lost instead, or a stated mix: never both added, as wages and billable revenue overlap).",
         "Break/Fix bills each incident by the hour with minimum billable time, billing increments, trip fees "
         "and after-hours multipliers; users wait for a technician. The MSP charges fixed monthly fees, bills "
         "out-of-scope work by the hour, credits missed critical SLAs, meets its response targets most of the "
         "time, prevents some incidents and fixes some before users notice, patches faster and monitors.",
-        "Security: costly incidents (not every phishing e-mail) arrive at random; their rate halves for every "
-        f"{sec.patch_halving_days:g} days of faster patching (Marsh McLennan claims data, 2023) and rises, at "
-        "most to double, with slower patching (an assumption), their cost is "
-        "heavy-tailed (lognormal) and lower with monitoring (IBM, 2025), each stops the site for some hours and, "
-        "under a compliance regime, can bring a fine.",
+        "Security: costly incidents (not every phishing e-mail) arrive at random. Patching acts on the "
+        f"{sec.exploited_vulnerability_share:.0%} of them that enter through an exploited vulnerability (Verizon "
+        f"DBIR 2025), whose rate halves for every {sec.patch_halving_days:g} days of faster patching and rises, "
+        "at most to double, with slower patching (an assumption anchored on Marsh McLennan claims data, 2023). "
+        "The cost of an incident is heavy-tailed (lognormal, median from NetDiligence's claims of small and "
+        "mid-sized firms) and lower with monitoring (an assumption); under a compliance regime an incident can "
+        "bring a fine. " + _insurance_sentence(scenario),
         f"Multi-year view: {years} years of expected cost with each side's yearly price escalator "
         f"(Break/Fix {scenario.break_fix.annual_escalator:.0%}, MSP {scenario.msp.annual_escalator:.0%}), the MSP "
         "onboarding fee paid in year one and headcount held at today's level; the band holds 90% of simulated "
         "paths.",
         "Every assumption carries its source (publisher, title, year) or is marked as an assumption with what "
-        "it rests on; values marked 'your figure' are the client's own numbers. These are estimates for "
+        "it rests on; values marked 'your figure' are the client's own numbers (from their files or confirmed "
+        "by them), and values 'set for this analysis' were changed without being theirs. These are estimates for "
         "decision support, not a quote.",
     ]

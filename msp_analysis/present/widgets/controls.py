@@ -43,6 +43,9 @@ UI_RANGES: dict[str, tuple[float, float, float]] = {
     "organization.servers": (0, 50, 1),
     "organization.loaded_hourly_cost": (10, 300, 5),
     "organization.revenue_per_outage_hour": (0, 20_000, 100),
+    "organization.revenue_per_user_hour": (0, 500, 1),
+    "organization.annual_revenue": (0, 100_000_000, 100_000),
+    "organization.eur_rate": (0.5, 2, 0.01),
     "organization.business_hours_per_year": (1_000, 2_600, 20),
     "incidents.p1.rate_per_user_year": (0, 0.2, 0.005),
     "incidents.p2.rate_per_user_year": (0, 1.5, 0.01),
@@ -68,6 +71,7 @@ UI_RANGES: dict[str, tuple[float, float, float]] = {
     "msp.flat_monthly": (0, 10_000, 100),
     "msp.monthly_minimum": (0, 10_000, 50),
     "msp.onboarding_fee": (0, 25_000, 250),
+    "msp.exit_fee": (0, 25_000, 250),
     "msp.term_months": (1, 60, 1),
     "msp.out_of_scope_share": (0, 0.5, 0.01),
     "msp.out_of_scope_rate": (0, 300, 5),
@@ -207,7 +211,11 @@ def control(path: str, scenario: Scenario, **overrides: Any) -> W.ValueWidget:
         if info.choices == REGIMES:
             options = [(REGIME_LABELS[c], c) for c in info.choices]
         else:
-            options = [(f"{c} ({CURRENCY_SYMBOLS.get(c, '')})", c) for c in info.choices]
+            # currency codes show their symbol; other choices (per_user / total, yes / no) as words
+            options = [
+                (f"{c} ({CURRENCY_SYMBOLS[c]})" if c in CURRENCY_SYMBOLS else c.replace("_", " "), c)
+                for c in info.choices
+            ]
         widget = W.Dropdown(options=options, value=value, **common)
     elif info.unit == "text":
         widget = W.Text(value=value, continuous_update=False, **common)

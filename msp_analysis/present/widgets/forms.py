@@ -26,7 +26,7 @@ from ...formatting import money
 from ...ingest.calibration import CalibrationResult, calibrate
 from ...ingest.problems import LoadReport
 from ...ingest.tickets import load_tickets
-from ...model.downtime import cost_per_user_hour, estimate_downtime_inputs
+from ...model.downtime import cost_per_user_hour, estimate_downtime_inputs, valuation_words
 from ...model.scenario import Scenario
 from ..charts.cost import plot_total_cost_distribution
 from ..live import LiveSurface, note_html
@@ -89,7 +89,7 @@ def downtime_cost_form(controls: ScenarioControls) -> LiveView:
     >>> panel = ScenarioControls(sample_scenario(), ["organization.loaded_hourly_cost"])
     >>> form = downtime_cost_form(panel)
     >>> print(form.exact_output.outputs[0]["text"].splitlines()[1])
-    An hour of full outage costs about $3,363: $2,363 of idle staff (45 users) + $1,000 of lost revenue.
+    An hour of full outage costs about $2,363, valued at idle staff cost: $2,363 of idle staff (45 users) or $1,000 of lost revenue, counted once, never added.
     """
     sym = controls.scenario.organization.currency_symbol
     apply_button = W.Button(description="Use these figures", icon="", button_style="primary")
@@ -103,6 +103,7 @@ def downtime_cost_form(controls: ScenarioControls) -> LiveView:
             p["it_share"],
             p["annual_revenue"],
             p["revenue_lost_share"],
+            users=controls.scenario.organization.users,  # lost revenue per user-hour follows headcount
         )
 
     def show(scenario: Scenario, **p: float) -> None:
@@ -118,9 +119,9 @@ def downtime_cost_form(controls: ScenarioControls) -> LiveView:
         print(
             f"An employee-hour costs {money(est['organization.loaded_hourly_cost'], sym, 2)}; "
             f"{est['organization.it_dependency']:.0%} of work stops without IT.\n"
-            f"An hour of full outage costs about {money(total, sym)}: "
-            f"{money(staff, sym)} of idle staff ({users} users) + "
-            f"{money(est['organization.revenue_per_outage_hour'], sym)} of lost revenue."
+            f"An hour of full outage costs about {money(total, sym)}, {valuation_words(trial)}: "
+            f"{money(staff, sym)} of idle staff ({users} users) or "
+            f"{money(est['organization.revenue_per_outage_hour'], sym)} of lost revenue, counted once, never added."
         )
 
     view = LiveView(

@@ -137,12 +137,12 @@ class LiveView(LiveSurface):
     >>> view = LiveView(panel, exact=lambda s: print(f"{expected(s).loc['total_cost', 'msp']:,.0f}"),
     ...                 simulated=lambda c: print(f"{c.prob_msp_cheaper:.0%}"), trials=500, seed=1)
     >>> view.exact_output.outputs[0]["text"]
-    '108,324\\n'
+    '102,017\\n'
     >>> panel.widgets["msp.per_user_monthly"].value = 200
     >>> view.flush(); view.renders
     {'exact': 2, 'simulated': 2}
     >>> view.exact_output.outputs[0]["text"], view.errors
-    ('148,775\\n', [])
+    ('142,370\\n', [])
     """
 
     def __init__(

@@ -1,0 +1,136 @@
+"""Scenario files across schema versions: what each version added, and the migration.
+
+A scenario file (JSON or an assumptions workbook) carries the
+``schema_version`` it was written with. Files from an older version still
+load: :func:`migrate` turns their plain data into the current version's,
+filling each field added since with its stated default. It works on plain
+dicts, before validation, so a bad value in an old file is still reported by
+name when the scenario is built.
+
+Version 2 (issue 12, "a neutral, defensible model") added:
+
+- ``organization.revenue_per_user_hour``, ``organization.revenue_scaling`` and
+  ``organization.downtime_revenue_weight``: an hour of downtime is valued once
+  (idle staff cost, or lost revenue instead, or a stated mix), revenue per
+  user so it follows headcount. A version-1 file stated revenue per hour of
+  full outage as a total: the migration keeps that total in
+  ``revenue_per_outage_hour`` and sets the per-user figure to total / users,
+  scaling per user (switch ``revenue_scaling`` to ``"total"`` to keep it
+  fixed). The weight defaults to 0 (idle staff cost): version 1 added revenue
+  on top of wages, which counted overlapping losses twice.
+- ``organization.annual_revenue`` and ``organization.eur_rate``: the GDPR cap
+  is EUR 20 million or 4% of worldwide turnover, whichever is higher, in EUR;
+  the rate converts it into the scenario's currency. Version 1's
+  ``security.fine_cap.gdpr`` (20,000,000, meant as the statutory EUR figure)
+  is kept as the EUR floor.
+- ``security.exploited_vulnerability_share``: the share of costly incidents
+  patching acts on (Verizon DBIR 2025: exploitation of vulnerabilities was the
+  way in for about 20% of breaches).
+- ``msp.exit_fee``: a termination fee, spread over the term like the
+  onboarding fee (0: none, what version-1 files implied).
+- ``security.severity_includes_outage``: whether the per-incident severity
+  already holds business interruption (claims data does), so the outage is
+  not priced a second time.
+
+Examples
+--------
+>>> old = {"schema_version": 1, "organization": {"users": 40, "revenue_per_outage_hour": 1000.0,
+...        "currency": "USD"}, "security": {}}
+>>> new = migrate(old)
+>>> new["schema_version"], new["organization"]["revenue_per_user_hour"], new["organization"]["revenue_scaling"]
+(2, 25.0, 'per_user')
+>>> new["security"]["exploited_vulnerability_share"]
+0.2
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from ..errors import ValidationError
+
+__all__ = ["ADDED_IN_V2", "EUR_RATES", "SCHEMA_VERSION", "migrate"]
+
+#: The version this release writes.
+SCHEMA_VERSION = 2
+
+#: Units of each currency per euro, used only to fill ``organization.eur_rate``
+#: in files written before the field existed. Approximate rates of 2025 (an
+#: assumption: state the day's rate in the scenario).
+EUR_RATES = {"EUR": 1.0, "USD": 1.1, "GBP": 0.85, "CAD": 1.5, "AUD": 1.65}
+
+#: Defaults of the fields version 2 added (those not derived from other fields).
+_V2_DEFAULTS: dict[str, dict[str, Any]] = {
+    "organization": {"downtime_revenue_weight": 0.0, "annual_revenue": 0.0},
+    "msp": {"exit_fee": 0.0},
+    "security": {"exploited_vulnerability_share": 0.2, "severity_includes_outage": "yes"},
+}
+
+
+#: Dotted paths of every field version 2 added (a version-1 workbook has no row for them).
+ADDED_IN_V2 = frozenset(
+    {
+        "organization.revenue_per_user_hour",
+        "organization.revenue_scaling",
+        "organization.eur_rate",
+    }
+    | {f"{section}.{key}" for section, keys in _V2_DEFAULTS.items() for key in keys}
+)
+
+
+def migrate(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Plain scenario data of any known schema version, as the current version's.
+
+    Parameters
+    ----------
+    data : mapping
+        A scenario as read from a file, with its ``schema_version``.
+
+    Returns
+    -------
+    dict
+        A deep copy at :data:`SCHEMA_VERSION`; fields the file already has are
+        kept as they are (their checks run when the scenario is built).
+
+    Raises
+    ------
+    ValidationError
+        ``schema_version`` is missing or not a version this release knows.
+    """
+    out = copy.deepcopy(dict(data))
+    version = out.get("schema_version", "<missing>")
+    if isinstance(version, bool) or version not in (1, SCHEMA_VERSION):
+        raise ValidationError("schema_version", version, f"1 or {SCHEMA_VERSION} (versions this release reads)")
+    if version == 1:
+        _v1_to_v2(out)
+    out["schema_version"] = SCHEMA_VERSION
+    return out
+
+
+def _v1_to_v2(data: dict[str, Any]) -> None:
+    """Fill the fields version 2 added (module docstring); sections that are not mappings are left to validation."""
+    org, sec, msp = data.get("organization"), data.get("security"), data.get("msp")
+    if isinstance(org, dict):
+        total, users = _number(org.get("revenue_per_outage_hour")), _number(org.get("users"))
+        per_user = total / users if total is not None and users is not None and users >= 1 else 0.0
+        org.setdefault("revenue_per_user_hour", per_user)
+        org.setdefault("revenue_scaling", "per_user")
+        for key, value in _V2_DEFAULTS["organization"].items():
+            org.setdefault(key, value)
+        currency = org.get("currency")
+        rate = EUR_RATES.get(currency.strip().upper(), 1.0) if isinstance(currency, str) else 1.0
+        org.setdefault("eur_rate", rate)
+    for name, section in (("security", sec), ("msp", msp)):
+        if isinstance(section, dict):
+            for key, value in _V2_DEFAULTS[name].items():
+                section.setdefault(key, value)
+
+
+def _number(value: Any) -> float | None:
+    """A finite plain number, else None (bad values are reported later, by the field's own check)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value) if math.isfinite(value) else None
