@@ -17,6 +17,7 @@ from pptx.enum.shapes import MSO_SHAPE_TYPE
 
 from msp_analysis import expected, sample_scenario, scenario_assumptions, simulate
 from msp_analysis.__main__ import main
+from msp_analysis.errors import DataError
 from msp_analysis.formatting import format_value
 from msp_analysis.present.report.build import build_report
 from msp_analysis.present.report.summary import CHARTS, assumption_rows, headline
@@ -500,3 +501,39 @@ def test_pdf_pages_rendered_keep_their_margins(tmp_path):
     document.close()
     assert len(list(artifacts.glob("report-page-*.png"))) >= 8
     assert inked == [], f"pages with ink within 10 mm of an edge: {inked}"
+
+
+@pytest.mark.parametrize("fmt", ["html", "pptx", "pdf"])
+def test_a_writer_called_on_its_own_replaces_its_file_whole(tmp_path, monkeypatch, fmt):
+    """write_html / write_pptx / write_pdf outside build_report: a failure half-way leaves the old file."""
+    import pptx.presentation
+
+    from msp_analysis.present.report import html, pdf
+    from msp_analysis.present.report import pptx as pptx_writer
+    from msp_analysis.present.report.content import collect
+
+    c = collect(sample_scenario(), trials=200, seed=1, years=2, date=DATE)
+    writer = {"html": html.write_html, "pptx": pptx_writer.write_pptx, "pdf": pdf.write_pdf}[fmt]
+    target = tmp_path / f"r.{fmt}"
+    writer(c, target)
+    before = target.read_bytes()
+
+    def half_written(path, *args, **kwargs):
+        Path(path).write_bytes(b"half a file")  # what a full disk or a kill leaves
+        raise OSError("disk full")
+
+    # Fail in the middle of the write itself, after the file was opened.
+    if fmt == "html":
+        monkeypatch.setattr(Path, "write_text", lambda self, *a, **k: half_written(self))
+    elif fmt == "pptx":
+        monkeypatch.setattr(pptx.presentation.Presentation, "save", lambda self, path: half_written(path))
+    else:
+
+        def fail_after_a_page(*args, **kwargs):
+            raise OSError("disk full")
+
+        monkeypatch.setattr(pdf, "_assumption_pages", fail_after_a_page)  # title and charts already in the file
+    with pytest.raises((OSError, DataError), match=r"disk full|cannot be written"):
+        writer(c, target)
+    assert target.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [target.name]  # no temporary file left behind

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ...files import atomic_path
 from .content import ReportContent
 from .summary import CHART_ALT, CHART_HEADINGS, CHARTS, Headline, chart_png
 
@@ -136,5 +137,7 @@ def write_html(c: ReportContent, path: Path) -> Path:
 </body>
 </html>
 """
-    path.write_text(doc, encoding="utf-8")
+    # Whole or not at all, also when called on its own (build_report stages the set).
+    with atomic_path(path) as tmp:
+        tmp.write_text(doc, encoding="utf-8")
     return path

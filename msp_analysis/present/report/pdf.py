@@ -15,6 +15,7 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.textpath import text_to_path
 
+from ...files import atomic_path
 from .content import ReportContent
 from .summary import CHART_HEADINGS, CHARTS
 
@@ -160,7 +161,8 @@ def write_pdf(c: ReportContent, path: Path) -> Path:
     b'%PDF-'
     """
     meta = {"Title": f"Break/Fix or MSP? {c.client}", "Creator": "msp_analysis", "Producer": "msp_analysis"}
-    with PdfPages(path, metadata=meta) as pdf:
+    # Whole or not at all, also when called on its own (build_report stages the set).
+    with atomic_path(path) as tmp, PdfPages(tmp, metadata=meta) as pdf:
         for page in _title_pages(c):
             pdf.savefig(page)
         for name in CHARTS:

@@ -22,7 +22,7 @@ from pptx.slide import Slide
 from pptx.table import Table
 from pptx.util import Emu, Inches, Length, Pt
 
-from ...files import bounded
+from ...files import atomic_path, bounded
 from .content import ReportContent
 from .notes import assumption_notes, chart_notes, headline_notes, method_notes_notes, title_notes
 from .summary import CHART_HEADINGS, CHARTS, chart_png
@@ -180,5 +180,7 @@ def write_pptx(c: ReportContent, path: Path) -> Path:
     # the OOXML core properties hold at most 255 characters (python-pptx raises beyond): a long name is shortened
     deck.prs.core_properties.title = bounded(f"Break/Fix or MSP? {c.client}", 250)[:255]
     deck.prs.core_properties.author = "msp_analysis"
-    deck.prs.save(str(path))
+    # Whole or not at all, also when called on its own (build_report stages the set).
+    with atomic_path(path) as tmp:
+        deck.prs.save(str(tmp))
     return path
