@@ -265,3 +265,39 @@ def test_too_few_draws_or_an_unbalanced_design_are_named(flipping, sample):
     with pytest.raises(ValidationError, match="power of two") as info:
         flipping.sobol(100)
     assert info.value.path == "n_base"
+
+
+def test_draws_are_centred_on_the_scenarios_value_with_the_ends_at_5_and_95_percent(sample):
+    """The point answer's figure is the draws' median; a p90 honours its own interval (review, 2026-12-08)."""
+    paths = {
+        "msp.sla_adherence": (0.7, 0.98),  # share, value 0.85 off the interval's middle
+        "msp.per_user_monthly": (90.0, 250.0),  # amount, value 125: a centred lognormal would have median 150
+        "break_fix.response_median_hours.p2": (2.0, 5.0),  # value 3: below every p90 but the lowest
+        "break_fix.response_p90_hours.p2": (4.0, 32.0),  # p90 with its own interval, median varying too
+    }
+    u = uncertainty(sample, n=4_000, seed=5, inputs=list(paths), ranges=paths)
+    for path, (lo, hi) in paths.items():
+        q5, q50, q95 = np.quantile(u.draws[path], [0.05, 0.5, 0.95])
+        assert q50 == pytest.approx(float(sample.get(path)), rel=0.03), path
+        assert q5 == pytest.approx(lo, rel=0.06), path
+        assert q95 == pytest.approx(hi, rel=0.06), path
+    p90, median = u.draws["break_fix.response_p90_hours.p2"], u.draws["break_fix.response_median_hours.p2"]
+    assert (p90 > median).all()
+
+
+@pytest.mark.parametrize(
+    "call, path",
+    [
+        (lambda s: uncertainty(s, n=200, seed="x"), "seed"),
+        (lambda s: uncertainty(s, n=200, seed=1).acceptability("msp.per_user_monthly", "abc"), "msp.per_user_monthly"),
+        (
+            lambda s: uncertainty(s, n=200, seed=1).acceptability("msp.per_user_monthly", [100, -5]),
+            "msp.per_user_monthly",
+        ),
+        (lambda s: uncertainty(s, n=200, seed=1).acceptability("msp.no_such_field", [100]), "msp.no_such_field"),
+    ],
+)
+def test_bad_arguments_are_the_librarys_error_naming_the_argument(sample, call, path):
+    with pytest.raises(ValidationError) as err:
+        call(sample)
+    assert err.value.path == path

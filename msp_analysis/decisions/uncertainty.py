@@ -9,7 +9,10 @@ simulation). The share of draws in which the MSP's expected total is lower is
 how sure we are that the MSP is the better *choice*; the expected value of
 (partial) perfect information prices what is worth measuring before signing.
 
-Distributions, fitted so the given interval holds 90% of the draws:
+Distributions, fitted so that the scenario's own value is the median of the
+draws and the interval's ends their 5th and 95th percentiles (a split normal
+on the scale below, one spread each side: the point answer and the middle of
+the uncertainty analysis use the same figure):
 
 - shares (a field in [0, 1]): logit-normal, never at 0 or 1;
 - positive amounts, counts and rates: lognormal, truncated at the field's top;
@@ -17,11 +20,11 @@ Distributions, fitted so the given interval holds 90% of the draws:
 - an interval touching a field's bound (a share from 0, an amount from 0):
   uniform over the interval, since no positive-only shape can reach the bound.
 
-Linked inputs stay valid together: a p90 with its own range is drawn as its
-ratio to the median (the interval divided by the median's value, lognormal,
-truncated above 1), so the p90 stays above however the median is drawn; a p90
-without a range keeps its ratio to a varying median. Whole-number fields are
-rounded.
+Linked inputs stay valid together: a p90 with its own range is drawn on that
+range (lognormal) and then kept above the median drawn with it (at least the
+Gamma's smallest ratio; rarely binding, since the intervals barely overlap); a
+p90 without a range keeps its ratio to a varying median. Whole-number fields
+are rounded.
 
 Draws are a Latin hypercube (:class:`scipy.stats.qmc.LatinHypercube`, seeded
 through :class:`numpy.random.SeedSequence`, SPEC 7): the same seed gives the
@@ -75,7 +78,7 @@ class InputRange:
     """One uncertain input: its 90% interval, the distribution fitted to it, where it came from.
 
     ``kind`` is ``"logit-normal"``, ``"lognormal"``, ``"normal"``, ``"uniform"``
-    or ``"p90 ratio"`` (a p90 drawn as a multiple of its median ``median_path``).
+    or ``"p90 ratio"`` (a p90, lognormal on its own interval, kept above its median ``median_path``).
     """
 
     path: str
@@ -88,45 +91,69 @@ class InputRange:
     bounds: tuple[float, float] = (-math.inf, math.inf)
     integer: bool = False
 
-    def _scale(self) -> tuple[float, float, float, float]:
-        """(centre, spread, lower, upper) on the scale where the draw is normal or uniform."""
-        lo, hi, (a, b) = self.low, self.high, self.bounds
+    def _transform(self, x: float) -> float:
+        """``x`` on the scale where the draw is (split-)normal: logit, log or as is."""
+        a, b = self.bounds
         if self.kind == "logit-normal":
-            lo, hi, a, b = (lo - a) / (b - a), (hi - a) / (b - a), 0.0, 1.0
-            f = stats.logistic.ppf
-            return (f(lo) + f(hi)) / 2, (f(hi) - f(lo)) / (2 * _Z90), -math.inf, math.inf
+            return float(stats.logistic.ppf((x - a) / (b - a)))
         if self.kind in ("lognormal", "p90 ratio"):
-            if self.kind == "p90 ratio":
-                # The ratio to the median, truncated where a p90 is valid: above
-                # its median by at least the Gamma's smallest ratio, so the p90
-                # stays above however the median is drawn.
-                lo, hi, (a, b) = lo / self.value, hi / self.value, _RATIO_RANGE
-                lo = max(lo, a * (1 + 1e-9))
-            top = math.log(b) if b < math.inf else math.inf
-            bottom = math.log(a) if a > 0 else -math.inf
-            return (math.log(lo) + math.log(hi)) / 2, (math.log(hi) - math.log(lo)) / (2 * _Z90), bottom, top
-        if self.kind == "normal":
-            return (lo + hi) / 2, (hi - lo) / (2 * _Z90), a, b
-        return lo, hi, lo, hi  # uniform
+            return math.log(x)
+        return x
+
+    def _scale(self) -> tuple[float, float, float, float, float]:
+        """(centre, lower spread, upper spread, lower bound, upper bound) on the draw's scale.
+
+        The centre is the scenario's own value, so the draws' median is the
+        figure the point answer uses; the spreads put the interval's ends at the
+        5th and 95th percentiles (a split normal: one spread each side). A value
+        outside its interval (or on a bound) centres the interval instead.
+        """
+        a, b = self.bounds
+        tlo, thi = self._transform(self.low), self._transform(self.high)
+        value = self.value
+        inside = self.low <= value <= self.high and a < value < b and (self.kind != "lognormal" or value > 0)
+        if self.kind == "p90 ratio":
+            inside = inside and value > 0
+        centre = self._transform(value) if inside else (tlo + thi) / 2
+        lower = (-math.inf, math.inf)
+        if self.kind in ("lognormal", "p90 ratio"):
+            lower = (math.log(a) if a > 0 else -math.inf, math.log(b) if b < math.inf else math.inf)
+        elif self.kind == "normal":
+            lower = (a, b)
+        return centre, (centre - tlo) / _Z90, (thi - centre) / _Z90, lower[0], lower[1]
+
+    def _cdf(self, z: float, centre: float, s_lo: float, s_hi: float) -> float:
+        s = s_lo if z < centre else s_hi
+        if s == 0:
+            return 0.0 if z < centre else 1.0
+        return float(stats.norm.cdf((z - centre) / s))
 
     def ppf(self, u: npt.ArrayLike) -> _Floats:
-        """Value (for a p90 ratio: multiple of the median) at the uniform ``u`` in (0, 1)."""
+        """Value at the uniform ``u`` in (0, 1): median the scenario's value, 5% and 95% the interval's ends.
+
+        Examples
+        --------
+        >>> r = InputRange("x", 100.0, 50.0, 400.0, "lognormal", "given", bounds=(0.0, math.inf))
+        >>> [round(float(v), 6) for v in r.ppf([0.05, 0.5, 0.95])]
+        [50.0, 100.0, 400.0]
+        """
         q = np.asarray(u, dtype=float)
-        centre, spread, lo, hi = self._scale()
         if self.kind == "uniform":
-            return centre + q * (spread - centre)
-        if spread == 0:
-            z = np.full(q.shape, centre)
-        else:
-            # Truncate by squeezing u into the field's allowed part of the distribution.
-            c_lo, c_hi = stats.norm.cdf([(lo - centre) / spread, (hi - centre) / spread])
-            z = centre + spread * stats.norm.ppf(c_lo + q * (c_hi - c_lo))
+            # Half the draws each side of the scenario's value, spread evenly to the interval's ends.
+            v = min(max(self.value, self.low), self.high)
+            return np.where(q < 0.5, self.low + (v - self.low) * 2 * q, v + (self.high - v) * (2 * q - 1))
+        centre, s_lo, s_hi, lo, hi = self._scale()
+        # Truncate by squeezing u into the field's allowed part of the distribution.
+        c_lo, c_hi = self._cdf(lo, centre, s_lo, s_hi), self._cdf(hi, centre, s_lo, s_hi)
+        q = c_lo + q * (c_hi - c_lo)
+        zq = stats.norm.ppf(np.clip(q, 1e-300, 1 - 1e-16))
+        z = centre + np.where(q < 0.5, s_lo, s_hi) * zq
         if self.kind == "logit-normal":
             a, b = self.bounds
             return np.asarray(a + (b - a) * stats.logistic.cdf(z))
         if self.kind in ("lognormal", "p90 ratio"):
             return np.exp(z)
-        return z
+        return np.asarray(z, dtype=float)
 
 
 def _kind(info: FieldInfo, low: float, high: float) -> str:
@@ -179,7 +206,7 @@ def _one_range(scenario: Scenario, path: str, interval: object, source: str) -> 
         base = float(scenario.get(median))
         if not high > base * _RATIO_RANGE[0]:
             raise ValidationError(path, (low, high), f"a 90% interval reaching above its median {median} = {base:g}")
-        return InputRange(path, base, low, high, "p90 ratio", source, median, bounds, info.integer)
+        return InputRange(path, value, low, high, "p90 ratio", source, median, bounds, info.integer)
     return InputRange(path, value, low, high, _kind(info, low, high), source, "", bounds, info.integer)
 
 
@@ -337,7 +364,10 @@ def _link(scenario: Scenario, ranges: Sequence[InputRange], free: Mapping[str, _
     known = set(scenario.paths())
     for r in ranges:
         if r.kind == "p90 ratio":
-            out[r.path] = out.get(r.median_path, np.full(n, r.value)) * free[r.path]
+            # Drawn on its own interval, then kept where a p90 is valid for the
+            # median drawn with it (above it by the Gamma's smallest ratio).
+            median = out.get(r.median_path, np.full(n, float(scenario.get(r.median_path))))
+            out[r.path] = np.clip(free[r.path], median * _RATIO_RANGE[0] * (1 + 1e-9), median * _RATIO_RANGE[1])
     for r in ranges:
         p90 = r.path.replace("median", "p90") if "median" in r.path else ""
         if p90 in known and p90 not in out:
@@ -516,9 +546,15 @@ class Uncertainty:
         and ``prob_msp_better``; :func:`threshold` reads off the value at which
         the client is 80% or 90% sure.
         """
-        vals = [float(v) for v in values]
+        if path not in self.scenario.paths():
+            raise ValidationError(path, "<path>", "a field of the scenario (see Scenario.paths())")
+        if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+            raise ValidationError(path, values, "a sequence of numbers to try")
+        vals = [_number(path, v) for v in values]
+        if not vals:
+            raise ValidationError(path, values, "at least one value to try")
         for v in vals:
-            field_info(path).check(path, v) if path in self.scenario.paths() else None
+            field_info(path).check(path, v)
         k = len(vals)
         # Each draw repeated once per value, consecutively: the draw's other
         # inputs stay put while the value moves, so the model's caches hold.
@@ -597,6 +633,8 @@ def uncertainty(
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2:
         raise ValidationError("n", n, "a whole number of draws, at least 2")
     rs = input_ranges(scenario, inputs, ranges)
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0):
+        raise ValidationError("seed", seed, "None or a whole number >= 0")
     seq = np.random.SeedSequence(seed)
     d = max(len(rs), 1)
     u = stats.qmc.LatinHypercube(d, seed=np.random.default_rng(seq)).random(int(n))[:, : len(rs)]
