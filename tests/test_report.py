@@ -537,3 +537,20 @@ def test_a_writer_called_on_its_own_replaces_its_file_whole(tmp_path, monkeypatc
         writer(c, target)
     assert target.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == [target.name]  # no temporary file left behind
+
+
+def test_when_break_fix_is_cheaper_the_words_say_so():
+    """Review, 2026-12-08: 'The MSP costs $9,381 a year' read as the MSP's whole bill; the chart said 'saves -$'."""
+    from matplotlib.figure import Figure
+
+    from msp_analysis.present.charts.cost import plot_savings_distribution
+
+    small = sample_scenario().replace(
+        {"organization.users": 5, "organization.workstations": 5, "organization.servers": 0}
+    )
+    c = simulate(small, trials=500, seed=1)
+    assert c.savings.mean() < 0
+    row = dict(headline(c).rows())["Expected saving with the MSP"]
+    assert re.match(r"The MSP costs \$[\d,]+ a year more \(", row), row
+    title = plot_savings_distribution(c, ax=Figure().add_subplot()).get_title()
+    assert title.startswith("Break/Fix saves ") and "-" not in title.split("(")[0], title

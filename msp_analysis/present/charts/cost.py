@@ -221,9 +221,11 @@ def plot_savings_distribution(comparison: Comparison, ax: Axes | None = None, bi
     ax.axvline(0, color="black", lw=1)
     ax.axvline(s.mean(), color=COLORS["savings"], lw=2, ls="--")
     p5, p95 = np.quantile(s, [0.05, 0.95])
+    # The cheaper side saves: never "the MSP saves -$4,991".
+    who = "The MSP" if s.mean() >= 0 else "Break/Fix"
     ax.set_title(
         mathtext_safe(
-            f"The MSP saves {money_compact(s.mean(), sym)} a year on average "
+            f"{who} saves {money_compact(abs(s.mean()), sym)} a year on average "
             f"(90% of years: {money_compact(p5, sym)} to {money_compact(p95, sym)})"
         )
     )

@@ -101,7 +101,8 @@ KEY_ASSUMPTIONS = (
     "organization.servers",
     "organization.loaded_hourly_cost",
     "organization.it_dependency",
-    "organization.revenue_per_outage_hour",
+    # How a lost hour is priced (issue 12): the weight says whether revenue counts at all.
+    "organization.downtime_revenue_weight",
     "organization.compliance",
     "break_fix.hourly_rate",
     "break_fix.remote_hourly_rate",
@@ -199,7 +200,8 @@ class Headline:
         ('Expected annual total cost', 'Break/Fix $... · MSP $...')
         """
         s = self.symbol
-        saves = "saves" if self.savings >= 0 else "costs"
+        # "The MSP costs $9,381 a year" would read as its whole bill: say "more".
+        saves, more = ("saves", "") if self.savings >= 0 else ("costs", " more")
         return [
             (
                 "Expected annual total cost",
@@ -207,7 +209,7 @@ class Headline:
             ),
             (
                 "Expected saving with the MSP",
-                f"The MSP {saves} {money(abs(self.savings), s)} a year "
+                f"The MSP {saves} {money(abs(self.savings), s)} a year{more} "
                 f"(90% of years: {money(self.savings_p5, s)} to {money(self.savings_p95, s)})",
             ),
             ("Chance the MSP is cheaper in a given year", percent(self.prob_msp_cheaper)),
