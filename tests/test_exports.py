@@ -429,3 +429,14 @@ def test_jira_time_spent_is_read_in_seconds():
     seconds = pd.read_csv(EXPORTS / "jira_en.csv")["Time Spent"].to_numpy()
     np.testing.assert_allclose(tickets["work_hours"].to_numpy(), seconds / 3600)
     assert "'Time Spent' read in seconds, as Jira writes it" in report.notes
+
+
+@pytest.mark.parametrize("kwargs, path", [({"lenient": "no"}, "lenient"), ({"dayfirst": "yes"}, "dayfirst")])
+def test_a_switch_given_as_text_is_refused_by_name(kwargs, path):
+    """Review, 2026-12-08: lenient='no' was truthy and set rows aside."""
+    from msp_analysis import ValidationError, load_tickets
+
+    csv = b"ticket_id,opened,priority\n1,2024-01-02 09:00,P3\n"
+    with pytest.raises(ValidationError) as err:
+        load_tickets(csv, name="t.csv", **kwargs)
+    assert err.value.path == path

@@ -194,8 +194,13 @@ def load_client(name: str) -> Client:
     folder = client_dir(name)
     if not folder.is_dir():
         known = list_clients()
+        # The full path and how it was chosen: from outside the repository the
+        # data folder is ./data unless MSP_ANALYSIS_DATA says otherwise.
         raise DataError(
-            f"no client {name!r} in {clients_dir().name}/; clients: " + (", ".join(map(repr, known)) or "none")
+            f"no client {name!r} in {clients_dir()}; clients: "
+            + (", ".join(map(repr, known)) or "none")
+            + " (the data folder is MSP_ANALYSIS_DATA when set, else the nearest data/ with a clients/ folder"
+            " from the current directory up, else ./data)"
         )
     scen = _inside(folder, "scenario.json")
     return Client(

@@ -49,7 +49,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError
+from ..errors import DataError, ValidationError
 from ..model.scenario import PRIORITIES
 from . import event_logs
 from .blanks import clear_markers
@@ -353,6 +353,9 @@ def load_tickets(
     msp_analysis.DataError
         For every problem, naming file, row, column, value and what was expected.
     """
+    for flag, value, allowed in (("lenient", lenient, (bool,)), ("dayfirst", dayfirst, (bool, type(None)))):
+        if not isinstance(value, allowed):  # 'no' is truthy: never read a string as a switch
+            raise ValidationError(flag, value, "True or False" + (" or None" if flag == "dayfirst" else ""))
     pmap = _normalise_priority_map(priority_map)
     table, problems = read_table(
         source,
