@@ -62,7 +62,7 @@ notebooks: $(STAMP)
 	$(BIN)/python tests/notebook_tools.py regenerate $(NOTEBOOKS)
 
 # Voila on 127.0.0.1 only, with the offline template (no CDN stylesheets) and kernel
-# culling: a kernel goes 10 minutes after its page is closed (or after a bare GET);
+# culling: a kernel goes 2 minutes after its page is closed (or after a bare GET);
 # the dashboard on screen keeps its kernel however long the meeting is idle. The
 # flags live in msp_analysis.present.dashboard.voila_command, which the browser test uses too.
 present: $(STAMP)

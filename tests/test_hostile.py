@@ -351,3 +351,10 @@ def test_the_column_check_counts_per_line_so_a_long_ordinary_csv_still_loads(eol
     wide = Source("w.csv", ("a," * 20_000 + "a" + eol + "b" + eol).encode(), ".csv")
     with pytest.raises(DataError, match=r"w\.csv: row 1 has 20,001 fields, more than the 16,384 columns"):
         next(iter(_csv_grids(wide, None, ",")))
+
+
+def test_the_command_line_and_the_server_agree_on_the_kernel_defaults():
+    from msp_analysis.present import cli
+    from msp_analysis.present.dashboard import serve
+
+    assert (cli.MAX_KERNELS, cli.CULL_IDLE_S) == (serve.MAX_KERNELS, serve.CULL_IDLE_S)

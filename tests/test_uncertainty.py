@@ -301,3 +301,25 @@ def test_bad_arguments_are_the_librarys_error_naming_the_argument(sample, call, 
     with pytest.raises(ValidationError) as err:
         call(sample)
     assert err.value.path == path
+
+
+@pytest.mark.slow
+def test_on_a_dask_cluster_the_same_numbers_bit_for_bit(sample):
+    """Issue 15: heavy analyses split over the cluster, in chunks, give the local run's numbers."""
+    from distributed import Client, LocalCluster
+
+    ranges = {"msp.per_user_monthly": (90.0, 250.0), "organization.loaded_hourly_cost": (50.0, 110.0)}
+    local = uncertainty(sample, n=300, seed=11, ranges=ranges, inputs=list(ranges))
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address="127.0.0.1:0"
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        spread = uncertainty(sample, n=300, seed=11, ranges=ranges, inputs=list(ranges), scheduler=client)
+        assert spread.totals.equals(local.totals)
+        assert spread.draws.equals(local.draws)
+        pd_local, pd_spread = local.sobol(16, seed=2), spread.sobol(16, seed=2, scheduler=client)
+        assert pd_spread.equals(pd_local)
+        chunked = expected_totals(sample, {"msp.per_user_monthly": [100.0, 120.0, 140.0]}, scheduler=client, chunk=2)
+        assert np.array_equal(chunked, expected_totals(sample, {"msp.per_user_monthly": [100.0, 120.0, 140.0]}))

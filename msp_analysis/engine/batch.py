@@ -25,6 +25,10 @@ from .expected import expected_components
 
 __all__ = ["expected_totals"]
 
+#: Input sets per task when the batch is spread over a Dask cluster: a few
+#: seconds of work each, so the scheduler's per-task cost (milliseconds) is small.
+CHUNK = 1_000
+
 
 def _copy_tree(node: Any) -> Any:
     # Plain scenario data is dicts of numbers and strings: a structural copy
@@ -32,7 +36,13 @@ def _copy_tree(node: Any) -> Any:
     return {k: _copy_tree(v) for k, v in node.items()} if isinstance(node, dict) else node
 
 
-def expected_totals(scenario: Scenario, changes: Mapping[str, npt.ArrayLike]) -> npt.NDArray[np.float64]:
+def expected_totals(
+    scenario: Scenario,
+    changes: Mapping[str, npt.ArrayLike],
+    *,
+    scheduler: Any = None,
+    chunk: int = CHUNK,
+) -> npt.NDArray[np.float64]:
     """Expected annual total of Break/Fix and of the MSP for each set of changed inputs.
 
     Parameters
@@ -41,6 +51,12 @@ def expected_totals(scenario: Scenario, changes: Mapping[str, npt.ArrayLike]) ->
         Every field not in ``changes`` keeps its value here.
     changes : mapping of str to array_like
         Dotted path -> one value per input set (all the same length ``n``).
+    scheduler : None, "local", str or distributed.Client
+        None (default) computes here. Otherwise the input sets go to that Dask
+        cluster (:func:`msp_analysis.cluster.connect`: ``"local"`` starts a
+        ``LocalCluster``, an address connects) in tasks of ``chunk`` sets,
+        and come back in order: the same numbers, bit for bit, as computed
+        here, since each set is priced by the same deterministic code.
 
     Returns
     -------
@@ -78,6 +94,8 @@ def expected_totals(scenario: Scenario, changes: Mapping[str, npt.ArrayLike]) ->
             raise ValidationError(path, f"shape {arr.shape}", f"one value per input set ({n} of them)")
         n = arr.size
         columns.append((split_path(path), arr))
+    if scheduler is not None and n:
+        return _on_cluster(scenario, {p: np.asarray(v) for p, v in changes.items()}, n, scheduler, chunk)
     base = scenario.to_dict()
     base.pop("schema_version")
     out = np.empty((n or 0, 2))
@@ -95,3 +113,20 @@ def expected_totals(scenario: Scenario, changes: Mapping[str, npt.ArrayLike]) ->
         comps = expected_components(draw)
         out[i] = comps["break_fix"]["total_cost"], comps["msp"]["total_cost"]
     return out
+
+
+def _on_cluster(
+    scenario: Scenario, changes: Mapping[str, npt.NDArray[Any]], n: int, scheduler: Any, chunk: int
+) -> npt.NDArray[np.float64]:
+    """The input sets in tasks of ``chunk`` on a Dask cluster, put back in order."""
+    if isinstance(chunk, bool) or not isinstance(chunk, (int, np.integer)) or chunk < 1:
+        raise ValidationError("chunk", chunk, "a whole number of input sets per task >= 1")
+    # msp_analysis.cluster imports distributed at its top: only cluster runs load it.
+    from ..cluster import connect
+
+    starts = list(range(0, n, int(chunk)))
+    parts = [{p: v[a : a + int(chunk)] for p, v in changes.items()} for a in starts]
+    with connect(scheduler) as client:
+        futures = client.map(expected_totals, [scenario] * len(parts), parts, pure=False)
+        results = client.gather(futures)
+    return np.concatenate(results, axis=0)

@@ -37,6 +37,11 @@ from pathlib import Path
 from ..errors import MSPAnalysisError
 from ..files import replaced_folder
 
+# The dashboard server's defaults (dashboard.serve.CULL_IDLE_S, MAX_KERNELS), written out so that
+# `--help` answers without importing the server; tests/test_hostile.py checks they agree.
+CULL_IDLE_S = 120
+MAX_KERNELS = 8
+
 EXIT_USAGE = 2
 
 
@@ -139,14 +144,14 @@ def _parser() -> argparse.ArgumentParser:
     pre.add_argument(
         "--cull-idle-timeout",
         type=_positive_int,
-        default=600,
+        default=CULL_IDLE_S,
         metavar="SECONDS",
-        help="shut a kernel down this long after its page is closed and it fell idle (default 600)",
+        help=f"shut a kernel down this long after its page is closed and it fell idle (default {CULL_IDLE_S})",
     )
     pre.add_argument(
         "--max-kernels",
         type=_positive_int,
-        default=4,
+        default=MAX_KERNELS,
         metavar="N",
         help="pages served at once (one ~200 MB kernel each); past it a page says the dashboard is busy (default 4)",
     )

@@ -118,9 +118,14 @@ def _client_loader(folder: str) -> Callable[[], Scenario]:
     return load
 
 
-#: Kernels the dashboard server runs at most (pages open at once, a preheated pool included): four pages of
-#: ~200 MB each fit a consultant's laptop; raise it with ``present --max-kernels N``.
-MAX_KERNELS = 4
+#: Kernels the dashboard server runs at most (pages open at once, a preheated pool included): eight of
+#: ~200 MB each fit a consultant's laptop. Room for a few reloads in a minute: a closed page's kernel
+#: lingers until culled (CULL_IDLE_S); with 4, the fifth reload in a row was told "busy".
+#: Raise it with ``present --max-kernels N``.
+MAX_KERNELS = 8
+#: Seconds a kernel whose page is gone (or never connected: a bare GET) waits before it is shut down.
+#: An open page keeps its kernel however long the meeting pauses (connected kernels are not culled).
+CULL_IDLE_S = 120
 
 # By name: Voilà loads it in the server's process; importing it here would load Jupyter Server into every
 # notebook kernel that shows the dashboard.
@@ -150,8 +155,8 @@ def voila_command(
     port: int = 8866,
     notebook: str | Path | None = None,
     *,
-    cull_idle_timeout: int = 600,
-    cull_interval: int = 60,
+    cull_idle_timeout: int = CULL_IDLE_S,
+    cull_interval: int = 15,
     max_kernels: int = MAX_KERNELS,
     pool_size: int = 1,
     extra: tuple[str, ...] = (),
@@ -192,7 +197,7 @@ def voila_command(
     >>> argv, env = voila_command(9000)
     >>> "--Voila.ip=127.0.0.1" in argv, "--port=9000" in argv, "--VoilaConfiguration.preheat_kernel=True" in argv
     (True, True, True)
-    >>> "--CappedKernelManager.max_kernels=4" in argv
+    >>> "--CappedKernelManager.max_kernels=8" in argv
     True
     """
     nb = Path(notebook) if notebook else PROJECT_ROOT / "notebooks" / "07_client_presentation.ipynb"
