@@ -316,6 +316,7 @@ try:
             break
         except OSError:
             time.sleep(0.5)
+    print(get({"Origin": "https://evil.example"})[0], get({"Sec-Fetch-Site": "cross-site"})[0])
     print(get({})[0], *get({}), get({"Host": "attacker.example"})[0])
 finally:
     server.terminate()
@@ -324,7 +325,7 @@ finally:
 
 
 @pytest.mark.slow
-def test_the_served_dashboard_caps_its_kernels_and_refuses_a_foreign_host(tmp_path):
+def test_the_served_dashboard_caps_its_kernels_and_refuses_other_sites_and_hosts(tmp_path):
     import socket
 
     with socket.socket() as s:
@@ -334,6 +335,8 @@ def test_the_served_dashboard_caps_its_kernels_and_refuses_a_foreign_host(tmp_pa
     out = subprocess.run(
         [sys.executable, "-c", _SERVE, str(port)], env=env, capture_output=True, text=True, timeout=300
     ).stdout
+    sites, out = out.split("\n", 1)
+    assert sites == "403 403"  # another site's page (Origin, or Sec-Fetch-Site when no Origin is sent): no kernel
     first, second, _ = out.split(" ", 2)
     assert (first, second) == ("200", "503") and "The dashboard is busy: 1 page is open" in out
     assert out.strip().endswith(" 403")  # a request naming another host (DNS rebinding) is refused
