@@ -236,6 +236,9 @@ def _bar(items: Iterable, progress: bool, where: str, total: int) -> Iterable:
 def _on_cluster(client: Client, rows: list[PortfolioRow], settings: Settings, progress: bool) -> Iterator[dict]:
     """Results as they finish, in any order; each future released once its result is here."""
     workers = len(client.scheduler_info().get("workers", {}))
+    # Largest organisations first (a task's cost grows with headcount): one started last would
+    # keep a worker busy while the others stand idle at the end of the run.
+    rows = sorted(rows, key=_headcount, reverse=True)
     futures = client.map(
         task, rows, settings=settings, pure=False, key=[f"organisation-{r.key}-{os.urandom(4).hex()}" for r in rows]
     )
@@ -247,6 +250,12 @@ def _on_cluster(client: Client, rows: list[PortfolioRow], settings: Settings, pr
     finally:
         # Stopped early (an exception, Ctrl-C): nothing left running on a cluster that outlives the run.
         client.cancel(futures)
+
+
+def _headcount(row: PortfolioRow) -> float:
+    """The organisation's users: what a task's cost grows with."""
+    users = row.changes.get("organization.users", row.base.organization.users)
+    return float(users) if isinstance(users, (int, float)) else 0.0
 
 
 def _task_error(source: str, error: dict[str, Any]) -> RowError:
