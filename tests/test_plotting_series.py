@@ -128,3 +128,27 @@ def test_fines_by_regime_bars_add_up_to_expected_security_loss(sample):
     bf_hipaa = sum(bars[k * n + 1].get_height() for k in range(3))
     want = expected(sample.replace({"organization.compliance": "hipaa"})).loc["security_loss", "break_fix"]
     assert bf_hipaa == pytest.approx(want, rel=1e-9)
+
+
+def test_savings_and_column_histograms_leave_their_tails_out_instead_of_piling_them_at_the_edges():
+    """Issue 16: no stray bar at an edge; the bars' area is the share of years drawn, and the label gives the rest."""
+    from matplotlib.figure import Figure
+    from matplotlib.patches import StepPatch
+
+    from msp_analysis import sample_scenario, simulate
+    from msp_analysis.present.charts.cost import plot_column_distribution, plot_savings_distribution
+
+    c = simulate(sample_scenario(), trials=2_000, seed=4)
+    ax = plot_savings_distribution(c, ax=Figure().add_subplot())
+    (step,) = [p for p in ax.patches if isinstance(p, StepPatch)]
+    heights, edges, _ = step.get_data()
+    s = c.savings.to_numpy()
+    drawn = float(((s >= edges[0]) & (s <= edges[-1])).mean())
+    assert float((heights * np.diff(edges)).sum()) == pytest.approx(drawn, abs=1e-9) and drawn < 1
+    assert "Not drawn: " in ax.get_xlabel() and "% of years below" in ax.get_xlabel()
+    ax = plot_column_distribution(c, "downtime_hours", ax=Figure().add_subplot())
+    for step in (p for p in ax.patches if isinstance(p, StepPatch)):
+        heights, edges, _ = step.get_data()
+        assert float((heights * np.diff(edges)).sum()) <= 1 + 1e-9
+        assert heights[-1] <= heights.max() / 4  # the last bin holds its own years only
+    assert "Years not drawn, beyond the edges: Break/Fix " in ax.get_xlabel()
