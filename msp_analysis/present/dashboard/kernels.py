@@ -77,6 +77,8 @@ def foreign_request(headers: Any, host: str) -> str | None:
     'Sec-Fetch-Site is cross-site'
     >>> foreign_request({"Origin": "http://127.0.0.1:8866", "Sec-Fetch-Site": "same-origin"}, "127.0.0.1:8866")
     """
+    # Not Jupyter Server's JupyterHandler.check_origin: under Voila's own app it reads
+    # settings Voila does not set and fails with HTTP 500 (tried, 2026-12-08).
     origin = headers.get("Origin")
     if origin is not None and urlparse(origin.lower()).netloc != host.lower():
         return f"Origin {origin[:100]!r} is not this dashboard"
