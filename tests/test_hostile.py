@@ -297,11 +297,19 @@ def test_present_on_a_busy_port_is_a_clear_error_not_another_address(capsys):
 
 
 _SERVE = """
-import socket, subprocess, sys, time, urllib.error, urllib.request
+import subprocess, sys, threading, urllib.error, urllib.request
 from msp_analysis.present.dashboard.serve import voila_command
 port = int(sys.argv[1])
 argv, env = voila_command(port, max_kernels=1)
-server = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+server = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+# Wait for the preheated kernel: a page asked for before it is ready starts a kernel of its own (Voila's
+# path without the pool), which with a cap of one leaves the pool's kernel the one refused.
+pool_ready = threading.Event()
+def drain():
+    for line in server.stderr:
+        if "is filled with" in line:
+            pool_ready.set()
+threading.Thread(target=drain, daemon=True).start()
 def get(headers):
     request = urllib.request.Request(f"http://127.0.0.1:{port}/", headers=headers)
     try:
@@ -310,12 +318,8 @@ def get(headers):
     except urllib.error.HTTPError as e:
         return e.code, e.read()
 try:
-    for _ in range(120):
-        try:
-            socket.create_connection(("127.0.0.1", port), 1).close()
-            break
-        except OSError:
-            time.sleep(0.5)
+    if not pool_ready.wait(180):
+        raise SystemExit("the dashboard's preheated kernel was not ready within 180 s")
     print(get({"Origin": "https://evil.example"})[0], get({"Sec-Fetch-Site": "cross-site"})[0])
     print(get({})[0], *get({}), get({"Host": "attacker.example"})[0])
 finally:
@@ -332,9 +336,11 @@ def test_the_served_dashboard_caps_its_kernels_and_refuses_other_sites_and_hosts
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    out = subprocess.run(
+    result = subprocess.run(
         [sys.executable, "-c", _SERVE, str(port)], env=env, capture_output=True, text=True, timeout=300
-    ).stdout
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    out = result.stdout
     sites, out = out.split("\n", 1)
     assert sites == "403 403"  # another site's page (Origin, or Sec-Fetch-Site when no Origin is sent): no kernel
     first, second, _ = out.split(" ", 2)
