@@ -24,6 +24,7 @@ def scenarios(draw, min_users: int = 1, max_users: int = 2000):
         "organization.users": users,
         "organization.workstations": draw(st.integers(0, 2 * users)),
         "organization.servers": draw(st.integers(0, max(1, users // 10))),
+        "organization.users_per_site": draw(st.integers(1, 1000)),
         "organization.loaded_hourly_cost": draw(st.floats(20, 200)),
         "organization.it_dependency": draw(st.floats(0, 1)),
         "organization.revenue_per_outage_hour": draw(st.sampled_from([0.0, 500.0, 5000.0])),

@@ -26,6 +26,8 @@ def reference_simulate(scenario, trials: int, seed: int) -> dict[str, dict[str, 
     rng = np.random.default_rng(seed)
     org, bf, msp, sec = scenario.organization, scenario.break_fix, scenario.msp, scenario.security
     users = org.users
+    # a site-wide outage (and a security incident's) stops the users of one site, not of the whole firm
+    site = min(users, org.users_per_site)
     # A user-hour is valued once: idle staff cost, lost revenue (per user or a fixed total), or a stated mix.
     revenue = org.revenue_per_user_hour if org.revenue_scaling == "per_user" else org.revenue_per_outage_hour / users
     w = org.downtime_revenue_weight
@@ -54,7 +56,7 @@ def reference_simulate(scenario, trials: int, seed: int) -> dict[str, dict[str, 
         rate = np.where(onsite, bf.hourly_rate, bf.remote_hourly_rate) * np.where(after, bf.after_hours_multiplier, 1.0)
         fee = billed * rate + np.where(onsite, bf.trip_fee, 0.0)
         wait_bf = Gamma.from_median_p90(bf.response_median_hours[p], bf.response_p90_hours[p]).sample(k, rng)
-        affected = max(1.0, c.users_affected_share * users) * c.degradation
+        affected = max(1.0, c.users_affected_share * site) * c.degradation
         B["fees"] += _per_trial(idx, fee, trials)
         B["incidents"] += np.bincount(idx, minlength=trials)
         B["downtime_hours"] += _per_trial(idx, (wait_bf + work) * affected, trials)
@@ -131,16 +133,17 @@ def reference_simulate(scenario, trials: int, seed: int) -> dict[str, dict[str, 
             direct * (1 - sec.detection_severity_reduction * side.monitoring_coverage)
             + fine
             # the outage is priced only when the severity does not already include business interruption
-            + (hours * per_user_hour * users if sec.severity_includes_outage == "no" else 0.0)
+            + (hours * per_user_hour * site if sec.severity_includes_outage == "no" else 0.0)
         )
         d = out[model]
         d["security_incidents"] = _per_trial(idx, kept, trials)
         d["security_loss"] = _per_trial(idx, loss, trials)
-        d["security_downtime_hours"] = _per_trial(idx, kept * hours * users, trials)
+        d["security_downtime_hours"] = _per_trial(idx, kept * hours * site, trials)
     for d in out.values():
         d["downtime_cost"] = per_user_hour * d["downtime_hours"]
         d["total_cost"] = d["fees"] + d["internal_cost"] + d["downtime_cost"] + d["security_loss"]
-        d["availability"] = 1 - (d["downtime_hours"] + d["security_downtime_hours"]) / (
-            users * org.business_hours_per_year
+        # a share of working hours: 0 when the summed lost hours exceed them (the model warns)
+        d["availability"] = np.clip(
+            1 - (d["downtime_hours"] + d["security_downtime_hours"]) / (users * org.business_hours_per_year), 0, 1
         )
     return out

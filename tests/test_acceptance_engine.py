@@ -94,7 +94,13 @@ def test_business_hours_below_one_hour_a_year_are_refused(sample):
         with pytest.raises(ValidationError) as err:
             sample.replace({"organization.business_hours_per_year": bad})
         assert err.value.path == "organization.business_hours_per_year"
-    _finite_without_warnings(sample.replace({"organization.business_hours_per_year": 1.0}))
+    one_hour = sample.replace({"organization.business_hours_per_year": 1.0})
+    # One working hour a year: the sample loses more user-hours than its users work, so availability is
+    # shown as 0 and a warning says so (it was a silent negative share before).
+    with pytest.warns(UserWarning, match="availability: user-hours lost exceed"):
+        e = expected(one_hour)
+    assert np.isfinite(e.to_numpy()).all()
+    assert (e.loc["availability"] == 0.0).all()
 
 
 @pytest.mark.parametrize(

@@ -207,9 +207,14 @@ def _fit_shares(ledger: _Ledger, p: str, data: _TicketColumns, sel: np.ndarray) 
 
 
 def _fit_users_affected(ledger: _Ledger, p: str, affected: np.ndarray) -> None:
-    """The mean share of users an incident affects: mean users affected / headcount."""
+    """The mean share of one site's users an incident affects: mean users affected / min(headcount, users per site).
+
+    The model stops ``share * min(users, users_per_site)`` users (model/downtime.py), so the share is read
+    against the same base: a 2,000-user firm whose outages stop its 250-user sites has a share of 1, not 0.125.
+    """
     a = affected[np.isfinite(affected)]
-    share = float(np.clip(a.mean() / ledger.ctx.users, 0, 1)) if a.size else None
+    site = min(ledger.ctx.users, ledger.ctx.base.organization.users_per_site)
+    share = float(np.clip(a.mean() / site, 0, 1)) if a.size else None
     ledger.record(
         _Estimate(
             p,
@@ -220,7 +225,9 @@ def _fit_users_affected(ledger: _Ledger, p: str, affected: np.ndarray) -> None:
             int(a.size),
             unit="share",
             empirical=share if share is not None else math.nan,
-            note="mean users affected / headcount",
+            note="mean users affected / users of one site"
+            if site < ledger.ctx.users
+            else "mean users affected / headcount",
             kind="share",
         )
     )

@@ -25,6 +25,7 @@ Availability is the share of users' working time with IT up.
 
 from __future__ import annotations
 
+import warnings
 from typing import overload
 
 import numpy as np
@@ -33,11 +34,38 @@ import numpy.typing as npt
 from ..errors import ValidationError
 from .scenario import Scenario
 
-__all__ = ["availability", "cost_per_user_hour", "revenue_per_user_hour", "users_affected", "valuation_words"]
+__all__ = [
+    "availability",
+    "cost_per_user_hour",
+    "revenue_per_user_hour",
+    "site_users",
+    "users_affected",
+    "valuation_words",
+]
+
+
+def site_users(scenario: Scenario) -> float:
+    """Users one site-wide (or shared-system) outage can stop: ``min(users, users_per_site)``.
+
+    A firm no larger than ``organization.users_per_site`` is one site, so a
+    site-wide outage stops everyone; a larger one is taken to be split into
+    sites (or systems) of that size, so an outage stops one of them and the
+    user-hours lost grow with headcount, not with its square.
+
+    Examples
+    --------
+    >>> from msp_analysis import sample_scenario
+    >>> s = sample_scenario()                     # 45 users, sites of up to 250
+    >>> site_users(s), site_users(s.replace({"organization.users": 2000}))
+    (45.0, 250.0)
+    """
+    o = scenario.organization
+    # np.minimum, not min(): the same formula holds for arrays of headcounts (engine/batch.py).
+    return _plain(np.minimum(o.users, o.users_per_site))
 
 
 def users_affected(scenario: Scenario, priority: str) -> float:
-    """Users affected by one incident of ``priority`` (at least one).
+    """Users affected by one incident of ``priority``: ``max(1, share * site_users)``.
 
     Examples
     --------
@@ -45,9 +73,21 @@ def users_affected(scenario: Scenario, priority: str) -> float:
     >>> s = sample_scenario()
     >>> users_affected(s, "p1"), users_affected(s, "p2"), users_affected(s, "p3")
     (45.0, 9.0, 1.0)
+    >>> big = s.replace({"organization.users": 2000})
+    >>> users_affected(big, "p1"), users_affected(big, "p2")   # one site of 250 stops, not all 2,000
+    (250.0, 50.0)
     """
-    users = scenario.organization.users
-    return float(max(1.0, scenario.incidents[priority].users_affected_share * users))
+    return _plain(np.maximum(1.0, scenario.incidents[priority].users_affected_share * site_users(scenario)))
+
+
+def _plain(x: npt.ArrayLike) -> float:
+    """A single number as a plain float (as callers and doctests print it); an array of them unchanged.
+
+    The branch is on the shape, never on a value, so a scenario whose fields
+    hold arrays (engine/batch.py) gets arrays back.
+    """
+    a = np.asarray(x, dtype=float)
+    return float(a) if a.ndim == 0 else a  # type: ignore[return-value]
 
 
 def revenue_per_user_hour(scenario: Scenario) -> float:
@@ -116,9 +156,40 @@ def availability(scenario: Scenario, downtime_user_hours: npt.NDArray[np.float64
 def availability(
     scenario: Scenario, downtime_user_hours: float | npt.NDArray[np.float64]
 ) -> float | npt.NDArray[np.float64]:
-    """Share of users' working hours with IT available, given user-hours lost."""
+    """Share of users' working hours with IT available, given user-hours lost: within [0, 1] by construction.
+
+    User-hours lost are summed over incidents as if outages never overlapped.
+    With the default site size they stay far below the users' working hours,
+    but extreme inputs (hundreds of incidents per user a year, repairs of
+    weeks) can add up to more hours than the users work: availability is then
+    shown as 0 and a ``UserWarning`` says so, instead of a negative share.
+    The lost hours and their cost are left as summed (overlaps are not
+    modelled), which the warning also says.
+
+    Examples
+    --------
+    >>> from msp_analysis import sample_scenario
+    >>> s = sample_scenario()                     # 45 users x 1,880 hours = 84,600 user-hours a year
+    >>> round(availability(s, 846.0), 4)
+    0.99
+    """
     o = scenario.organization
-    return 1.0 - downtime_user_hours / (o.users * o.business_hours_per_year)
+    worked = o.users * o.business_hours_per_year
+    raw = 1.0 - np.asarray(downtime_user_hours) / worked
+    over = int(np.count_nonzero(raw < 0.0))
+    if over:
+        where = (
+            "the expected year" if raw.ndim == 0 else f"{over:,} of {raw.size:,} cases (simulated years or input sets)"
+        )
+        warnings.warn(
+            f"availability: user-hours lost exceed the hours the users work in {where}; "
+            "shown as 0%. Lost hours are summed as if outages never overlapped, so the downtime cost counts "
+            "overlapping hours more than once: check incident rates, work and response times",
+            UserWarning,
+            stacklevel=2,
+        )
+    # _plain: a float for the expected year, an array for simulated years (or for arrays of inputs).
+    return _plain(np.clip(raw, 0.0, 1.0))
 
 
 def estimate_downtime_inputs(

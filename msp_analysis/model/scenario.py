@@ -151,14 +151,14 @@ class PerRegime(Validated):
 class PriorityClass(Validated):
     """What one priority class of incident looks like.
 
-    Users affected by one incident are ``max(1, users_affected_share * users)``;
+    Users affected by one incident are ``max(1, users_affected_share * min(users, users_per_site))``;
     technician work per incident is Gamma with the given median and p90.
     """
 
     rate_per_user_year: float = checked(
         "incidents per user per year", "How often an incident of this class happens, per user", 0.0, 1000.0
     )
-    users_affected_share: float = share("Share of all users affected by one incident (at least one user)")
+    users_affected_share: float = share("Share of the users of one site affected by one incident (at least one user)")
     degradation: float = checked(
         "share", "Share of an affected user's IT that is down while it lasts", 0.0, 1.0, low_open=True
     )
@@ -185,6 +185,9 @@ class Organization(Validated):
     users: int = checked("users", "Employees who use IT", 1, 1_000_000, integer=True)
     workstations: int = checked("devices", "Desktops and laptops under support", 0, 10_000_000, integer=True)
     servers: int = checked("servers", "Servers under support", 0, 1_000_000, integer=True)
+    users_per_site: int = checked(
+        "users", "Users one site-wide or shared-system outage can stop (the largest site)", 1, 1_000_000, integer=True
+    )
     loaded_hourly_cost: float = checked(
         "currency per hour", "Fully loaded cost of one employee-hour", 0.0, 100_000.0, low_open=True
     )

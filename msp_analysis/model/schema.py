@@ -31,6 +31,10 @@ Version 2 (issue 12, "a neutral, defensible model") added:
 - ``security.severity_includes_outage``: whether the per-incident severity
   already holds business interruption (claims data does), so the outage is
   not priced a second time.
+- ``organization.users_per_site``: the users one site-wide (or shared-system)
+  outage can stop. Version 1 stopped every user, so lost user-hours grew with
+  the square of headcount; the default 250 keeps every firm of up to 250
+  users (every version-1 example) as it was.
 
 Examples
 --------
@@ -39,8 +43,8 @@ Examples
 >>> new = migrate(old)
 >>> new["schema_version"], new["organization"]["revenue_per_user_hour"], new["organization"]["revenue_scaling"]
 (2, 25.0, 'per_user')
->>> new["security"]["exploited_vulnerability_share"]
-0.2
+>>> new["security"]["exploited_vulnerability_share"], new["organization"]["users_per_site"]
+(0.2, 250)
 """
 
 from __future__ import annotations
@@ -64,7 +68,7 @@ EUR_RATES = {"EUR": 1.0, "USD": 1.1, "GBP": 0.85, "CAD": 1.5, "AUD": 1.65}
 
 #: Defaults of the fields version 2 added (those not derived from other fields).
 _V2_DEFAULTS: dict[str, dict[str, Any]] = {
-    "organization": {"downtime_revenue_weight": 0.0, "annual_revenue": 0.0},
+    "organization": {"downtime_revenue_weight": 0.0, "annual_revenue": 0.0, "users_per_site": 250},
     "msp": {"exit_fee": 0.0},
     "security": {"exploited_vulnerability_share": 0.2, "severity_includes_outage": "yes"},
 }

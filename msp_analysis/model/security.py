@@ -18,7 +18,9 @@ see :func:`patch_rate_factor`. The whole rate is therefore
 Severity. Direct cost per incident is lognormal (median, p90), scaled down by
 ``detection_severity_reduction * monitoring_coverage`` (an assumption anchored
 on IBM 2025, where enterprise breaches contained faster cost about 23% less).
-Each incident also stops the whole site for a Gamma number of hours: counted
+Each incident also stops one site (``min(users, users_per_site)`` users:
+:func:`~msp_analysis.model.downtime.site_users`; an assumption, as for a
+site-wide P1 outage) for a Gamma number of hours: counted
 as downtime hours, and priced like any other downtime only when
 ``severity_includes_outage`` is ``"no"`` (claims-based severities already hold
 business interruption; pricing it again would count it twice). Under a
@@ -61,7 +63,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .distributions import Gamma, Lognormal
-from .downtime import cost_per_user_hour
+from .downtime import cost_per_user_hour, site_users
 from .scenario import Scenario
 
 _Floats = npt.NDArray[np.float64]
@@ -90,7 +92,7 @@ class SecurityProfile:
     fine: Lognormal | None
     fine_cap: float
     outage_cost_per_hour: float
-    users: int
+    users: float  # users one incident's outage stops: one site's (downtime.site_users), not the whole firm's
 
     def expected_loss_per_incident(self) -> float:
         fine = self.fine_probability * self.fine.limited_mean(self.fine_cap) if self.fine is not None else 0.0
@@ -192,6 +194,7 @@ def security_profile(scenario: Scenario, model: str) -> SecurityProfile:
     side = getattr(scenario, model)
     sec, org = scenario.security, scenario.organization
     regime = org.compliance
+    stopped = site_users(scenario)
     fine = None
     q, cap = 0.0, np.inf
     if regime != "none":
@@ -207,8 +210,8 @@ def security_profile(scenario: Scenario, model: str) -> SecurityProfile:
         fine=fine,
         fine_cap=float(cap),
         # claims-based severities already hold business interruption: the outage is then counted in hours only
-        outage_cost_per_hour=cost_per_user_hour(scenario) * org.users * (sec.severity_includes_outage == "no"),
-        users=org.users,
+        outage_cost_per_hour=cost_per_user_hour(scenario) * stopped * (sec.severity_includes_outage == "no"),
+        users=stopped,
     )
 
 
