@@ -180,6 +180,7 @@ _LABELS = {
     "organization.users": "Users",
     "organization.workstations": "Workstations",
     "organization.servers": "Servers",
+    "organization.users_per_site": "Users one site-wide outage stops",
     "organization.loaded_hourly_cost": "Loaded cost of an employee-hour",
     "organization.it_dependency": "Work that stops when IT is down",
     "organization.revenue_per_outage_hour": "Revenue lost per hour of full outage",

@@ -17,10 +17,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from msp_analysis import expected, sample_scenario
+from msp_analysis import calibrate, expected, sample_scenario
+from msp_analysis.decisions.input_ranges import input_groups, input_ranges
 from msp_analysis.decisions.what_if import with_headcount
 from msp_analysis.engine.simulation import simulate_raw
 from msp_analysis.errors import ValidationError
+from msp_analysis.ingest.synthetic import simulate_tickets
 from msp_analysis.ingest.workbook import scenario_from_workbook, scenario_to_workbook
 from msp_analysis.model.downtime import availability, site_users, users_affected
 from msp_analysis.model.scenario import Scenario
@@ -135,3 +137,19 @@ def test_availability_of_arrays_stays_an_array():
     a = availability(SAMPLE, np.array([0.0, 846.0]))
     assert isinstance(a, np.ndarray)
     np.testing.assert_allclose(a, [1.0, 0.99])
+
+
+def test_calibration_reads_users_affected_against_one_site():
+    s = SAMPLE.replace({"organization.users": 1000})  # four sites of 250
+    tickets = simulate_tickets(s, months=12, seed=1).copy()
+    tickets["users_affected"] = np.where(tickets["priority"] == "p2", 50, 1)
+    share = calibrate(tickets, users=1000, scenario=s).changes["incidents.p2.users_affected_share"]
+    assert share == pytest.approx(50 / 250)  # not 50 / 1000: the model multiplies it by one site's users
+    assert users_affected(s.replace({"incidents.p2.users_affected_share": share}), "p2") == pytest.approx(50)
+
+
+def test_users_per_site_is_grouped_with_who_an_incident_stops():
+    rs = input_ranges(SAMPLE, inputs=["organization.users_per_site", "organization.loaded_hourly_cost"])
+    groups = input_groups(rs)
+    assert groups["who an incident stops, and how much"] == ["organization.users_per_site"]
+    assert groups["what an hour of downtime costs"] == ["organization.loaded_hourly_cost"]

@@ -264,9 +264,10 @@ def calibration_ranges(calibration: CalibrationResult) -> dict[str, tuple[float,
 
 #: Topics of :func:`input_groups`: (name, test on the dotted path), first match wins.
 _TOPICS: tuple[tuple[str, Callable[[str], bool]], ...] = (
+    # users_per_site says who an outage stops, not what an hour costs: it goes with users_affected_share.
+    ("who an incident stops, and how much", lambda p: p.endswith(("users_affected_share", "degradation", "per_site"))),
     ("what an hour of downtime costs", lambda p: p.startswith("organization.")),
     ("how often incidents happen", lambda p: p.endswith("rate_per_user_year") and p.startswith("incidents.")),
-    ("who an incident stops, and how much", lambda p: p.endswith(("users_affected_share", "degradation"))),
     ("technician work per incident", lambda p: p.startswith("incidents.") and "work_" in p),
     ("on-site and after-hours shares", lambda p: p.endswith(("onsite_share", "after_hours_share"))),
     ("security incidents and fines", lambda p: p.startswith("security.") or "patch_latency" in p or "monitoring" in p),

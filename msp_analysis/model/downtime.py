@@ -1,9 +1,22 @@
 """Downtime: user-hours lost to IT incidents, what they cost, availability.
 
-An incident of priority ``p`` affects ``max(1, users_affected_share * users)``
-users, each losing ``degradation`` of their IT, from the moment it is
-reported until it is fixed: the response wait plus the repair (the
-technician's work). So one incident costs
+An incident of priority ``p`` affects ``max(1, users_affected_share *
+min(users, users_per_site))`` users, each losing ``degradation`` of their IT,
+from the moment it is reported until it is fixed: the response wait plus the
+repair (the technician's work).
+
+Why ``users_per_site``: incidents arrive at a rate per user, so a firm twice
+as large has twice the site-wide (P1) and team (P2) incidents. If each also
+stopped a share of *all* users, the user-hours lost would grow with the
+square of headcount (before this field, Break/Fix availability of the sample
+scaled to 2,000 users was 69% and negative at 10,000, and the cost per user
+grew without bound, leaning the answer toward the MSP for large firms). A
+site-wide outage stops one site, or the users of one shared system: a firm
+of up to ``users_per_site`` users (default 250, an assumption with a range
+of 50 to 1,000) is one site and nothing changes; a larger one is taken to be
+sites of that size, so lost user-hours grow linearly with headcount and the
+cost per user levels off. Security incidents' outages stop one site the same
+way (:mod:`msp_analysis.model.security`). So one incident costs
 
     user-hours = (wait + repair) * users affected * degradation
 
@@ -20,7 +33,9 @@ revenue an hour, not more per person) or, with ``revenue_scaling = "total"``,
 ``revenue_per_outage_hour / users`` (a fixed total shared by whoever is
 there). Downtime cost is therefore linear in user-hours.
 
-Availability is the share of users' working time with IT up.
+Availability is the share of users' working time with IT up: within
+[0, 1] by construction, shown as 0 with a warning if extreme inputs add up
+to more lost hours than the users work (:func:`availability`).
 """
 
 from __future__ import annotations

@@ -41,6 +41,7 @@ UI_RANGES: dict[str, tuple[float, float, float]] = {
     "organization.users": (1, 500, 1),
     "organization.workstations": (0, 600, 1),
     "organization.servers": (0, 50, 1),
+    "organization.users_per_site": (1, 1_000, 1),
     "organization.loaded_hourly_cost": (10, 300, 5),
     "organization.revenue_per_outage_hour": (0, 20_000, 100),
     "organization.revenue_per_user_hour": (0, 500, 1),
