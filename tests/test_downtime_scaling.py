@@ -153,3 +153,14 @@ def test_users_per_site_is_grouped_with_who_an_incident_stops():
     groups = input_groups(rs)
     assert groups["who an incident stops, and how much"] == ["organization.users_per_site"]
     assert groups["what an hour of downtime costs"] == ["organization.loaded_hourly_cost"]
+
+
+def test_a_large_version_1_firm_keeps_its_users_affected_up_to_one_site():
+    data = json.loads((Path(__file__).parent / "data/schema_v1/sample_scenario.json").read_text())
+    data["organization"].update(users=1000, workstations=1100)
+    old = {p: max(1.0, data["incidents"][p]["users_affected_share"] * 1000) for p in ("p1", "p2", "p3", "p4")}
+    s = Scenario.from_dict(data)
+    assert s.organization.users_per_site == 250
+    assert users_affected(s, "p1") == 250.0  # was all 1,000: the flaw this field fixes
+    for p in ("p2", "p3", "p4"):  # below one site: what the version-1 file said
+        assert users_affected(s, p) == pytest.approx(old[p])

@@ -34,7 +34,11 @@ Version 2 (issue 12, "a neutral, defensible model") added:
 - ``organization.users_per_site``: the users one site-wide (or shared-system)
   outage can stop. Version 1 stopped every user, so lost user-hours grew with
   the square of headcount; the default 250 keeps every firm of up to 250
-  users (every version-1 example) as it was.
+  users (every version-1 example) as it was. Version 2's
+  ``users_affected_share`` is a share of one site's users, version 1's of all
+  users: for a larger firm the migration rescales each share by users / 250
+  (at most 1), so the users an incident stops at the file's headcount stay
+  what the file said, up to one whole site.
 
 Examples
 --------
@@ -45,6 +49,10 @@ Examples
 (2, 25.0, 'per_user')
 >>> new["security"]["exploited_vulnerability_share"], new["organization"]["users_per_site"]
 (0.2, 250)
+>>> big = {"schema_version": 1, "organization": {"users": 1000},
+...        "incidents": {"p1": {"users_affected_share": 1.0}, "p2": {"users_affected_share": 0.1}}}
+>>> [c["users_affected_share"] for c in migrate(big)["incidents"].values()]   # 100 of 1,000 = 0.4 of a site
+[1.0, 0.4]
 """
 
 from __future__ import annotations
@@ -127,10 +135,22 @@ def _v1_to_v2(data: dict[str, Any]) -> None:
         currency = org.get("currency")
         rate = EUR_RATES.get(currency.strip().upper(), 1.0) if isinstance(currency, str) else 1.0
         org.setdefault("eur_rate", rate)
+        _shares_of_one_site(org, data.get("incidents"))
     for name, section in (("security", sec), ("msp", msp)):
         if isinstance(section, dict):
             for key, value in _V2_DEFAULTS[name].items():
                 section.setdefault(key, value)
+
+
+def _shares_of_one_site(org: dict[str, Any], incidents: Any) -> None:
+    """Version 1's shares of all users as shares of one site's users (module docstring), for firms above a site."""
+    users, site = _number(org.get("users")), _number(org.get("users_per_site"))
+    if users is None or site is None or not users > site > 0 or not isinstance(incidents, dict):
+        return
+    for cls in incidents.values():
+        share = _number(cls.get("users_affected_share")) if isinstance(cls, dict) else None
+        if share is not None and share >= 0:  # a bad share is left for its field's check to report
+            cls["users_affected_share"] = min(1.0, share * users / site)
 
 
 def _number(value: Any) -> float | None:
