@@ -164,3 +164,11 @@ def test_a_large_version_1_firm_keeps_its_users_affected_up_to_one_site():
     assert users_affected(s, "p1") == 250.0  # was all 1,000: the flaw this field fixes
     for p in ("p2", "p3", "p4"):  # below one site: what the version-1 file said
         assert users_affected(s, p) == pytest.approx(old[p])
+
+
+def test_the_dashboard_says_when_the_answer_rests_on_the_site_size():
+    from msp_analysis.present.dashboard.page import notes_html  # the dashboard's modules load widgets: only here
+
+    assert "site" not in notes_html(SAMPLE)[0]  # one site: nothing assumed
+    outage = notes_html(SAMPLE.replace({"organization.users": 2000}))[0]
+    assert "one site of 250 of the 2,000 users (an assumption: users per site)" in outage

@@ -54,6 +54,7 @@ __all__ = [
     "cost_per_user_hour",
     "revenue_per_user_hour",
     "site_users",
+    "site_words",
     "users_affected",
     "valuation_words",
 ]
@@ -162,6 +163,30 @@ def valuation_words(scenario: Scenario) -> str:
     if w == 1.0:
         return "valued at lost revenue"
     return f"valued as a mix: {1 - w:.0%} idle staff cost, {w:.0%} lost revenue"
+
+
+def site_words(scenario: Scenario) -> str:
+    """What a site-wide outage is assumed to stop, in words for notes and reports ('' for a firm of one site).
+
+    A firm larger than ``organization.users_per_site`` rests on that
+    assumption (its downtime grows with it), so the screen should say so.
+
+    Examples
+    --------
+    >>> from msp_analysis import sample_scenario
+    >>> s = sample_scenario()
+    >>> site_words(s)
+    ''
+    >>> site_words(s.replace({"organization.users": 2000}))
+    'a site-wide outage is taken to stop one site of 250 of the 2,000 users (an assumption: users per site)'
+    """
+    o = scenario.organization
+    if o.users <= o.users_per_site:
+        return ""
+    return (
+        f"a site-wide outage is taken to stop one site of {o.users_per_site:,} of the {o.users:,} users "
+        "(an assumption: users per site)"
+    )
 
 
 @overload

@@ -12,7 +12,7 @@ from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 from ...formatting import money, percent
-from ...model.downtime import cost_per_user_hour, valuation_words
+from ...model.downtime import cost_per_user_hour, site_words, valuation_words
 from ...model.scenario import Scenario
 from ..report.summary import Headline, assumption_rows
 
@@ -151,9 +151,11 @@ def notes_html(scenario: Scenario) -> tuple[str, str]:
     """
     org = scenario.organization
     outage = cost_per_user_hour(scenario) * org.users
+    # Past one site the answer rests on the site-size assumption: say so beside the downtime slider.
+    sites = site_words(scenario)
     outage_note = (
         f'<p class="msp-note">An hour of full outage costs about {money(outage, org.currency_symbol)} '
-        f"({valuation_words(scenario)})</p>"
+        f"({valuation_words(scenario)}){'; ' + html.escape(sites) if sites else ''}</p>"
     )
     # The security model halves the incident rate for faster patching and
     # at most doubles it for slower: say where the curve turns.
