@@ -185,9 +185,7 @@ class Organization(Validated):
     users: int = checked("users", "Employees who use IT", 1, 1_000_000, integer=True)
     workstations: int = checked("devices", "Desktops and laptops under support", 0, 10_000_000, integer=True)
     servers: int = checked("servers", "Servers under support", 0, 1_000_000, integer=True)
-    users_per_site: int = checked(
-        "users", "Users one site-wide or shared-system outage can stop (the largest site)", 1, 1_000_000, integer=True
-    )
+    users_per_site: int = checked("users", "Users a site-wide outage stops (largest site)", 1, 1_000_000, integer=True)
     loaded_hourly_cost: float = checked(
         "currency per hour", "Fully loaded cost of one employee-hour", 0.0, 100_000.0, low_open=True
     )
