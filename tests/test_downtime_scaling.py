@@ -172,3 +172,12 @@ def test_the_dashboard_says_when_the_answer_rests_on_the_site_size():
     assert "site" not in notes_html(SAMPLE)[0]  # one site: nothing assumed
     outage = notes_html(SAMPLE.replace({"organization.users": 2000}))[0]
     assert "one site of 250 of the 2,000 users (an assumption: users per site)" in outage
+
+
+def test_calibration_warns_when_outages_stopped_more_than_a_site():
+    s = SAMPLE.replace({"organization.users": 1000})
+    tickets = simulate_tickets(s, months=12, seed=1).copy()
+    tickets["users_affected"] = np.where(tickets["priority"] == "p2", 400, 1)  # more than a 250-user site
+    result = calibrate(tickets, users=1000, scenario=s)
+    assert result.changes["incidents.p2.users_affected_share"] == 1.0
+    assert any("P2 tickets affected 400 users on average" in w and "users_per_site" in w for w in result.warnings)

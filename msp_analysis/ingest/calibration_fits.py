@@ -215,6 +215,16 @@ def _fit_users_affected(ledger: _Ledger, p: str, affected: np.ndarray) -> None:
     a = affected[np.isfinite(affected)]
     site = min(ledger.ctx.users, ledger.ctx.base.organization.users_per_site)
     share = float(np.clip(a.mean() / site, 0, 1)) if a.size else None
+    if a.size and a.mean() > site:  # the share is capped at 1: say what the data said instead
+        ledger.warnings.append(
+            f"{p.upper()} tickets affected {a.mean():,.0f} users on average, more than "
+            + (
+                f"one site's {site:,} (organization.users_per_site)"
+                if site < ledger.ctx.users
+                else f"the {site:,} users"
+            )
+            + ": the share of users affected is taken as 1"
+        )
     ledger.record(
         _Estimate(
             p,
