@@ -439,7 +439,14 @@ class _Fields:
         if info.unit == "text" and info.choices is None and (value is None or isinstance(value, str)):
             # a blank name is a name the scenario allows: as written; control characters (which a scenario
             # refuses) are removed from a client's file with a warning, not a reason to refuse the workbook
-            return "" if value is None else without_controls(value, f"{_where(self.problems.source, title, r)}: {path}")
+            text = "" if value is None else without_controls(value, f"{_where(self.problems.source, title, r)}: {path}")
+            if not info.zone:
+                return text
+            try:  # a time zone is checked here, so that a bad one is named by sheet and row
+                return info.check(path, text)
+            except ValidationError as e:
+                self.problems.add(path, value, e.expected, title, r)
+                return None
         if value is None or (isinstance(value, str) and not value.strip()):
             self.problems.add(path, "<empty>", info.allowed(), title, r)
             return None

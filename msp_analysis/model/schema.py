@@ -31,6 +31,9 @@ Version 2 (issue 12, "a neutral, defensible model") added:
 - ``security.severity_includes_outage``: whether the per-incident severity
   already holds business interruption (claims data does), so the outage is
   not priced a second time.
+- ``organization.timezone`` (issue 13): the firm's IANA time zone, for dates
+  a ticket export gives in UTC; ``""`` (not stated, what version-1 files
+  implied) leaves such dates in UTC with a warning.
 
 Examples
 --------
@@ -64,7 +67,7 @@ EUR_RATES = {"EUR": 1.0, "USD": 1.1, "GBP": 0.85, "CAD": 1.5, "AUD": 1.65}
 
 #: Defaults of the fields version 2 added (those not derived from other fields).
 _V2_DEFAULTS: dict[str, dict[str, Any]] = {
-    "organization": {"downtime_revenue_weight": 0.0, "annual_revenue": 0.0},
+    "organization": {"downtime_revenue_weight": 0.0, "annual_revenue": 0.0, "timezone": ""},
     "msp": {"exit_fee": 0.0},
     "security": {"exploited_vulnerability_share": 0.2, "severity_includes_outage": "yes"},
 }
