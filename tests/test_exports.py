@@ -424,6 +424,56 @@ def test_invoice_lists_from_quickbooks_xero_and_in_german_load():
     assert any("'Stunden' is '-'" in w for w in report.warnings)
 
 
+#: Xero's sales-invoice CSV columns, in Xero's order: as listed by Milient's "Xero" export documentation
+#: (docs.milientsoftware.com, file-export-accounting-system/xero), which follows Xero's invoice import template.
+XERO_COLUMNS = (
+    "ContactName,EmailAddress,POAddressLine1,POAddressLine2,POAddressLine3,POAddressLine4,POCity,PORegion,"
+    "POPostalCode,POCountry,SAAddressLine1,SAAddressLine2,SAAddressLine3,SAAddressLine4,SACity,SARegion,SAPostalCode,"
+    "SACountry,InvoiceNumber,Reference,InvoiceDate,DueDate,PlannedDate,Total,TaxTotal,InvoiceAmountPaid,"
+    "InvoiceAmountDue,InventoryItemCode,Description,Quantity,UnitAmount,Discount,LineAmount,AccountCode,TaxType,"
+    "TaxAmount,TrackingName1,TrackingOption1,TrackingName2,TrackingOption2,Currency,Type,Sent,Status"
+).split(",")
+
+
+@pytest.mark.parametrize("star", ["", "*"])  # Xero's template marks required columns with "*"
+def test_xero_invoice_export_with_all_its_columns_loads(star):
+    from msp_analysis import load_invoices
+
+    lines = [
+        ("Remote support", "2.00", "100.00", "200.00", "40.00"),
+        ("Site visit", "1.00", "100.00", "100.00", "20.00"),
+    ]
+    rows = []
+    for description, qty, unit, amount, tax in lines:
+        cells = dict.fromkeys(XERO_COLUMNS, "")
+        cells.update(
+            ContactName="Acme", InvoiceNumber="INV-0001", Reference="January", InvoiceDate="31/01/2026",
+            DueDate="14/02/2026", Total="360.00", TaxTotal="60.00", Description=description, Quantity=qty,
+            UnitAmount=unit, LineAmount=amount, TaxAmount=tax, Currency="GBP", Type="Sales invoice", Status="Paid",
+        )  # fmt: skip
+        rows.append(",".join(cells[c] for c in XERO_COLUMNS))
+    header = [
+        f"{star}{c}" if c in ("ContactName", "InvoiceNumber", "InvoiceDate", "Quantity") else c for c in XERO_COLUMNS
+    ]
+    invoices, report = load_invoices(("\n".join([",".join(header), *rows]) + "\n").encode(), name="xero.csv")
+    assert report.columns["amount"] == "LineAmount" and report.columns["invoice_id"] == f"{star}InvoiceNumber"
+    assert invoices["amount"].tolist() == [200.0, 100.0]  # before tax, line by line: not the invoice's Total twice
+    assert invoices["date"].tolist() == [pd.Timestamp("2026-01-31")] * 2
+
+
+def test_quickbooks_online_invoice_list_with_no_column_loads():
+    from msp_analysis import load_invoices
+
+    # QuickBooks Online's reports head the number "No." where QuickBooks Desktop wrote "Num" (not verified
+    # against a real export here: the column names are those of the Invoice List report as shown on screen)
+    qbo = (
+        b"Date,Transaction type,No.,Customer,Memo/Description,Due date,Amount,Open balance\n"
+        b'01/31/2026,Invoice,1001,Acme,IT support January,03/02/2026,"1,250.00",0.00\n'
+    )
+    invoices, report = load_invoices(qbo, name="qbo.csv")
+    assert report.columns["invoice_id"] == "No." and invoices["amount"].tolist() == [1250.0]
+
+
 def test_jira_time_spent_is_read_in_seconds():
     tickets, report = load_tickets(EXPORTS / "jira_en.csv")
     seconds = pd.read_csv(EXPORTS / "jira_en.csv")["Time Spent"].to_numpy()
