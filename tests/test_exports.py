@@ -474,6 +474,23 @@ def test_quickbooks_online_invoice_list_with_no_column_loads():
     assert report.columns["invoice_id"] == "No." and invoices["amount"].tolist() == [1250.0]
 
 
+def test_halopsa_and_syncro_shapes_read_the_right_columns_and_never_a_target_or_timer():
+    """HaloPSA's API and SQL-report names, Syncro's API names (see make_exports.py for where each comes from)."""
+    _t, api = load_tickets(EXPORTS / "halopsa.csv")
+    assert api.columns["resolved"] == "dateclosed" and api.columns["work_hours"] == "timetaken"
+    assert {"respondbydate", "fixbydate", "slatimeleft"} <= set(api.unused_columns)
+    _t, rep = load_tickets(EXPORTS / "halopsa_report.csv")
+    assert rep.columns["priority"] == "Priority Description"  # the level's name, not its bare number
+    assert rep.columns["opened"] == "Date Opened" and rep.columns["first_response"] == "Date Responded"
+    assert {"Target Response Date", "Target Resolution Date"} <= set(rep.unused_columns)
+    tickets, syncro = load_tickets(EXPORTS / "syncro_api.csv", timezone="America/New_York")
+    assert syncro.columns["opened"] == "created_at" and syncro.columns["resolved"] == "resolved_at"
+    assert "due_date" in syncro.unused_columns and not syncro.warnings
+    # "1 High" is Syncro's second level (numbered from 0), not P1
+    raw = pd.read_csv(EXPORTS / "syncro_api.csv")["priority"]
+    assert (tickets["priority"][raw.eq("1 High").to_numpy()] == "p2").all()
+
+
 def test_jira_time_spent_is_read_in_seconds():
     tickets, report = load_tickets(EXPORTS / "jira_en.csv")
     seconds = pd.read_csv(EXPORTS / "jira_en.csv")["Time Spent"].to_numpy()

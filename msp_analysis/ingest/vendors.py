@@ -13,8 +13,16 @@ split, lower case) that these exports use:
   Topic``), Freshdesk/Freshservice (``Created time``, ``Resolved time``),
   Zendesk (``Created at``, ``Solved at``), ConnectWise (``Date Entered``),
   Autotask (reports' ``Complete Date``; the API's ``createDate``,
-  ``completedDate``, ``firstResponseDateTime``), HaloPSA (``dateoccurred``,
-  ``responsedate``, ``timetaken``) and Syncro (``Created``, ``Resolved At``);
+  ``completedDate``, ``firstResponseDateTime``), HaloPSA (the API's
+  ``dateoccurred``, ``responsedate``, ``dateclosed``, ``timetaken``,
+  ``priority_id``, as the HaloAPI PowerShell module's ticket template names
+  them; a SQL report's ``Date Opened``, ``Date Responded``, ``Date Resolved``,
+  ``Priority Description`` beside ``Priority Number``, and the database's own
+  ``dateoccured``, ``datecleared``, ``fresponsedate``) and Syncro (the API's
+  ``number``, ``created_at``, ``resolved_at``, ``priority`` such as ``"1 High"``,
+  ``due_date`` a deadline never read; the ticket list's ``Created``,
+  ``Resolved At``: no CSV export of Syncro's own was found to check these
+  against, see ``tests/data/exports/make_exports.py``);
 - languages: Spanish, Portuguese, French and German names of the same columns.
 
 :func:`is_sla_timer` names the columns that hold an SLA *timer* -- Jira's
@@ -60,7 +68,8 @@ VENDOR_ALIASES: dict[str, tuple[str, ...]] = {
     ),
     "opened": aliases(
         # GLPI, ServiceNow system fields, HaloPSA, Syncro, Freshdesk
-        "opening date|date of opening|sys created on|sys created at|date occurred|dateoccurred|datecreated|"
+        "opening date|date of opening|sys created on|sys created at|date occurred|dateoccurred|dateoccured|"
+        "datecreated|"
         "created date time|create date time|created datetime|"
         # es
         "creada|creado|fecha de creacion|fecha creacion|fecha de apertura|fecha apertura|abierta|abierto|"
@@ -73,7 +82,8 @@ VENDOR_ALIASES: dict[str, tuple[str, ...]] = {
         "erstellt|erstellt am|erstelldatum|eroffnet am|eroffnet|angelegt am|angelegt|erfasst am|datum"
     ),
     "first_response": aliases(
-        "first response date time|first responded date time|responsedate|response date time|first reply date time|"
+        "first response date time|first responded date time|responsedate|fresponsedate|response date time|"
+        "first reply date time|"
         # es / pt / fr / de
         "primera respuesta|fecha de primera respuesta|fecha primera respuesta|"
         "primeira resposta|data da primeira resposta|data de primeira resposta|"
@@ -96,7 +106,8 @@ VENDOR_ALIASES: dict[str, tuple[str, ...]] = {
         "gelost|gelost am|losungsdatum|geschlossen am|geschlossen|erledigt am|abgeschlossen am|behoben am"
     ),
     "priority": aliases(
-        "priority id|priorityid|priority label|"
+        # HaloPSA reports give the level's name and its number side by side: the name says more
+        "priority id|priorityid|priority label|priority description|priority name|priority number|"
         # es / pt / fr / de
         "prioridad|prioridade|priorite|prioritat|dringlichkeit|urgencia|gravedad|gravidade|gravite"
     ),
