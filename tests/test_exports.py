@@ -498,6 +498,33 @@ def test_jira_time_spent_is_read_in_seconds():
     assert "'Time Spent' read in seconds, as Jira writes it" in report.notes
 
 
+@pytest.mark.parametrize(
+    "values, rows",
+    [
+        (["1.5", "2", "0.25", "1", "3", "0"], [2, 3, 4, 5, 6]),  # decimals: hours, not seconds; the zero is zero
+        (["1", "2", "8", "0"], [2, 3, 4]),  # every value under a minute: typed-in hours?
+    ],
+)
+def test_jira_time_spent_that_cannot_be_seconds_is_refused_with_the_fix(values, rows):
+    """Review 2026-12: "1.5" in Jira's Time Spent was read as 1.5 seconds with only a note."""
+    head = "Issue key,Created,Priority,Time Spent\n"
+    csv = head + "".join(f"K-{i},2026-01-0{i + 1} 09:00,High,{v}\n" for i, v in enumerate(values))
+    with pytest.raises(DataError) as err:
+        load_tickets(csv.encode(), name="jira.csv")
+    assert [p["row"] for p in err.value.problems] == rows
+    assert all("cannot be Jira's seconds" in p["problem"] for p in err.value.problems)
+    assert "'Time Spent (h)'" in str(err.value)
+    # the fix the message gives: a column name that says its unit
+    renamed = csv.replace("Time Spent\n", "Time Spent (h)\n", 1).encode()
+    tickets, report = load_tickets(renamed, name="jira.csv")
+    assert tickets["work_hours"].tolist() == [float(v) for v in values]
+    assert not any("seconds" in n for n in report.notes)
+    # whole seconds, as Jira writes them, still read as seconds
+    seconds = head + "K-1,2026-01-01 09:00,High,5400\nK-2,2026-01-02 09:00,High,60\n"
+    tickets, _ = load_tickets(seconds.encode(), name="jira.csv")
+    assert tickets["work_hours"].tolist() == [1.5, 60 / 3600]
+
+
 @pytest.mark.parametrize("kwargs, path", [({"lenient": "no"}, "lenient"), ({"dayfirst": "yes"}, "dayfirst")])
 def test_a_switch_given_as_text_is_refused_by_name(kwargs, path):
     """Review, 2026-12-08: lenient='no' was truthy and set rows aside."""

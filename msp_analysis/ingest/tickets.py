@@ -368,7 +368,7 @@ def load_tickets(
         header_row=header_row,
         max_bytes=max_bytes,
     )
-    notes: list[str] = vendor_units(table.header, table.mapping.labels, table.mapping.units)
+    notes: list[str] = vendor_units(table.header, table.mapping.labels, table.mapping.units, table.values, problems)
     warnings: list[str] = []
     out: dict[str, Any] = {"row": table.numbers.astype(np.int64)}
     # The order of the checks is the order of a row's problems in the message.
