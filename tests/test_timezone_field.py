@@ -9,6 +9,7 @@ import openpyxl
 import pytest
 
 from msp_analysis import (
+    DataError,
     Scenario,
     ValidationError,
     assumptions,
@@ -95,3 +96,11 @@ def test_without_a_zone_anywhere_the_warning_says_where_to_state_it(tmp_path, mo
         _tickets, report = client.load_tickets(priority_map=PRIORITY_MAP)
     warned = [w for w in report.warnings if "carry a time zone" in w]
     assert len(warned) == 1 and "timezone=" in warned[0] and "organization.timezone" in warned[0]
+
+
+def test_a_client_without_a_ticket_export_is_told_so(tmp_path, monkeypatch):
+    monkeypatch.setenv("MSP_ANALYSIS_DATA", str(tmp_path))
+    _client(tmp_path, "Europe/Madrid")
+    (tmp_path / "clients" / "acme" / "tickets.csv").unlink()
+    with pytest.raises(DataError, match=r"no tickets\.csv or tickets\.xlsx"):
+        load_client("acme").load_tickets()
