@@ -77,6 +77,8 @@ def test_quantities_beside_a_unit_price_are_reported_not_used():
         ("Vertragslaufzeit", "msp.term_months"),
         ("Mindestumsatz pro Monat", "msp.monthly_minimum"),
         ("Taxa de instalação (única vez)", "msp.onboarding_fee"),
+        ("Staff augmentation per hour", "msp.out_of_scope_rate"),  # English: no "increase"
+        ("Augmentation annuelle des tarifs", "msp.annual_escalator"),
         ("Backup pro TB pro Monat", None),  # per TB: no such price, not a flat fee
         ("Sauvegarde par To par mois", None),
     ],
@@ -101,3 +103,5 @@ def test_the_unit_after_a_price_and_totals():
     quote = load_msp_quote(b"Item,Price\nHelp desk,$80 per user per month\nBackup,$600 per year flat\n", name="q.csv")
     assert dict(quote) == {"msp.per_user_monthly": 80.0, "msp.flat_monthly": 50.0}
     assert np.array_equal(quote.lines["unit"].to_numpy(), ["per user per month", "per year flat"])
+    short = b'Item,Price\nMonitoring (flat),"$1,200/yr"\nHelp desk per user,$125/mo\nSuporte por usuario,R$ 99\n'
+    assert dict(load_msp_quote(short, name="q.csv")) == {"msp.flat_monthly": 100.0, "msp.per_user_monthly": 224.0}

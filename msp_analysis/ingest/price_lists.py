@@ -45,6 +45,7 @@ _PHRASES: tuple[tuple[str, str], ...] = (
     (r"\btarifa plana\b|\bcuota fija\b|\bprecio fijo\b|\bmontant forfaitaire\b", "flat"),
     (r"\btarifa horaria\b|\btaux horaire\b|\bvalor hora\b|\bstundensatz\b", "hourly"),
     (r"\bmindest\w*", "minimum"),
+    (r"\baugmentation (?:annuelle|tarifaire|des prix|des tarifs)\b", "increase annual"),
 )
 
 _WORDS: dict[str, str] = {}
@@ -52,12 +53,12 @@ for _english, _foreign in (
     ("user", "usuario usuarios utilizador utilizadores utilisateur utilisateurs benutzer nutzer anwender"),
     ("seat", "puesto puestos licencia licencias"),
     ("employee", "empleado empleados colaborador colaboradores salarie salaries mitarbeiter mitarbeitende"),
-    ("month", "mes meses mois monat monate"),
+    ("month", "mes meses mois monat monate mo mos mth mths"),
     (
         "monthly",
         "mensual mensuales mensalidade mensalidades mensal mensais mensuel mensuelle mensuels monatlich monatliche",
     ),
-    ("year", "ano anos ans annee annees jahr jahre"),
+    ("year", "ano anos ans annee annees jahr jahre yr yrs"),
     ("annual", "anual anuales annuel annuelle jahrlich jahrliche"),
     ("quarter", "trimestre trimestres quartal"),
     ("quarterly", "trimestral trimestriel trimestrielle vierteljahrlich quartalsweise"),
@@ -80,7 +81,8 @@ for _english, _foreign in (
     ),
     ("minimum", "minimo minima"),
     ("term", "plazo prazo duracion duracao duree laufzeit vertragslaufzeit permanencia"),
-    ("increase", "incremento aumento subida reajuste ipc augmentation revalorisation erhohung preiserhohung"),
+    # not "augmentation" alone: "staff augmentation" is an English service, not a price increase
+    ("increase", "incremento aumento subida reajuste ipc revalorisation erhohung preiserhohung"),
     ("flat", "fijo fija fixo fixa fixe forfait forfaitaire pauschal pauschale festpreis grundgebuhr"),
     ("response", "respuesta resposta reponse reaktionszeit antwortzeit"),
     ("priority", "prioridad prioridade priorite prioritat"),
@@ -115,7 +117,7 @@ def english(text: str) -> str:
     return _PER.sub("per ", text)
 
 
-_CURRENCY = r"(?:[$€£¥]|(?:USD|EUR|GBP|CAD|AUD|CHF|R\$)\b)"
+_CURRENCY = r"(?:R\$|[$€£¥]|(?:USD|EUR|GBP|CAD|AUD|CHF|BRL)\b)"
 _PRICE_CELL = re.compile(
     rf"^\s*(?P<amount>\(?\s*{_CURRENCY}?\s*-?\s*\d[\d.,'\u00a0\u202f ]*\)?(?:\s*{_CURRENCY})?)\s*(?P<rest>.*?)\s*$",
     re.IGNORECASE,
