@@ -459,6 +459,7 @@ def test_xero_invoice_export_with_all_its_columns_loads(star):
     assert report.columns["amount"] == "LineAmount" and report.columns["invoice_id"] == f"{star}InvoiceNumber"
     assert invoices["amount"].tolist() == [200.0, 100.0]  # before tax, line by line: not the invoice's Total twice
     assert invoices["date"].tolist() == [pd.Timestamp("2026-01-31")] * 2
+    assert not any("InvoiceAmountDue" in n for n in report.notes)  # money owed, not an SLA timer
 
 
 def test_quickbooks_online_invoice_list_with_no_column_loads():
