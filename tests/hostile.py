@@ -364,8 +364,12 @@ def client_folder_is_a_file(folder: Path) -> Attack:
     )
 
 
-def wrong_columns_sheet(folder: Path, rows: int = 150_000) -> Attack:
-    """A workbook whose only sheet is 150,000 rows under columns no loader wants: refused from its first rows."""
+def wrong_columns_sheet(folder: Path, rows: int = 150_000, dimension: bool = True) -> Attack:
+    """A workbook whose only sheet is 150,000 rows under columns no loader wants: refused from its first rows.
+
+    Without ``dimension`` the sheet lacks the ``<dimension>`` Excel writes, as another tool's may: openpyxl
+    would then parse it to its end as the workbook opens, just to size it.
+    """
     import random
 
     rng = random.Random(17)  # varied numbers: a real export, not a zip bomb (the ratio checks leave it alone)
@@ -380,10 +384,10 @@ def wrong_columns_sheet(folder: Path, rows: int = 150_000) -> Attack:
         for r in range(2, rows + 2)
     )
     # the <dimension> Excel writes first: without it openpyxl itself scans the whole sheet once to size it
-    dimension = b'<dimension ref="A1:D%d"/>' % (rows + 1)
-    (folder / "tickets.xlsx").write_bytes(_workbook([_sheet(b'<row r="1">' + head + b"</row>" + body, dimension)]))
+    declared = b'<dimension ref="A1:D%d"/>' % (rows + 1) if dimension else b""
+    (folder / "tickets.xlsx").write_bytes(_workbook([_sheet(b'<row r="1">' + head + b"</row>" + body, declared)]))
     return Attack(
-        f"one sheet of {rows:,} rows of the wrong columns",
+        f"one sheet of {rows:,} rows of the wrong columns" + ("" if dimension else ", no <dimension>"),
         "from msp_analysis.ingest.tickets import load_tickets\nload_tickets('tickets.xlsx')",
         "error",
         "cannot find the required column(s) 'opened', 'priority'",
@@ -408,6 +412,7 @@ ATTACKS: dict[str, Callable[[Path], Attack]] = {
     "panel_save_outside": panel_save_outside,
     "client_folder_is_a_file": client_folder_is_a_file,
     "wrong_columns_sheet": wrong_columns_sheet,
+    "wrong_columns_no_dimension": lambda folder: wrong_columns_sheet(folder, dimension=False),
 }
 
 

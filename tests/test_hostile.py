@@ -11,6 +11,7 @@ in-process tests below them run in the fast suite.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import signal
@@ -270,6 +271,41 @@ def test_an_assumptions_sheet_without_its_header_is_refused_on_its_first_row(tmp
     assert "incidents" not in read and "organization" in read
     assert len(err.value.problems) == 1  # the sheet, not each of its fields again as missing
     assert "expected a header row with 'field' and 'value' columns (b.xlsx, sheet 'incidents', row 1)" in str(err.value)
+
+
+def test_a_sheet_without_a_dimension_is_not_parsed_whole_by_openpyxl_to_size_it(monkeypatch):
+    """openpyxl sizes a read-only sheet from its <dimension>, or by parsing it to its end when there is none."""
+    import zipfile
+
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    from msp_analysis.ingest.xlsx_grid import _declare_dimensions
+
+    head = hostile._HEADER  # Ticket #, Date Entered, Priority
+    rows = b"".join(
+        b'<row r="%d"><c r="A%d"><v>%d</v></c><c r="B%d" t="inlineStr"><is><t>2026-01-05 09:00</t></is></c>'
+        b'<c r="C%d" t="inlineStr"><is><t>P3</t></is></c></row>' % (r, r, r, r, r)
+        for r in range(2, 202)
+    )
+    bare = hostile._workbook([hostile._sheet(head + rows)])
+    declared = hostile._workbook([hostile._sheet(head + rows, b'<dimension ref="A1:C201"/>')])
+    parts = zipfile.ZipFile(io.BytesIO(declared)).infolist()
+    assert _declare_dimensions(declared, parts) is declared  # nothing to do: the bytes as they came
+    fixed = _declare_dimensions(bare, zipfile.ZipFile(io.BytesIO(bare)).infolist())
+    assert b'<dimension ref="A1"/><sheetData>' in zipfile.ZipFile(io.BytesIO(fixed)).read("xl/worksheets/sheet1.xml")
+    sized = []
+    original = WorkSheetParser.parse_dimensions
+
+    def spy(self):
+        found = original(self)
+        sized.append(found)
+        return found
+
+    monkeypatch.setattr(WorkSheetParser, "parse_dimensions", spy)
+    a, _ = load_tickets(bare, name="bare.xlsx")
+    b, _ = load_tickets(declared, name="declared.xlsx")
+    assert a.drop(columns="row").equals(b.drop(columns="row")) and len(a) == 200
+    assert sized and None not in sized  # every sheet openpyxl sized had a dimension to stop at
 
 
 def test_writes_are_whole_or_not_at_all(tmp_path):

@@ -112,6 +112,48 @@ def _check_sizes(name: str, parts: list[zipfile.ZipInfo]) -> None:
         )
 
 
+#: How far into a sheet's XML its <dimension> is looked for, before <sheetData> (Excel writes it in the first bytes).
+_DIMENSION_SCAN_BYTES = 2**16
+_SHEET_DATA = re.compile(rb"<(\w+:)?sheetData[\s>/]")
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension[\s/>]")
+
+
+def _declare_dimensions(data: bytes, parts: list[zipfile.ZipInfo]) -> bytes:
+    """The workbook's bytes with a placeholder ``<dimension ref="A1"/>`` in each sheet that declares none.
+
+    openpyxl sizes every read-only sheet as the workbook opens, from the
+    ``<dimension>`` Excel writes first; a sheet without one (another tool's,
+    or a hand-made one) it parses to its end for that -- 6 s for 150,000 rows
+    -- before a loader has looked at a single header. The size is never used
+    here (``reset_dimensions`` before every read), so a placeholder is put just
+    before ``<sheetData>``; every part is streamed (zlib's speed, constant
+    memory), and nothing is rewritten when every sheet has its dimension.
+    """
+    sheets = [p for p in parts if p.filename.startswith("xl/worksheets/") and p.filename.endswith(".xml")]
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        missing: dict[str, tuple[int, bytes]] = {}
+        for part in sheets:
+            with z.open(part) as f:
+                head = f.read(_DIMENSION_SCAN_BYTES)
+            m = _SHEET_DATA.search(head)
+            if m is not None and not _DIMENSION.search(head, 0, m.start()):
+                missing[part.filename] = (m.start(), m.group(1) or b"")
+        if not missing:
+            return data
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as w:
+            for part in parts:
+                if part.is_dir():  # a folder entry: nothing for openpyxl to read
+                    continue
+                with z.open(part) as f, w.open(part.filename, "w", force_zip64=part.file_size > 2**30) as g:
+                    if part.filename in missing:
+                        at, prefix = missing[part.filename]
+                        g.write(f.read(at) + b"<" + prefix + b'dimension ref="A1"/>')
+                    while chunk := f.read(2**20):
+                        g.write(chunk)
+        return out.getvalue()
+
+
 def open_workbook(src: Source) -> Workbook:
     """An openpyxl workbook (read-only, cached values) of an XLSX's bytes, after the zip-bomb checks.
 
@@ -129,7 +171,17 @@ def open_workbook(src: Source) -> Workbook:
         raise DataError(f"{src.name}: is a damaged XLSX workbook ({e})", source=src.name) from None
     _check_sizes(src.name, parts)
     try:
-        return openpyxl.load_workbook(io.BytesIO(src.data), read_only=True, data_only=True)
+        data = _declare_dimensions(src.data, parts)
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        OSError,
+        EOFError,
+        NotImplementedError,
+    ) as e:  # a part that will not inflate
+        raise DataError(f"{src.name}: is a damaged XLSX workbook ({e})", source=src.name) from None
+    try:
+        return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except openpyxl_failures() as e:
         raise DataError(
             f"{src.name}: cannot be read as an XLSX workbook ({type(e).__name__}: {e})", source=src.name
