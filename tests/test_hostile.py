@@ -308,6 +308,27 @@ def test_a_sheet_without_a_dimension_is_not_parsed_whole_by_openpyxl_to_size_it(
     assert sized and None not in sized  # every sheet openpyxl sized had a dimension to stop at
 
 
+def test_an_encrypted_sheet_member_is_a_damaged_workbook_not_a_runtime_error():
+    import struct
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.append(["Ticket #", "Date Entered", "Priority"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    data = bytearray(buf.getvalue())
+    name = b"xl/worksheets/sheet1.xml"
+    for signature, flags_at, name_at in ((b"PK\x03\x04", 6, 30), (b"PK\x01\x02", 8, 46)):  # local, central
+        at = data.find(signature)
+        while at >= 0:
+            if data[at + name_at : at + name_at + len(name)] == name:
+                struct.pack_into("<H", data, at + flags_at, struct.unpack_from("<H", data, at + flags_at)[0] | 1)
+            at = data.find(signature, at + 4)
+    with pytest.raises(DataError, match=r"enc\.xlsx: is a damaged XLSX workbook \(.*encrypted"):
+        load_tickets(bytes(data), name="enc.xlsx")
+
+
 def test_writes_are_whole_or_not_at_all(tmp_path):
     path = write_atomic(tmp_path / "a.json", "old")
     with pytest.raises(RuntimeError), atomic_path(path) as tmp:

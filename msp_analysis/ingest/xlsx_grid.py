@@ -172,13 +172,8 @@ def open_workbook(src: Source) -> Workbook:
     _check_sizes(src.name, parts)
     try:
         data = _declare_dimensions(src.data, parts)
-    except (
-        zipfile.BadZipFile,
-        zlib.error,
-        OSError,
-        EOFError,
-        NotImplementedError,
-    ) as e:  # a part that will not inflate
+    # a part that will not inflate, or is encrypted (zipfile's RuntimeError: a password is needed)
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError, RuntimeError) as e:
         raise DataError(f"{src.name}: is a damaged XLSX workbook ({e})", source=src.name) from None
     try:
         return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
