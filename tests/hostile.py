@@ -41,6 +41,7 @@ class Attack:
     code: str
     expect: str  # "error" (a DataError/ValidationError) or "ok"
     match: str = ""  # text the library's error must contain
+    seconds: float = TIME_LIMIT_S  # a tighter limit where the answer must come before the file is read
 
 
 @dataclass(frozen=True)
@@ -363,6 +364,37 @@ def client_folder_is_a_file(folder: Path) -> Attack:
     )
 
 
+def wrong_columns_sheet(folder: Path, rows: int = 150_000, dimension: bool = True) -> Attack:
+    """A workbook whose only sheet is 150,000 rows under columns no loader wants: refused from its first rows.
+
+    Without ``dimension`` the sheet lacks the ``<dimension>`` Excel writes, as another tool's may: openpyxl
+    would then parse it to its end as the workbook opens, just to size it.
+    """
+    import random
+
+    rng = random.Random(17)  # varied numbers: a real export, not a zip bomb (the ratio checks leave it alone)
+    head = b"".join(
+        b'<c r="%s1" t="inlineStr"><is><t>%s</t></is></c>' % (col, name)
+        for col, name in zip((b"A", b"B", b"C", b"D"), (b"Customer", b"Amount", b"Region", b"Notes"))
+    )
+    body = b"".join(
+        b'<row r="%d"><c r="A%d"><v>%d</v></c><c r="B%d"><v>%.2f</v></c><c r="C%d"><v>%d</v></c>'
+        b'<c r="D%d"><v>%d</v></c></row>'
+        % (r, r, rng.randrange(10**6), r, rng.random() * 1e4, r, rng.randrange(99), r, rng.randrange(10**9))
+        for r in range(2, rows + 2)
+    )
+    # the <dimension> Excel writes first: without it openpyxl itself scans the whole sheet once to size it
+    declared = b'<dimension ref="A1:D%d"/>' % (rows + 1) if dimension else b""
+    (folder / "tickets.xlsx").write_bytes(_workbook([_sheet(b'<row r="1">' + head + b"</row>" + body, declared)]))
+    return Attack(
+        f"one sheet of {rows:,} rows of the wrong columns" + ("" if dimension else ", no <dimension>"),
+        "from msp_analysis.ingest.tickets import load_tickets\nload_tickets('tickets.xlsx')",
+        "error",
+        "cannot find the required column(s) 'opened', 'priority'",
+        seconds=2.0,  # read whole, this sheet takes about 10 s on the 2-core machine: the head scan, 0.1 s
+    )
+
+
 ATTACKS: dict[str, Callable[[Path], Attack]] = {
     "declared_dimensions": declared_dimensions,
     "tab_formulas": tab_formulas,
@@ -379,6 +411,8 @@ ATTACKS: dict[str, Callable[[Path], Attack]] = {
     "symlinked_client_scenario": symlinked_client_scenario,
     "panel_save_outside": panel_save_outside,
     "client_folder_is_a_file": client_folder_is_a_file,
+    "wrong_columns_sheet": wrong_columns_sheet,
+    "wrong_columns_no_dimension": lambda folder: wrong_columns_sheet(folder, dimension=False),
 }
 
 

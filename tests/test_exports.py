@@ -424,11 +424,106 @@ def test_invoice_lists_from_quickbooks_xero_and_in_german_load():
     assert any("'Stunden' is '-'" in w for w in report.warnings)
 
 
+#: Xero's sales-invoice CSV columns, in Xero's order: as listed by Milient's "Xero" export documentation
+#: (docs.milientsoftware.com, file-export-accounting-system/xero), which follows Xero's invoice import template.
+XERO_COLUMNS = (
+    "ContactName,EmailAddress,POAddressLine1,POAddressLine2,POAddressLine3,POAddressLine4,POCity,PORegion,"
+    "POPostalCode,POCountry,SAAddressLine1,SAAddressLine2,SAAddressLine3,SAAddressLine4,SACity,SARegion,SAPostalCode,"
+    "SACountry,InvoiceNumber,Reference,InvoiceDate,DueDate,PlannedDate,Total,TaxTotal,InvoiceAmountPaid,"
+    "InvoiceAmountDue,InventoryItemCode,Description,Quantity,UnitAmount,Discount,LineAmount,AccountCode,TaxType,"
+    "TaxAmount,TrackingName1,TrackingOption1,TrackingName2,TrackingOption2,Currency,Type,Sent,Status"
+).split(",")
+
+
+@pytest.mark.parametrize("star", ["", "*"])  # Xero's template marks required columns with "*"
+def test_xero_invoice_export_with_all_its_columns_loads(star):
+    from msp_analysis import load_invoices
+
+    lines = [
+        ("Remote support", "2.00", "100.00", "200.00", "40.00"),
+        ("Site visit", "1.00", "100.00", "100.00", "20.00"),
+    ]
+    rows = []
+    for description, qty, unit, amount, tax in lines:
+        cells = dict.fromkeys(XERO_COLUMNS, "")
+        cells.update(
+            ContactName="Acme", InvoiceNumber="INV-0001", Reference="January", InvoiceDate="31/01/2026",
+            DueDate="14/02/2026", Total="360.00", TaxTotal="60.00", Description=description, Quantity=qty,
+            UnitAmount=unit, LineAmount=amount, TaxAmount=tax, Currency="GBP", Type="Sales invoice", Status="Paid",
+        )  # fmt: skip
+        rows.append(",".join(cells[c] for c in XERO_COLUMNS))
+    header = [
+        f"{star}{c}" if c in ("ContactName", "InvoiceNumber", "InvoiceDate", "Quantity") else c for c in XERO_COLUMNS
+    ]
+    invoices, report = load_invoices(("\n".join([",".join(header), *rows]) + "\n").encode(), name="xero.csv")
+    assert report.columns["amount"] == "LineAmount" and report.columns["invoice_id"] == f"{star}InvoiceNumber"
+    assert invoices["amount"].tolist() == [200.0, 100.0]  # before tax, line by line: not the invoice's Total twice
+    assert invoices["date"].tolist() == [pd.Timestamp("2026-01-31")] * 2
+    assert not any("InvoiceAmountDue" in n for n in report.notes)  # money owed, not an SLA timer
+
+
+def test_quickbooks_online_invoice_list_with_no_column_loads():
+    from msp_analysis import load_invoices
+
+    # QuickBooks Online's reports head the number "No." where QuickBooks Desktop wrote "Num" (not verified
+    # against a real export here: the column names are those of the Invoice List report as shown on screen)
+    qbo = (
+        b"Date,Transaction type,No.,Customer,Memo/Description,Due date,Amount,Open balance\n"
+        b'01/31/2026,Invoice,1001,Acme,IT support January,03/02/2026,"1,250.00",0.00\n'
+    )
+    invoices, report = load_invoices(qbo, name="qbo.csv")
+    assert report.columns["invoice_id"] == "No." and invoices["amount"].tolist() == [1250.0]
+
+
+def test_halopsa_and_syncro_shapes_read_the_right_columns_and_never_a_target_or_timer():
+    """HaloPSA's API and SQL-report names, Syncro's API names (see make_exports.py for where each comes from)."""
+    _t, api = load_tickets(EXPORTS / "halopsa.csv")
+    assert api.columns["resolved"] == "dateclosed" and api.columns["work_hours"] == "timetaken"
+    assert {"respondbydate", "fixbydate", "slatimeleft"} <= set(api.unused_columns)
+    _t, rep = load_tickets(EXPORTS / "halopsa_report.csv")
+    assert rep.columns["priority"] == "Priority Description"  # the level's name, not its bare number
+    assert rep.columns["opened"] == "Date Opened" and rep.columns["first_response"] == "Date Responded"
+    assert {"Target Response Date", "Target Resolution Date"} <= set(rep.unused_columns)
+    tickets, syncro = load_tickets(EXPORTS / "syncro_api.csv", timezone="America/New_York")
+    assert syncro.columns["opened"] == "created_at" and syncro.columns["resolved"] == "resolved_at"
+    assert "due_date" in syncro.unused_columns and not syncro.warnings
+    # "1 High" is Syncro's second level (numbered from 0), not P1
+    raw = pd.read_csv(EXPORTS / "syncro_api.csv")["priority"]
+    assert (tickets["priority"][raw.eq("1 High").to_numpy()] == "p2").all()
+
+
 def test_jira_time_spent_is_read_in_seconds():
     tickets, report = load_tickets(EXPORTS / "jira_en.csv")
     seconds = pd.read_csv(EXPORTS / "jira_en.csv")["Time Spent"].to_numpy()
     np.testing.assert_allclose(tickets["work_hours"].to_numpy(), seconds / 3600)
     assert "'Time Spent' read in seconds, as Jira writes it" in report.notes
+
+
+@pytest.mark.parametrize(
+    "values, rows",
+    [
+        (["1.5", "2", "0.25", "1", "3", "0"], [2, 3, 4, 5, 6]),  # decimals: hours, not seconds; the zero is zero
+        (["1", "2", "8", "0"], [2, 3, 4]),  # every value under a minute: typed-in hours?
+    ],
+)
+def test_jira_time_spent_that_cannot_be_seconds_is_refused_with_the_fix(values, rows):
+    """Review 2026-12: "1.5" in Jira's Time Spent was read as 1.5 seconds with only a note."""
+    head = "Issue key,Created,Priority,Time Spent\n"
+    csv = head + "".join(f"K-{i},2026-01-0{i + 1} 09:00,High,{v}\n" for i, v in enumerate(values))
+    with pytest.raises(DataError) as err:
+        load_tickets(csv.encode(), name="jira.csv")
+    assert [p["row"] for p in err.value.problems] == rows
+    assert all("cannot be Jira's seconds" in p["problem"] for p in err.value.problems)
+    assert "'Time Spent (h)'" in str(err.value)
+    # the fix the message gives: a column name that says its unit
+    renamed = csv.replace("Time Spent\n", "Time Spent (h)\n", 1).encode()
+    tickets, report = load_tickets(renamed, name="jira.csv")
+    assert tickets["work_hours"].tolist() == [float(v) for v in values]
+    assert not any("seconds" in n for n in report.notes)
+    # whole seconds, as Jira writes them, still read as seconds
+    seconds = head + "K-1,2026-01-01 09:00,High,5400\nK-2,2026-01-02 09:00,High,60\n"
+    tickets, _ = load_tickets(seconds.encode(), name="jira.csv")
+    assert tickets["work_hours"].tolist() == [1.5, 60 / 3600]
 
 
 @pytest.mark.parametrize("kwargs, path", [({"lenient": "no"}, "lenient"), ({"dayfirst": "yes"}, "dayfirst")])

@@ -236,21 +236,31 @@ def calibration_ranges(calibration: CalibrationResult) -> dict[str, tuple[float,
     """90% intervals of the values a ticket history calibrated, for ``uncertainty(ranges=...)``.
 
     Only the values taken from the data (``calibration.changes``) with an
-    interval closed at both ends; run :func:`~msp_analysis.calibrate` with
-    ``level=0.9`` so its confidence intervals are the 90% intervals this
-    module reads. Values the data were too thin for keep the assumptions
-    table's range.
+    interval closed at both ends. :func:`~msp_analysis.calibrate` gives 90%
+    intervals by default, the level of the assumption ranges; a result
+    calibrated at another ``level=`` is refused, since the uncertainty
+    analysis would read its intervals as 90% ones. Values the data were too
+    thin for keep the assumptions table's range.
+
+    Raises
+    ------
+    ValidationError
+        When ``calibration.level`` is not 0.90.
 
     Examples
     --------
     >>> from msp_analysis import calibrate, sample_scenario
     >>> from msp_analysis.ingest.synthetic import simulate_tickets
     >>> tickets = simulate_tickets(sample_scenario(), months=24, seed=7)
-    >>> ranges = calibration_ranges(calibrate(tickets, users=45, level=0.9))
+    >>> ranges = calibration_ranges(calibrate(tickets, users=45))
     >>> lo, hi = ranges["incidents.p4.rate_per_user_year"]
     >>> bool(0 < lo < hi)
     True
     """
+    if not math.isclose(calibration.level, 0.90):
+        raise ValidationError(
+            "level", calibration.level, "a calibration at level=0.90: the uncertainty ranges are 90% intervals"
+        )
     table = calibration.side_by_side().set_index("path")
     out: dict[str, tuple[float, float]] = {}
     for path in calibration.changes:

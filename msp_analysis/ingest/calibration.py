@@ -62,7 +62,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError
+from ..errors import DataError, ValidationError
 from ..model.defaults import sample_scenario
 from ..model.scenario import PRIORITIES, Scenario, field_info
 from .business_time import BUSINESS_HOURS, business_hours_between, in_business_hours
@@ -127,6 +127,14 @@ class CalibrationResult:
         Headcount the rates are per.
     n_tickets : int
         Tickets in the period.
+    response_clock : str
+        How response times were measured (``"business"`` or ``"wall"``).
+    scenario : Scenario or None
+        Where the defaults came from.
+    level : float
+        Confidence level of the intervals (0.90 by default, like the
+        assumption ranges, so :func:`~msp_analysis.decisions.input_ranges.calibration_ranges`
+        can hand them to the uncertainty analysis as they are).
     """
 
     changes: dict
@@ -138,6 +146,7 @@ class CalibrationResult:
     n_tickets: int
     response_clock: str = "business"
     scenario: Scenario | None = field(default=None, repr=False)
+    level: float = 0.90
 
     def apply(self, scenario: Scenario | None = None) -> Scenario:
         """A new scenario with the calibrated values (and the headcount) put in."""
@@ -188,6 +197,7 @@ class CalibrationResult:
             ("users", f"{self.users:,}"),
             ("tickets", f"{self.n_tickets:,}"),
             ("response clock", self.response_clock),
+            ("intervals", f"{self.level:.0%} confidence"),
             ("values taken from the data", f"{len(self.changes):,}"),
         ]
         items += [("warning", w) for w in self.warnings]
@@ -210,7 +220,7 @@ def calibrate(
     period: tuple[Any, Any] | None = None,
     min_tickets: int = 30,
     thin: str = "keep",
-    level: float = 0.95,
+    level: float = 0.90,
     business_hours: tuple[float, float] = BUSINESS_HOURS,
     response_clock: str = "business",
 ) -> CalibrationResult:
@@ -236,7 +246,9 @@ def calibrate(
     thin : {"keep", "shrink", "data"}
         What to do with thin data (see the module docstring).
     level : float
-        Confidence level of the intervals.
+        Confidence level of the intervals, in (0, 1). 0.90 by default: the
+        assumption ranges are 90% intervals too, so the uncertainty analysis
+        can take these as they are.
     business_hours : (start, end)
         Opening and closing hour, Monday to Friday.
     response_clock : {"business", "wall"}
@@ -259,6 +271,8 @@ def calibrate(
         raise ValueError(f"thin must be 'keep', 'shrink' or 'data', got {thin!r}")
     if response_clock not in ("business", "wall"):
         raise ValueError(f"response_clock must be 'business' or 'wall', got {response_clock!r}")
+    if not 0 < level < 1:
+        raise ValidationError("level", level, "a confidence level in (0, 1), e.g. 0.90")
     users = field_info("organization.users").check("organization.users", users)
     base = scenario if scenario is not None else sample_scenario()
     warnings: list[str] = []
@@ -292,6 +306,7 @@ def calibrate(
         n_tickets=len(frame),
         response_clock=response_clock,
         scenario=base,
+        level=float(level),
     )
 
 

@@ -31,10 +31,14 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+import pandas as pd
 
 from ..errors import DataError
 from ..files import contained, fs_error
 from ..model.scenario import Scenario
+from .tickets import LoadReport, load_tickets
 
 __all__ = [
     "DATA_ENV",
@@ -171,6 +175,36 @@ class Client:
             ("README", self.readme),
         ]
         return "\n".join(f"{k}: {p.name if p else '(none)'}" for k, p in items)
+
+    @property
+    def timezone(self) -> str | None:
+        """The firm's zone as its scenario states it (``organization.timezone``), or None when not stated."""
+        return (self.scenario.organization.timezone or None) if self.scenario is not None else None
+
+    def load_tickets(self, **options: Any) -> tuple[pd.DataFrame, LoadReport]:
+        """The client's ticket export read with :func:`.load_tickets`, in the firm's zone.
+
+        ``options`` are :func:`.load_tickets`' own; without ``timezone=``
+        the scenario's ``organization.timezone`` is used when it states one,
+        so dates an export gives in UTC are read in the firm's local time.
+
+        Raises
+        ------
+        DataError
+            If the folder has no ``tickets.csv`` or ``tickets.xlsx``, or the export cannot be read.
+
+        Examples
+        --------
+        >>> client = load_client("sample")
+        >>> tickets, report = client.load_tickets()
+        >>> len(tickets) == report.rows_kept
+        True
+        """
+        if self.tickets is None:
+            raise DataError(f"{self.folder}: no tickets.csv or tickets.xlsx in the client's folder")
+        if options.get("timezone") is None:
+            options["timezone"] = self.timezone
+        return load_tickets(self.tickets, **options)
 
 
 def _first(folder: Path, stem: str) -> Path | None:

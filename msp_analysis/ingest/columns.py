@@ -110,6 +110,8 @@ _SLA_WORDS = frozenset(
     "remaining breach breached due sla target deadline countdown restante restant verbleibend vencimiento "
     "prazo echeance frist".split()
 )
+# Words of an amount of money ("Invoice amount due", "Balance due"): a "due" there is owed, not a deadline.
+_MONEY_WORDS = frozenset("amount balance paid tax owed".split())
 # Whole names of SLA timers: Jira Service Management's counters and GLPI's deadlines.
 _SLA_NAMES = frozenset(
     {"time to first response", "time to resolution", "time to own", "time to resolve", "time to close"}
@@ -123,9 +125,14 @@ def is_sla_timer(name: str) -> bool:
     --------
     >>> [is_sla_timer(n) for n in ["first response time remaining", "sla due date", "response time"]]
     [True, True, False]
+    >>> is_sla_timer("InvoiceAmountDue")  # money still owed (Xero), no timer
+    False
     """
     norm = normalise_name(name)
-    return norm in _SLA_NAMES or bool(_SLA_WORDS.intersection(norm.split()))
+    words = set(norm.split())
+    if words & _MONEY_WORDS:
+        return False
+    return norm in _SLA_NAMES or bool(_SLA_WORDS.intersection(words))
 
 
 def _col_letter(j: int) -> str:

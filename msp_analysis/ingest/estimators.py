@@ -21,12 +21,15 @@ from ..model.distributions import Gamma
 __all__ = ["GammaFit", "fit_gamma", "poisson_interval", "proportion_interval"]
 
 
-def poisson_interval(n: int, exposure: float, level: float = 0.95) -> tuple[float, float]:
-    """Exact (Garwood) confidence interval of a Poisson rate ``n / exposure``.
+def poisson_interval(n: int, exposure: float, level: float = 0.90) -> tuple[float, float]:
+    """Exact (Garwood) confidence interval of a Poisson rate ``n / exposure``, 90% by default.
 
     Examples
     --------
     >>> lo, hi = poisson_interval(10, 2.0)
+    >>> round(lo, 3), round(hi, 3)
+    (2.713, 8.481)
+    >>> lo, hi = poisson_interval(10, 2.0, level=0.95)
     >>> round(lo, 3), round(hi, 3)
     (2.398, 9.195)
     """
@@ -36,8 +39,8 @@ def poisson_interval(n: int, exposure: float, level: float = 0.95) -> tuple[floa
     return float(lo) / exposure, float(hi) / exposure
 
 
-def proportion_interval(k: int, m: int, level: float = 0.95) -> tuple[float, float]:
-    """Exact (Clopper-Pearson) confidence interval of a share ``k / m``."""
+def proportion_interval(k: int, m: int, level: float = 0.90) -> tuple[float, float]:
+    """Exact (Clopper-Pearson) confidence interval of a share ``k / m``, 90% by default."""
     if m == 0:
         return (math.nan, math.nan)
     a = 1 - level

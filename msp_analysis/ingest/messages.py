@@ -50,6 +50,15 @@ CAUSES: dict[str, str] = {
     "is not a duration": "a unit the column name does not give. Fix: rename the column with its unit ('Time (mins)').",
     "is not a known priority": "the helpdesk's own priority names. Fix: pass the priority_map proposed below.",
     "is an implausible date": "a placeholder date or a typo. Fix: correct the dates, or pass lenient=True.",
+    "cannot be Jira's seconds": (
+        "a Jira 'Time Spent' column edited, or exported by another tool, in hours or minutes. Fix: rename the "
+        "column with its unit ('Time Spent (h)'), so that it is not read as Jira's seconds."
+    ),
+    "is not a price line this suite knows": (
+        "a quote priced per something the scenario has no price for (per mailbox, per TB) or a line in words not "
+        "recognised. Fix: write the unit after the price ('95 per server') or in a unit column, name the field "
+        "(msp.flat_monthly), or take the line out of the quote and add its cost to the scenario by hand."
+    ),
 }
 
 

@@ -15,6 +15,13 @@ workstation/device/endpoint, user/seat, flat/fixed/monthly; SLA lines
 given per year or per quarter are turned into monthly prices; several lines
 for the same monthly price (help desk per user + security per user) add up.
 
+A plain price list reads the same way (:mod:`.price_lists`): the words after
+a price say what it is per ("$95 per server"); Spanish, Portuguese, French
+and German words are put into English before the rules above; a total or
+subtotal line is reported in the warnings, not read; with a quantity column
+beside a line total ("Betrag", "Amount") a per-user, per-device or
+per-server price is the total divided by the quantity.
+
 Examples
 --------
 >>> from msp_analysis import sample_scenario
@@ -45,6 +52,7 @@ from .cells import blank_mask, parse_texts
 from .columns import ColumnSpec, aliases, normalise_name
 from .durations import parse_durations
 from .money import parse_money
+from .price_lists import english, is_total, split_price
 from .problems import LoadReport, Problems, finish, guard
 from .sources import MAX_BYTES
 from .tables import read_table
@@ -56,7 +64,11 @@ QUOTE_COLUMNS: tuple[ColumnSpec, ...] = (
         "item",
         "text",
         True,
-        aliases("item|description|service|line item|product|name|line|component|fee|charge|what"),
+        aliases(
+            "item|product service|description|service|line item|product|name|line|component|fee|charge|what|"
+            "concepto|descripcion|articulo|servicio|producto|descricao|servico|produto|designation|article|"
+            "prestation|libelle|beschreibung|leistung|position|artikel|bezeichnung"
+        ),
         "what the line prices",
         doc="Price line",
     ),
@@ -64,7 +76,10 @@ QUOTE_COLUMNS: tuple[ColumnSpec, ...] = (
         "unit",
         "text",
         False,
-        aliases("unit|units|billing unit|per|basis|billing basis|frequency|type|uom|unit of measure|charged"),
+        aliases(
+            "unit|units|billing unit|per|basis|billing basis|frequency|type|uom|unit of measure|charged|"
+            "unidad|por|unidade|unite|par|einheit|pro|periodicidad|periodicidade|periodicite|abrechnung"
+        ),
         "per user, per workstation, per server, flat, minimum, onboarding, term, out-of-scope rate ...",
         doc="What the price is per",
     ),
@@ -72,13 +87,27 @@ QUOTE_COLUMNS: tuple[ColumnSpec, ...] = (
         "price",
         "money",
         True,
+        # a unit price before a line's amount: with a quantity column, the amount is quantity x price
         aliases(
-            "price|unit price|amount|rate|cost|fee amount|monthly price|price per unit|value|monthly|charge amount"
+            "price|unit price|price per unit|rate|monthly price|amount|cost|fee amount|value|monthly|charge amount|"
+            "precio|precio unitario|tarifa|preco|preco unitario|valor unitario|prix|prix unitaire|tarif|preis|"
+            "einzelpreis|importe|valor|montant|betrag|total|line total|gesamtpreis"
         ),
         "a price such as 125 or $125.00 (a percentage for an increase, months for a term)",
         doc="Price",
     ),
+    ColumnSpec(
+        "quantity",
+        "number",
+        False,
+        aliases("qty|quantity|count|cantidad|cant|quantidade|qtd|quantite|qte|menge|anzahl"),
+        "a number of users, devices or servers such as 45",
+        doc="Quantity",
+    ),
 )
+
+#: Price columns that hold a line's total (quantity x unit price) rather than the unit price.
+_LINE_TOTALS = frozenset(aliases("amount|total|line total|importe|valor|montant|betrag|gesamtpreis|charge amount"))
 
 #: The msp fields a quote sets; the first six are the prices reset to 0 when a quote omits them.
 PRICE_PATHS = (
@@ -145,7 +174,7 @@ def classify_line(item: str, unit: str = "") -> str | None:
         t = str(text or "").strip()
         if t.lower().startswith("msp."):
             return t.lower()
-    text = normalise_name(f"{item} {unit}")
+    text = english(normalise_name(f"{item} {unit}"))
     if any(per not in _PER_UNITS for per in re.findall(r"\bper (\w+)", text)):
         return None  # "per mailbox per month" is no flat fee, "Server backup per TB" no per-server price
     for pattern, path in _RULES:
@@ -244,26 +273,38 @@ def load_msp_quote(
     items = parse_texts(table.values["item"]).fillna("").tolist()
     units = parse_texts(table.values["unit"]).fillna("").tolist() if "unit" in label else [""] * n
     raw_prices = table.values["price"]
-    money, bad_money, _ = parse_money([str(v).replace("%", "") if isinstance(v, str) else v for v in raw_prices])
+    # "$95 per server": the words after the amount say what it is per, like a unit column
+    amounts, after = zip(*(split_price(v) for v in raw_prices)) if n else ((), ())
+    units = [" ".join(filter(None, (u, a))) for u, a in zip(units, after)]
+    money, bad_money, _ = parse_money([str(v).replace("%", "") if isinstance(v, str) else v for v in amounts])
     problems.add_mask(blank_mask(items), label["item"], None, "is empty", "what the line prices")
-    paths = [classify_line(i, u) if i or u else None for i, u in zip(items, units)]
-    unknown = np.array([p is None and bool(i or u) for p, i, u in zip(paths, items, units)], dtype=bool)
+    totals = [is_total(i) for i in items]  # "Total", "Subtotal", "Gesamtbetrag": sums of the lines, not prices
+    paths = [classify_line(i, u) if (i or u) and not t else None for i, u, t in zip(items, units, totals)]
+    unknown = np.array([p is None and bool(i or u) and not t for p, i, u, t in zip(paths, items, units, totals)])
     problems.add_mask(
         unknown,
         label["item"],
         [f"{i} ({u})" if u else i for i, u in zip(items, units)],
         "is not a price line this suite knows",
         "a unit such as per user, per workstation, per server, flat, minimum, onboarding, term, "
-        "out-of-scope rate or annual increase (or an msp.* field path)",
+        "out-of-scope rate or annual increase, in English, Spanish, Portuguese, French or German "
+        "(or an msp.* field path)",
     )
+    money, per_line, notes = _quantities(table, problems, paths, money)
     priced = [
-        _Priced() if path is None else _price_line(path, raw, val, normalise_name(f"{item} {unit}"))
+        _Priced() if path is None else _price_line(path, raw, val, english(normalise_name(f"{item} {unit}")))
         for path, raw, val, item, unit in zip(paths, raw_prices, money, items, units)
     ]
+    priced = [dataclasses.replace(p, note="; ".join(filter(None, (q, p.note)))) for p, q in zip(priced, per_line)]
     # a price that is no amount on a line priced in money is named once, as "is not a price", below
     in_money = np.array([p is not None and not p.startswith(("msp.sla_response", "msp.term")) for p in paths])
     _price_problems(problems, label["price"], list(raw_prices), priced, bad_money & in_money & ~unknown)
     _twice_problems(problems, label["item"], items, paths, priced, table.numbers)
+    warnings = [
+        f"row {r}: {i!r} ({v}) is a total of the lines above, not a price: not read"
+        for r, i, v, t in zip(table.numbers, items, raw_prices, totals)
+        if t
+    ]
     lines = pd.DataFrame(
         {
             "row": table.numbers,
@@ -275,8 +316,46 @@ def load_msp_quote(
             "note": [p.note for p in priced],
         }
     )
-    frame, report = finish(table, problems, lines, lenient=False, lenient_hint=False)
+    frame, report = finish(table, problems, lines, lenient=False, lenient_hint=False, notes=notes, warnings=warnings)
     return _quote(frame, report)
+
+
+_PER_UNIT = frozenset({"msp.per_user_monthly", "msp.per_workstation_monthly", "msp.per_server_monthly"})
+
+
+def _quantities(
+    table: Any, problems: Problems, paths: list[str | None], money: np.ndarray
+) -> tuple[np.ndarray, list[str], list[str]]:
+    """Prices per unit where the price column holds line totals (quantity x unit price), with a note per line.
+
+    Without a quantity column the prices are as written. With one beside a
+    unit price, the quantities are only reported (the scenario's own counts
+    price the lines). With one beside a line total ("Amount"), a per-user,
+    per-device or per-server line's price is its total divided by its
+    quantity, and such a line without a quantity is a problem.
+    """
+    n = len(paths)
+    label = table.mapping.labels
+    if "quantity" not in label:
+        return money, [""] * n, []
+    raw = table.values["quantity"]
+    qty, bad, _ = parse_money(list(raw))
+    problems.add_mask(bad | (qty < 0), label["quantity"], list(raw), "is not a quantity", "a number such as 45")
+    if normalise_name(label["price"]) not in _LINE_TOTALS:
+        note = f"{label['quantity']!r}: the quantities quoted are not used; the scenario's own counts price the lines"
+        return money, [""] * n, [note]
+    per_unit = np.array([p in _PER_UNIT for p in paths], dtype=bool)
+    usable = per_unit & np.isfinite(qty) & (qty > 0)
+    problems.add_mask(
+        per_unit & ~usable & ~bad,
+        label["quantity"],
+        list(raw),
+        f"is needed: {label['price']!r} is the line's total",
+        "the quantity the line's total is for, such as 45",
+    )
+    out = np.where(usable, money / np.where(usable, qty, 1.0), money)
+    per_line = [f"line total divided by the quantity, {q:g}" if u else "" for u, q in zip(usable, qty)]
+    return out, per_line, []
 
 
 @dataclass(frozen=True)
@@ -336,7 +415,7 @@ def _converted(path: str, raw: object, money: float, text: str) -> tuple[float |
     if path == "msp.term_months":
         m = re.search(r"(\d+(?:\.\d+)?)", str(raw))
         months, note = float(m.group(1)) if m else math.nan, ""
-        if re.search(r"\byears?\b", f"{text} {normalise_name(raw)}"):
+        if re.search(r"\byears?\b", f"{text} {english(normalise_name(raw))}"):
             months, note = months * 12, "years converted to months"
         return (int(months) if math.isfinite(months) and months.is_integer() else months), note
     if path in ("msp.annual_escalator", "msp.sla_adherence"):
@@ -393,7 +472,7 @@ def _quote(lines: pd.DataFrame, report: LoadReport) -> MSPQuote:
     result: dict[str, float | int] = {}
     rows: dict[str, list[int]] = {}
     for rec in lines.itertuples(index=False):
-        if rec.path is None or rec.value is None:
+        if not isinstance(rec.path, str) or rec.value is None:  # a total line, or one naming no field
             continue
         v = rec.value
         if rec.path == "msp.term_months":

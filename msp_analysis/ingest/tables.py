@@ -33,8 +33,9 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,8 +70,14 @@ def _grids(
     encoding: str | None,
     delimiter: str | None,
     max_bytes: int,
+    accept: Callable[[Grid], bool] | None = None,
+    header_row: int | None = None,
 ) -> Iterable[Grid]:
-    """The grids to look for a header in: by the file's name and what its bytes are (CSV, XLSX, a DataFrame)."""
+    """The grids to look for a header in: by the file's name and what its bytes are (CSV, XLSX, a DataFrame).
+
+    ``accept`` tells a workbook's sheets with the header needed from their
+    first rows, before any is read whole (:func:`.xlsx_grid._xlsx_grids`).
+    """
     src = read_source(source, name, max_bytes)
     if isinstance(src, pd.DataFrame):
         return [_frame_grid(src, name)]
@@ -80,7 +87,7 @@ def _grids(
     suffix = src.suffix
     if suffix in (".xlsx", ".xlsm"):
         if what == "xlsx":
-            return _xlsx_grids(src, sheet)
+            return _xlsx_grids(src, sheet, accept, header_row=header_row)
         if what == "text":
             raise DataError(
                 f"{src.name}: has an {suffix} name but is plain text (a CSV?); rename it to .csv", source=src.name
@@ -96,7 +103,7 @@ def _grids(
     if suffix in ("", ".csv", ".txt", ".tsv", ".tab"):
         if what == "xlsx":
             if suffix == "":  # no name to contradict: the content decides
-                return _xlsx_grids(src, sheet)
+                return _xlsx_grids(src, sheet, accept, header_row=header_row)
             raise DataError(
                 f"{src.name}: is an Excel workbook (XLSX) with a {suffix} name, not CSV text: "
                 "rename it to .xlsx, or save it from Excel as CSV UTF-8",
@@ -287,7 +294,16 @@ def read_table(
     UTF-8) come back in the :class:`Problems` collector, for the loader to
     add its own checks to. Parameters as in :func:`.load_tickets`.
     """
-    grids = _grids(source, name=name, sheet=sheet, encoding=encoding, delimiter=delimiter, max_bytes=max_bytes)
+    grids = _grids(
+        source,
+        name=name,
+        sheet=sheet,
+        encoding=encoding,
+        delimiter=delimiter,
+        max_bytes=max_bytes,
+        accept=functools.partial(_has_header, specs=specs, column_map=column_map, header_row=header_row),
+        header_row=header_row,
+    )
     grid, i, mapping, cell_blank = _header_grid(grids, specs, column_map, header_row, sheet)
     header = _header_of(grid, i)
     body_blank = cell_blank[i + 1 :]
@@ -318,6 +334,25 @@ def read_table(
     return Table(grid, header, int(grid.numbers[i]), mapping, values, data, numbers, int(row_blank.sum())), problems
 
 
+def _has_header(
+    grid: Grid,
+    *,
+    specs: Sequence[ColumnSpec],
+    column_map: Mapping[str, str | None] | None,
+    header_row: int | None,
+) -> bool:
+    """Whether ``grid`` (a sheet's first rows) has a header with every required column, as :func:`_header_grid` asks."""
+    cell_blank = _blank_cells(grid.frame)
+    nonblank = np.flatnonzero(~cell_blank.all(axis=1)) if cell_blank.size else np.empty(0, dtype=int)
+    if nonblank.size == 0:
+        return False
+    try:
+        _i, mapping, problems = _pick_header(grid, specs, column_map, header_row, nonblank)
+    except DataError:  # no such header_row in these rows: the full reading says so
+        return False
+    return not _required_missing(mapping, specs) and not problems
+
+
 def _header_grid(
     grids: Iterable[Grid],
     specs: Sequence[ColumnSpec],
@@ -332,6 +367,7 @@ def _header_grid(
     names what is missing. Also returns the grid's blank-cell mask.
     """
     picked = first = None
+    others: list[str] = []  # what the other sheets' headers hold, for the message when none has the columns
     for grid in grids:
         first = first or grid
         cell_blank = _blank_cells(grid.frame)
@@ -339,6 +375,12 @@ def _header_grid(
         if nonblank.size == 0:
             continue
         i, mapping, problems = _pick_header(grid, specs, column_map, header_row, nonblank)
+        if picked is not None:
+            named = [h for h in _header_of(grid, i) if not h.startswith("(column ")]
+            shown_ = ", ".join(repr(h) for h in named[:12]) + (
+                f", ... ({len(named)} columns)" if len(named) > 12 else ""
+            )
+            others.append(f"  Sheet {grid.sheet!r}, row {grid.numbers[i]}: {shown_ or 'no named columns'}.")
         if picked is None:
             picked = (grid, i, mapping, problems, cell_blank)
         if not _required_missing(mapping, specs) and not problems:
@@ -361,6 +403,9 @@ def _header_grid(
                 msg += (
                     "\n  No sheet has them; sheets: " + ", ".join(repr(s) for s in grid.sheets) + " (pass sheet=...)."
                 )
+                msg += "".join("\n" + o for o in others)
+            if "first rows only" in grid.notes:
+                msg += "\n  (Each sheet's first rows were looked at for the header; no sheet was read whole.)"
         else:
             msg = f"{_where(grid)}: " + "; ".join(col_problems)
         raise DataError(

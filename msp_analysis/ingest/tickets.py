@@ -368,7 +368,7 @@ def load_tickets(
         header_row=header_row,
         max_bytes=max_bytes,
     )
-    notes: list[str] = vendor_units(table.header, table.mapping.labels, table.mapping.units)
+    notes: list[str] = vendor_units(table.header, table.mapping.labels, table.mapping.units, table.values, problems)
     warnings: list[str] = []
     out: dict[str, Any] = {"row": table.numbers.astype(np.int64)}
     # The order of the checks is the order of a row's problems in the message.
@@ -509,7 +509,8 @@ def _ticket_dates(
         warnings.append(
             "dates in " + ", ".join(repr(z) for z in zoned) + " carry a time zone and were read as UTC: "
             "the after-hours share and anything counted in business hours depend on the firm's zone; "
-            "pass timezone= (such as 'America/Los_Angeles') to read them in it"
+            "pass timezone= (such as 'America/Los_Angeles'), or state organization.timezone in the client's "
+            "scenario, to read them in it"
         )
     shown_opened = None
     for col, what in (("first_response", "first response"), ("resolved", "resolved")):

@@ -13,8 +13,16 @@ split, lower case) that these exports use:
   Topic``), Freshdesk/Freshservice (``Created time``, ``Resolved time``),
   Zendesk (``Created at``, ``Solved at``), ConnectWise (``Date Entered``),
   Autotask (reports' ``Complete Date``; the API's ``createDate``,
-  ``completedDate``, ``firstResponseDateTime``), HaloPSA (``dateoccurred``,
-  ``responsedate``, ``timetaken``) and Syncro (``Created``, ``Resolved At``);
+  ``completedDate``, ``firstResponseDateTime``), HaloPSA (the API's
+  ``dateoccurred``, ``responsedate``, ``dateclosed``, ``timetaken``,
+  ``priority_id``, as the HaloAPI PowerShell module's ticket template names
+  them; a SQL report's ``Date Opened``, ``Date Responded``, ``Date Resolved``,
+  ``Priority Description`` beside ``Priority Number``, and the database's own
+  ``dateoccured``, ``datecleared``, ``fresponsedate``) and Syncro (the API's
+  ``number``, ``created_at``, ``resolved_at``, ``priority`` such as ``"1 High"``,
+  ``due_date`` a deadline never read; the ticket list's ``Created``,
+  ``Resolved At``: no CSV export of Syncro's own was found to check these
+  against, see ``tests/data/exports/make_exports.py``);
 - languages: Spanish, Portuguese, French and German names of the same columns.
 
 :func:`is_sla_timer` names the columns that hold an SLA *timer* -- Jira's
@@ -33,9 +41,16 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
 
 from .columns import aliases, is_sla_timer, normalise_name
+
+if TYPE_CHECKING:  # the collector's type only: problems.py imports nothing from here, but keep vendors a leaf
+    from .problems import Problems
 
 __all__ = [
     "EVENT_LOG_STATE",
@@ -60,7 +75,8 @@ VENDOR_ALIASES: dict[str, tuple[str, ...]] = {
     ),
     "opened": aliases(
         # GLPI, ServiceNow system fields, HaloPSA, Syncro, Freshdesk
-        "opening date|date of opening|sys created on|sys created at|date occurred|dateoccurred|datecreated|"
+        "opening date|date of opening|sys created on|sys created at|date occurred|dateoccurred|dateoccured|"
+        "datecreated|"
         "created date time|create date time|created datetime|"
         # es
         "creada|creado|fecha de creacion|fecha creacion|fecha de apertura|fecha apertura|abierta|abierto|"
@@ -73,7 +89,8 @@ VENDOR_ALIASES: dict[str, tuple[str, ...]] = {
         "erstellt|erstellt am|erstelldatum|eroffnet am|eroffnet|angelegt am|angelegt|erfasst am|datum"
     ),
     "first_response": aliases(
-        "first response date time|first responded date time|responsedate|response date time|first reply date time|"
+        "first response date time|first responded date time|responsedate|fresponsedate|response date time|"
+        "first reply date time|"
         # es / pt / fr / de
         "primera respuesta|fecha de primera respuesta|fecha primera respuesta|"
         "primeira resposta|data da primeira resposta|data de primeira resposta|"
@@ -96,7 +113,8 @@ VENDOR_ALIASES: dict[str, tuple[str, ...]] = {
         "gelost|gelost am|losungsdatum|geschlossen am|geschlossen|erledigt am|abgeschlossen am|behoben am"
     ),
     "priority": aliases(
-        "priority id|priorityid|priority label|"
+        # HaloPSA reports give the level's name and its number side by side: the name says more
+        "priority id|priorityid|priority label|priority description|priority name|priority number|"
         # es / pt / fr / de
         "prioridad|prioridade|priorite|prioritat|dringlichkeit|urgencia|gravedad|gravidade|gravite"
     ),
@@ -164,10 +182,21 @@ INVOICE_ALIASES: dict[str, tuple[str, ...]] = {
 }
 
 
-def vendor_units(header: Sequence[str], labels: dict[str, str], units: dict[str, str]) -> list[str]:
+def vendor_units(
+    header: Sequence[str],
+    labels: dict[str, str],
+    units: dict[str, str],
+    values: Mapping[str, Sequence[object]] | None = None,
+    problems: Problems | None = None,
+) -> list[str]:
     """Units a vendor's export implies but its column names do not say; sets them in ``units``, returns notes.
 
-    Jira writes "Time Spent" (and its sum, "Σ Time Spent") in seconds.
+    Jira writes "Time Spent" (and its sum, "Σ Time Spent") in whole seconds
+    (5400 for 1 h 30 min). The column's ``values`` decide whether it is
+    Jira's: a value with decimals ("1.5"), or only values under a minute
+    (1, 2, 8: hours typed in by hand?), cannot be Jira's seconds, and each
+    such row is added to ``problems`` with the fix (a column name that says
+    its unit) rather than read 3,600 times too small.
 
     Examples
     --------
@@ -181,4 +210,29 @@ def vendor_units(header: Sequence[str], labels: dict[str, str], units: dict[str,
     if "issue key" in norm and label is not None and normalise_name(label) in ("time spent", "sum time spent"):
         units["work_hours"] = "seconds"
         notes.append(f"{label!r} read in seconds, as Jira writes it")
+        if values is not None and problems is not None and "work_hours" in values:
+            _check_jira_seconds(label, list(values["work_hours"]), problems)
     return notes
+
+
+def _check_jira_seconds(label: str, raw: list[object], problems: Problems) -> None:
+    """A Jira "Time Spent" column that cannot be whole seconds (decimals, or only seconds-long work): its rows with time."""
+    nums = pd.to_numeric(
+        pd.Series([str(v).strip() if isinstance(v, str) else v for v in raw], dtype=object), errors="coerce"
+    )
+    v = nums.to_numpy(dtype=float)
+    bare = np.isfinite(v)  # text such as "1h 30m" says its own unit: parse_durations reads it
+    expected = (
+        "whole seconds, as Jira exports them (5400 for 1 h 30 min); for a column in hours or minutes, "
+        f"rename it with its unit, such as '{label} (h)' or '{label} (min)'"
+    )
+    decimal = bare & (v != np.round(v))
+    if decimal.any():
+        first = raw[int(np.flatnonzero(decimal)[0])]
+        why = f"cannot be Jira's seconds (the column has decimals, such as {str(first).strip()!r})"
+    elif bare.any() and 0 < v[bare].max() < 60:
+        why = "cannot be Jira's seconds (every value in the column is under a minute)"
+    else:
+        return
+    # the column as a whole is in another unit: every row with time in it is wrong read as seconds, not just some
+    problems.add_mask(bare & (v != 0), label, raw, why, expected)

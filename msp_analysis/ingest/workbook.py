@@ -48,7 +48,7 @@ from ..model.scenario import _SECTIONS, SCHEMA_VERSION, FieldInfo, Scenario, fie
 from ..model.schema import ADDED_IN_V2
 from .columns import normalise_name
 from .sources import MAX_BYTES, Source, read_source, sniff
-from .xlsx_grid import _sheet_records, _unsaved_formulas, open_workbook
+from .xlsx_grid import _head_records, _sheet_records, _unsaved_formulas, open_workbook
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.datavalidation import DataValidation
@@ -310,6 +310,14 @@ def _read_sheets(src: Source) -> dict[str, _Sheet | None]:
             if ws.title.strip().lower() not in wanted:
                 sheets[ws.title] = None
                 continue
+            if ws.title.strip().lower() in SECTIONS:
+                # a section's header is its first row: without 'field' and 'value' the sheet is refused on
+                # that row alone (read_section says so), and its body -- maybe 150,000 rows -- is never read
+                head = _head_records(ws, src.name, 1, 1)[:1]
+                norm = [normalise_name(h) for h in (head[0] if head else [])]
+                if "field" not in norm or "value" not in norm:
+                    sheets[ws.title] = _Sheet(ws.title, head, frozenset())
+                    continue
             records = _sheet_records(ws, src.name)
             # a formula with no saved value (the workbook was written by a program) reads as empty: say what it is
             formulas = frozenset(_unsaved_formulas(src, ws, records))
@@ -347,8 +355,16 @@ def _scenario_from_sheets(sheets: dict[str, _Sheet | None], source: str) -> Scen
         else:
             fields.read_section(section, sheet)
     added = ADDED_IN_V2 if version == 1 else frozenset()  # an older workbook: the migration fills these
+    # a sheet without its header was refused as a whole: its fields are not also listed one by one as missing
+    headless = {p["path"] for p in fields.problems if str(p["expected"]).startswith("a header row with")}
     for path in fields.all_paths:
-        if path not in fields.values and path not in added and lowered.get(path.split(".")[0]) is not None:
+        section = path.split(".")[0]
+        if (
+            path not in fields.values
+            and path not in added
+            and lowered.get(section) is not None
+            and section not in headless
+        ):
             expected = "a row for this field: it is required"
             fields.problems.add(path, "<missing>", expected, lowered[path.split(".")[0]], None)
     if fields.problems:
@@ -439,7 +455,14 @@ class _Fields:
         if info.unit == "text" and info.choices is None and (value is None or isinstance(value, str)):
             # a blank name is a name the scenario allows: as written; control characters (which a scenario
             # refuses) are removed from a client's file with a warning, not a reason to refuse the workbook
-            return "" if value is None else without_controls(value, f"{_where(self.problems.source, title, r)}: {path}")
+            text = "" if value is None else without_controls(value, f"{_where(self.problems.source, title, r)}: {path}")
+            if not info.zone:
+                return text
+            try:  # a time zone is checked here, so that a bad one is named by sheet and row
+                return info.check(path, text)
+            except ValidationError as e:
+                self.problems.add(path, value, e.expected, title, r)
+                return None
         if value is None or (isinstance(value, str) and not value.strip()):
             self.problems.add(path, "<empty>", info.allowed(), title, r)
             return None

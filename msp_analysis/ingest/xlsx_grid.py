@@ -2,9 +2,11 @@
 
 :func:`open_workbook` opens the bytes with openpyxl (read-only, cached
 values) after refusing a damaged zip or one that would inflate beyond
-:data:`MAX_UNZIPPED_BYTES`; :func:`_xlsx_grids` reads the sheets asked for,
-each no longer than :data:`MAX_SHEET_ROWS`, and marks cells that hold a
-formula but no value (a workbook written by a program, never saved by Excel).
+:data:`MAX_UNZIPPED_BYTES`; :func:`_xlsx_grids` looks at every sheet's first
+rows for the header a loader needs (refusing a workbook where no sheet has it
+before any sheet is read whole), reads the sheets that have it, each no
+longer than :data:`MAX_SHEET_ROWS`, and marks cells that hold a formula but
+no value (a workbook written by a program, never saved by Excel).
 """
 
 from __future__ import annotations
@@ -14,14 +16,14 @@ import io
 import re
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..errors import DataError
 from .cells import Cell
-from .grid import MAX_COLUMNS, Grid, _records_frame
+from .grid import _HEADER_SCAN_ROWS, MAX_COLUMNS, Grid, _records_frame
 from .sources import Source
 
 if TYPE_CHECKING:  # openpyxl itself is imported when an XLSX is read (a CSV-only user does not pay for it)
@@ -110,6 +112,48 @@ def _check_sizes(name: str, parts: list[zipfile.ZipInfo]) -> None:
         )
 
 
+#: How far into a sheet's XML its <dimension> is looked for, before <sheetData> (Excel writes it in the first bytes).
+_DIMENSION_SCAN_BYTES = 2**16
+_SHEET_DATA = re.compile(rb"<(\w+:)?sheetData[\s>/]")
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension[\s/>]")
+
+
+def _declare_dimensions(data: bytes, parts: list[zipfile.ZipInfo]) -> bytes:
+    """The workbook's bytes with a placeholder ``<dimension ref="A1"/>`` in each sheet that declares none.
+
+    openpyxl sizes every read-only sheet as the workbook opens, from the
+    ``<dimension>`` Excel writes first; a sheet without one (another tool's,
+    or a hand-made one) it parses to its end for that -- 6 s for 150,000 rows
+    -- before a loader has looked at a single header. The size is never used
+    here (``reset_dimensions`` before every read), so a placeholder is put just
+    before ``<sheetData>``; every part is streamed (zlib's speed, constant
+    memory), and nothing is rewritten when every sheet has its dimension.
+    """
+    sheets = [p for p in parts if p.filename.startswith("xl/worksheets/") and p.filename.endswith(".xml")]
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        missing: dict[str, tuple[int, bytes]] = {}
+        for part in sheets:
+            with z.open(part) as f:
+                head = f.read(_DIMENSION_SCAN_BYTES)
+            m = _SHEET_DATA.search(head)
+            if m is not None and not _DIMENSION.search(head, 0, m.start()):
+                missing[part.filename] = (m.start(), m.group(1) or b"")
+        if not missing:
+            return data
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as w:
+            for part in parts:
+                if part.is_dir():  # a folder entry: nothing for openpyxl to read
+                    continue
+                with z.open(part) as f, w.open(part.filename, "w", force_zip64=part.file_size > 2**30) as g:
+                    if part.filename in missing:
+                        at, prefix = missing[part.filename]
+                        g.write(f.read(at) + b"<" + prefix + b'dimension ref="A1"/>')
+                    while chunk := f.read(2**20):
+                        g.write(chunk)
+        return out.getvalue()
+
+
 def open_workbook(src: Source) -> Workbook:
     """An openpyxl workbook (read-only, cached values) of an XLSX's bytes, after the zip-bomb checks.
 
@@ -127,18 +171,60 @@ def open_workbook(src: Source) -> Workbook:
         raise DataError(f"{src.name}: is a damaged XLSX workbook ({e})", source=src.name) from None
     _check_sizes(src.name, parts)
     try:
-        return openpyxl.load_workbook(io.BytesIO(src.data), read_only=True, data_only=True)
+        data = _declare_dimensions(src.data, parts)
+    # a part that will not inflate, or is encrypted (zipfile's RuntimeError: a password is needed)
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError, RuntimeError) as e:
+        raise DataError(f"{src.name}: is a damaged XLSX workbook ({e})", source=src.name) from None
+    try:
+        return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except openpyxl_failures() as e:
         raise DataError(
             f"{src.name}: cannot be read as an XLSX workbook ({type(e).__name__}: {e})", source=src.name
         ) from None
 
 
-def _xlsx_grids(src: Source, sheet: str | int | None) -> Iterator[Grid]:
+#: Rows of a sheet looked at for a header before any sheet is read whole: the header may sit below
+#: titles and blank rows, but a loader only ever looks for it among the first non-blank rows.
+HEAD_MAX_ROWS = 1_000
+
+
+def _head_records(ws: ReadOnlyWorksheet, name: str, nonblank: int, header_row: int | None) -> list[list[Cell]]:
+    """The first rows of a sheet, streamed: up to ``nonblank`` non-blank ones (or to ``header_row``).
+
+    Never more than :data:`HEAD_MAX_ROWS` rows (or ``header_row``) and
+    :data:`.grid.MAX_COLUMNS` columns: the rest of the sheet is not parsed.
+    """
+    ws.reset_dimensions()
+    last = max(HEAD_MAX_ROWS, header_row or 0)
+    records: list[list[Cell]] = []
+    seen = 0
+    try:
+        for row in ws.iter_rows(min_row=1, max_row=last, values_only=True):
+            records.append(list(row[:MAX_COLUMNS]))
+            seen += any(v is not None and not (isinstance(v, str) and not v.strip()) for v in row)
+            if seen >= nonblank and len(records) >= (header_row or 0):
+                break
+    except openpyxl_failures() as e:  # damaged sheet XML, as in _sheet_records
+        raise DataError(f"{name}: sheet {ws.title!r} cannot be read ({type(e).__name__}: {e})", source=name) from None
+    return records
+
+
+def _xlsx_grids(
+    src: Source,
+    sheet: str | int | None,
+    accept: Callable[[Grid], bool] | None = None,
+    *,
+    header_row: int | None = None,
+) -> Iterator[Grid]:
     """One grid per worksheet asked for (all worksheets when ``sheet`` is None), each read when asked for.
 
     Lazy: the loader stops at the first sheet with the header it needs, so the
-    sheets after it are never read.
+    sheets after it are never read. With ``accept`` (whether a grid of a
+    sheet's first rows holds the header the loader needs), every sheet's first
+    rows are looked at before any sheet is read whole: only sheets whose first
+    rows pass are read, and when none does the grids of those first rows are
+    all that is given, for the loader to say what is missing -- a 150,000-row
+    sheet of the wrong columns is refused after reading a few rows of it.
     """
     wb = open_workbook(src)
     try:
@@ -167,6 +253,13 @@ def _xlsx_grids(src: Source, sheet: str | int | None) -> Iterator[Grid]:
             chosen = match[:1]
         if not chosen:
             raise DataError(f"{src.name}: has no worksheets", source=src.name)
+        if accept is not None:
+            heads = [_head_grid(src.name, ws, names, header_row) for ws in chosen]
+            passed = [g is None or accept(g) for g in heads]
+            if not any(passed):
+                yield from (g for g in heads if g is not None)  # no sheet read whole: the loader names what is missing
+                return
+            chosen = [ws for ws, ok in zip(chosen, passed) if ok]
         for ws in chosen:
             records = _sheet_records(ws, src.name)
             unsaved = _unsaved_formulas(src, ws, records)
@@ -185,6 +278,23 @@ def _xlsx_grids(src: Source, sheet: str | int | None) -> Iterator[Grid]:
             wb.close()
         except OSError:  # closing the archive of a damaged read-only workbook can fail too; nothing to recover
             pass
+
+
+def _head_grid(name: str, ws: ReadOnlyWorksheet, names: tuple[str, ...], header_row: int | None) -> Grid | None:
+    """A grid of a sheet's first rows (:func:`_head_records`), noted as such; None if they cannot be laid out.
+
+    A stray far cell among the first rows (a table of 20 rows by 16,384
+    columns) is for the whole sheet's reading to refuse, with the sheet's own
+    row count in its message: None says "read it".
+    """
+    records = _head_records(ws, name, _HEADER_SCAN_ROWS, header_row)
+    try:
+        frame = _records_frame(records, f"{name}, sheet {ws.title!r}", "XLSX")
+    except DataError:
+        return None
+    grid = Grid(name, "XLSX", frame, np.arange(1, len(records) + 1), sheet=ws.title, sheets=names)
+    grid.notes.append("first rows only")
+    return grid
 
 
 def _sheet_records(ws: ReadOnlyWorksheet, name: str) -> list[list[Cell]]:

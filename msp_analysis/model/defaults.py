@@ -78,7 +78,8 @@ def assumptions() -> pd.DataFrame:
     (text), ``low`` and ``high`` as numbers (the 90% interval; NaN for the
     non-numeric rows), and ``source``: "publisher, title, year", or
     "assumption" where no published figure stands behind the value (the
-    note then says what the assumption rests on).
+    note then says what the assumption rests on), or "client data" for what
+    only the client can state (its time zone).
 
     Examples
     --------
@@ -97,6 +98,7 @@ def assumptions() -> pd.DataFrame:
     published = table["publisher"] != "assumption"
     table["source"] = "assumption"
     table.loc[published, "source"] = (table["publisher"] + ", " + table["title"] + ", " + table["year"])[published]
+    table.loc[table["basis"] == "client data", "source"] = "client data"  # a setting of the client's, no publication
     return table
 
 

@@ -33,6 +33,7 @@ import math
 import numbers
 import re
 import warnings
+import zoneinfo
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -102,9 +103,13 @@ class FieldInfo:
     low_open: bool = False
     integer: bool = False
     choices: tuple[str, ...] | None = None
+    #: a text holding an IANA time zone name, or "" for "not stated"
+    zone: bool = False
 
     def allowed(self) -> str:
         """What is allowed, in words, for error messages and tables."""
+        if self.zone:
+            return "an IANA time zone name such as 'Europe/London' or 'America/New_York', or '' (not stated)"
         if self.choices is not None:
             return "one of " + ", ".join(repr(c) for c in self.choices)
         if self.unit == "text":
@@ -137,8 +142,15 @@ class FieldInfo:
         return int(v) if self.integer else v
 
     def _check_text(self, path: str, value: Any) -> str:
+        if self.zone and value is None:
+            return ""  # not stated
         if not isinstance(value, str):
             raise ValidationError(path, value, self.allowed())
+        if self.zone:
+            name = value.strip()
+            if name and not known_zone(name):
+                raise ValidationError(path, value, self.allowed())
+            return name
         if self.choices is not None:
             # Each set of choices is written in one case (regimes lower,
             # currency codes upper): either case is accepted and the choice
@@ -158,6 +170,21 @@ class FieldInfo:
                 path, value, f"a text without control characters (it has {bad.group()!r} at position {bad.start()})"
             )
         return value
+
+
+def known_zone(name: str) -> bool:
+    """Whether ``name`` is a time zone of the IANA database (as :mod:`zoneinfo` finds it).
+
+    Examples
+    --------
+    >>> known_zone("Europe/Madrid"), known_zone("Mars/Olympus_Mons"), known_zone("../etc/passwd")
+    (True, False, False)
+    """
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):  # unknown, a path, a folder such as "America"
+        return False
+    return True
 
 
 def as_real(value: Any) -> float | None:
@@ -200,9 +227,10 @@ def checked(
     low_open: bool = False,
     integer: bool = False,
     choices: tuple[str, ...] | None = None,
+    zone: bool = False,
 ) -> Any:
     """A field checked against ``FieldInfo(unit, doc, low, high, ...)``."""
-    return field(metadata={"info": FieldInfo(unit, doc, low, high, low_open, integer, choices)})
+    return field(metadata={"info": FieldInfo(unit, doc, low, high, low_open, integer, choices, zone)})
 
 
 def share(doc: str) -> Any:

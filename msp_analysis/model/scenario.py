@@ -221,6 +221,9 @@ class Organization(Validated):
     business_hours_per_year: float = checked("hours per year", "Working hours per user per year", 1.0, 8760.0)
     compliance: str = checked("regime", "Compliance regime that can fine a breach", choices=REGIMES)
     currency: str = checked("ISO code", "Currency of every amount", choices=tuple(CURRENCY_SYMBOLS))
+    timezone: str = checked(
+        "text", "The firm's IANA time zone, for dates a ticket export gives in UTC ('' if not stated)", zone=True
+    )
 
     @property
     def currency_symbol(self) -> str:

@@ -39,6 +39,9 @@ Version 2 (issue 12, "a neutral, defensible model") added:
   users: for a larger firm the migration rescales each share by users / 250
   (at most 1), so the users an incident stops at the file's headcount stay
   what the file said, up to one whole site.
+- ``organization.timezone`` (issue 13): the firm's IANA time zone, for dates
+  a ticket export gives in UTC; ``""`` (not stated, what version-1 files
+  implied) leaves such dates in UTC with a warning.
 
 Examples
 --------
@@ -76,7 +79,7 @@ EUR_RATES = {"EUR": 1.0, "USD": 1.1, "GBP": 0.85, "CAD": 1.5, "AUD": 1.65}
 
 #: Defaults of the fields version 2 added (those not derived from other fields).
 _V2_DEFAULTS: dict[str, dict[str, Any]] = {
-    "organization": {"downtime_revenue_weight": 0.0, "annual_revenue": 0.0, "users_per_site": 250},
+    "organization": {"downtime_revenue_weight": 0.0, "annual_revenue": 0.0, "users_per_site": 250, "timezone": ""},
     "msp": {"exit_fee": 0.0},
     "security": {"exploited_vulnerability_share": 0.2, "severity_includes_outage": "yes"},
 }

@@ -184,7 +184,8 @@ class PortfolioRow:
         """
         s = self.base
         if self.tickets is not None:
-            tickets, _ = load_tickets(self.tickets, name=self.tickets_name)
+            zone = s.organization.timezone or None  # the firm's zone, when its scenario states one
+            tickets, _ = load_tickets(self.tickets, name=self.tickets_name, timezone=zone)
             s = calibrate(tickets, users=s.organization.users, scenario=s).apply(s)
         return s.replace(dict(self.changes)) if self.changes else s
 

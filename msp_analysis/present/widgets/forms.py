@@ -315,7 +315,10 @@ class CalibrationPanel(LiveSurface):
             print("Upload a file or type a path first.")
             return
         try:
-            tickets, report = load_tickets(source, lenient=self.lenient_box.value, max_bytes=self.max_bytes)
+            zone = self.scenario.organization.timezone or None  # the firm's zone, when its scenario states one
+            tickets, report = load_tickets(
+                source, lenient=self.lenient_box.value, max_bytes=self.max_bytes, timezone=zone
+            )
             display(report.summary())
             result = calibrate(tickets, users=self.headcount.value, scenario=self.scenario)
             scenario = result.apply(self.scenario)

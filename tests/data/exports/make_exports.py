@@ -308,17 +308,44 @@ def main() -> None:
     )  # fmt: skip
     record("osticket.csv", ts, "osTicket", "en")
 
-    # HaloPSA API: lower-case run-together names, priority ids 1-4 (read as P1-P4 with a warning)
+    # HaloPSA API (GET /api/Tickets): the field names of the ticket object as the HaloAPI PowerShell module's
+    # template gives them (powershellgallery.com/packages/HaloAPI, Data/Templates/Ticket.json): "dateoccurred",
+    # "responsedate", "dateclosed", "timetaken" (hours), "priority_id" (1-4, read as P1-P4 with a warning), and
+    # the SLA targets and timer ("respondbydate", "fixbydate", "slatimeleft") that must never be read as times
     ts = tickets(30, 13)
     iso = fmt("%Y-%m-%dT%H:%M:%S")
     write_csv(
         "halopsa.csv",
-        ["id", "summary", "dateoccurred", "responsedate", "datecleared", "priority_id", "timetaken"],
-        [[str(t.number), "x", iso(t.opened), iso(t.response), iso(t.resolved), t.cls[1], f"{t.hours}"] for t in ts],
-    )
+        ["id", "summary", "dateoccurred", "status_id", "priority_id", "respondbydate", "responsedate", "fixbydate",
+         "dateclosed", "timetaken", "slatimeleft"],
+        [[str(t.number), "x", iso(t.opened), "1" if t.resolved is None else "9", t.cls[1],
+          iso(t.opened + dt.timedelta(hours=4)), iso(t.response), iso(t.opened + dt.timedelta(days=2)),
+          iso(t.resolved), f"{t.hours}", "0" if t.resolved else "3.5"] for t in ts],
+    )  # fmt: skip
     record("halopsa.csv", ts, "HaloPSA (API)", "en", warns="bare numbers")
 
-    # Syncro-style: levels numbered from 0 with a word ("1 High" is High, not P1)
+    # HaloPSA report: the column names of a ticket report written in Halo's SQL report designer (a query
+    # published in public code: dateoccured AS [Date Opened], fresponsedate AS [Date Responded], datecleared
+    # AS [Date Resolved], pdesc AS [Priority Description], seriousness AS [Priority Number], ...). The
+    # priority descriptions are each tenant's own: "Critical" ... "Low" here is an assumption.
+    ts = tickets(30, 40)
+    halo = {"p1": "Critical", "p2": "High", "p3": "Medium", "p4": "Low"}
+    write_csv(
+        "halopsa_report.csv",
+        ["Ticket ID", "Ticket Type", "Status", "Summary", "Priority Description", "Category",
+         "Target Response Date", "Target Resolution Date", "Date Opened", "Date Responded", "Date Resolved",
+         "Response Time (hours)", "Resolution Time (hours)", "Client", "Agent", "Priority Number"],
+        [[str(t.number), "Incident", "Open" if t.resolved is None else "Closed", "x", halo[t.cls], t.category,
+          iso(t.opened + dt.timedelta(hours=4)), iso(t.opened + dt.timedelta(days=2)), iso(t.opened),
+          iso(t.response), iso(t.resolved), f"{(t.response - t.opened).total_seconds() / 3600:.2f}",
+          "" if t.resolved is None else f"{(t.resolved - t.opened).total_seconds() / 3600:.2f}", "Acme", "Tech",
+          t.cls[1]] for t in ts],
+    )  # fmt: skip
+    record("halopsa_report.csv", ts, "HaloPSA (SQL report)", "en")
+
+    # Syncro: no CSV ticket export of Syncro's was found to copy; this file keeps the names seen in Syncro's
+    # ticket list ("Created", "Resolved At") and Syncro's priority values, "0 Urgent" to "3 Low" (numbered from
+    # 0: "1 High" is High, not P1), which public scripts that create Syncro tickets use
     ts = tickets(30, 14)
     write_csv(
         "syncro.csv",
@@ -326,6 +353,21 @@ def main() -> None:
         [[str(t.number), "x", at(t.opened), at(t.resolved), word["syncro"][t.cls], "New"] for t in ts],
     )
     record("syncro.csv", ts, "Syncro", "en")
+
+    # Syncro API (GET /api/v1/tickets): the ticket object's field names as public API clients type them (id,
+    # number, subject, created_at, customer_id, customer_business_then_name, due_date, resolved_at, problem_type,
+    # status, priority, updated_at); "due_date" is a deadline, never a resolution time
+    ts = tickets(30, 41)
+    utc = fmt("%Y-%m-%dT%H:%M:%S.000-05:00")
+    write_csv(
+        "syncro_api.csv",
+        ["id", "number", "subject", "created_at", "customer_id", "customer_business_then_name", "due_date",
+         "resolved_at", "problem_type", "status", "priority", "updated_at"],
+        [[str(20000 + k), str(t.number), "x", utc(t.opened), "77", "Acme", utc(t.opened + dt.timedelta(days=3)),
+          utc(t.resolved), t.category, "New" if t.resolved is None else "Resolved", word["syncro"][t.cls],
+          utc(t.resolved or t.response)] for k, t in enumerate(ts)],
+    )  # fmt: skip
+    record("syncro_api.csv", ts, "Syncro (API)", "en", needs={"timezone": "America/New_York"})
 
     # French: day-first dates, accented names
     ts = tickets(30, 15)

@@ -1,0 +1,106 @@
+"""organization.timezone (issue 13): the scenario carries the firm's zone, and a client's tickets are read in it."""
+
+import json
+import shutil
+import warnings
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from msp_analysis import (
+    DataError,
+    Scenario,
+    ValidationError,
+    assumptions,
+    load_client,
+    load_tickets,
+    sample_scenario,
+    scenario_from_workbook,
+    scenario_to_workbook,
+)
+from msp_analysis.model.scenario import field_info
+
+EXPORTS = Path(__file__).parent / "data" / "exports"
+V1 = Path(__file__).parent / "data" / "schema_v1"
+ZONED = EXPORTS / "autotask_api.csv"  # dates written in UTC ("...Z"), the firm in Los Angeles
+PRIORITY_MAP = {"1": "p2", "2": "p3", "3": "p4", "4": "p1"}
+
+
+def test_not_stated_by_default_and_checked_against_the_zone_database():
+    s = sample_scenario()
+    assert s.organization.timezone == ""
+    assert s.replace({"organization.timezone": " Europe/Madrid "}).organization.timezone == "Europe/Madrid"
+    assert s.replace({"organization.timezone": None}).organization.timezone == ""
+    for bad in ("Mars/Olympus_Mons", "America", "../etc/passwd", "europe/madrid", 2, True):
+        with pytest.raises(ValidationError, match=r"^organization\.timezone: .*IANA time zone"):
+            s.replace({"organization.timezone": bad})
+
+
+def test_version_1_files_load_without_a_zone():
+    assert Scenario.from_json(V1 / "sample_scenario.json").organization.timezone == ""
+    assert scenario_from_workbook(V1 / "sample_assumptions.xlsx").organization.timezone == ""
+
+
+def test_assumptions_row_is_client_data_without_a_range():
+    row = assumptions().set_index("path").loc["organization.timezone"]
+    assert row["basis"] == "client data" and row["source"] == "client data"
+    assert row["value"] == "" and row["low"] != row["low"] and row["high"] != row["high"]  # NaN: no range
+    assert field_info("organization.timezone").unit == "text"
+
+
+def test_json_and_workbook_round_trip_and_a_bad_zone_is_named_by_sheet_and_row(tmp_path):
+    s = sample_scenario().replace({"organization.timezone": "Australia/Perth"})
+    assert Scenario.from_json(s.to_json(tmp_path / "s.json")).organization.timezone == "Australia/Perth"
+    book = scenario_to_workbook(s, tmp_path / "a.xlsx")
+    assert scenario_from_workbook(book) == s
+    wb = openpyxl.load_workbook(book)
+    ws = wb["organization"]
+    row = next(r for r in ws.iter_rows() if r[0].value == "organization.timezone")
+    row[1].value = "Mars/Base"
+    wb.save(tmp_path / "bad.xlsx")
+    with pytest.raises(ValidationError, match=rf"Mars/Base.*sheet 'organization', row {row[1].row}"):
+        scenario_from_workbook(tmp_path / "bad.xlsx")
+
+
+def _client(root: Path, zone: str) -> None:
+    folder = root / "clients" / "acme"
+    folder.mkdir(parents=True)
+    data = sample_scenario().replace({"organization.timezone": zone}).to_dict()
+    (folder / "scenario.json").write_text(json.dumps(data), encoding="utf-8")
+    shutil.copy(ZONED, folder / "tickets.csv")
+
+
+def test_a_clients_tickets_are_read_in_the_zone_its_scenario_states(tmp_path, monkeypatch):
+    monkeypatch.setenv("MSP_ANALYSIS_DATA", str(tmp_path))
+    _client(tmp_path, "America/Los_Angeles")
+    client = load_client("acme")
+    assert client.timezone == "America/Los_Angeles"
+    tickets, report = client.load_tickets(priority_map=PRIORITY_MAP)
+    direct, _ = load_tickets(ZONED, priority_map=PRIORITY_MAP, timezone="America/Los_Angeles")
+    assert tickets["opened"].equals(direct["opened"])
+    assert not any("carry a time zone" in w for w in report.warnings)
+    # timezone= given wins over the scenario's
+    utc, _ = client.load_tickets(priority_map=PRIORITY_MAP, timezone="UTC")
+    shift = (utc["opened"] - tickets["opened"]).dt.total_seconds() / 3600
+    assert set(shift.round().astype(int)) <= {7, 8} and (shift.round() == 8).any()
+
+
+def test_without_a_zone_anywhere_the_warning_says_where_to_state_it(tmp_path, monkeypatch):
+    monkeypatch.setenv("MSP_ANALYSIS_DATA", str(tmp_path))
+    _client(tmp_path, "")
+    client = load_client("acme")
+    assert client.timezone is None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _tickets, report = client.load_tickets(priority_map=PRIORITY_MAP)
+    warned = [w for w in report.warnings if "carry a time zone" in w]
+    assert len(warned) == 1 and "timezone=" in warned[0] and "organization.timezone" in warned[0]
+
+
+def test_a_client_without_a_ticket_export_is_told_so(tmp_path, monkeypatch):
+    monkeypatch.setenv("MSP_ANALYSIS_DATA", str(tmp_path))
+    _client(tmp_path, "Europe/Madrid")
+    (tmp_path / "clients" / "acme" / "tickets.csv").unlink()
+    with pytest.raises(DataError, match=r"no tickets\.csv or tickets\.xlsx"):
+        load_client("acme").load_tickets()
