@@ -205,6 +205,8 @@ _LABELS = {
     "break_fix.billing_increment_hours": "Billing increment",
     "break_fix.trip_fee": "Trip fee",
     "break_fix.after_hours_multiplier": "After-hours multiplier",
+    "break_fix.after_hours_minimum_hours": "After-hours minimum billed",
+    "break_fix.same_day_surcharge": "Same-day surcharge (P1/P2)",
     "break_fix.response_median_hours.*": "{P} Break/Fix wait, median",
     "break_fix.response_p90_hours.*": "{P} Break/Fix wait, p90",
     "break_fix.coordination_hours_per_incident": "Staff time per call (Break/Fix)",

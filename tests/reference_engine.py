@@ -44,6 +44,7 @@ def reference_simulate(scenario, trials: int, seed: int) -> dict[str, dict[str, 
         work = Gamma.from_median_p90(c.work_median_hours, c.work_p90_hours).sample(k, rng)
         # Break/Fix: bill each incident, wait for a technician.
         minimum = np.where(onsite, bf.onsite_minimum_hours, bf.remote_minimum_hours)
+        minimum = np.where(after, np.maximum(minimum, bf.after_hours_minimum_hours), minimum)
         if bf.billing_increment_hours > 0:
             x = work / bf.billing_increment_hours
             # any work at all takes the first increment (the slack only forgives float noise)
@@ -51,7 +52,11 @@ def reference_simulate(scenario, trials: int, seed: int) -> dict[str, dict[str, 
         else:
             rounded = work
         billed = np.maximum(rounded, minimum)
-        rate = np.where(onsite, bf.hourly_rate, bf.remote_hourly_rate) * np.where(after, bf.after_hours_multiplier, 1.0)
+        # same-day surcharge: P1/P2 in business hours (after hours the multiplier is the urgent price)
+        urgent = 1 + bf.same_day_surcharge if p in ("p1", "p2") else 1.0
+        rate = np.where(onsite, bf.hourly_rate, bf.remote_hourly_rate) * np.where(
+            after, bf.after_hours_multiplier, urgent
+        )
         fee = billed * rate + np.where(onsite, bf.trip_fee, 0.0)
         wait_bf = Gamma.from_median_p90(bf.response_median_hours[p], bf.response_p90_hours[p]).sample(k, rng)
         affected = max(1.0, c.users_affected_share * users) * c.degradation

@@ -70,6 +70,8 @@ COMPONENT_DRIVERS = {
         "break_fix.billing_increment_hours",
         "break_fix.trip_fee",
         "break_fix.after_hours_multiplier",
+        "break_fix.after_hours_minimum_hours",
+        "break_fix.same_day_surcharge",
         "msp.per_user_monthly",
         "msp.per_workstation_monthly",
         "msp.per_server_monthly",

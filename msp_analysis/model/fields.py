@@ -55,6 +55,7 @@ __all__ = [
     "per_entry",
     "share",
     "split_path",
+    "texts_without_controls",
     "to_plain",
     "walk_leaves",
     "without_controls",
@@ -158,6 +159,23 @@ class FieldInfo:
                 path, value, f"a text without control characters (it has {bad.group()!r} at position {bad.start()})"
             )
         return value
+
+
+def texts_without_controls(obj: Any, name: str, path: str = "") -> Any:
+    """``obj`` (parsed JSON) with control characters removed from every text, each removal warned of.
+
+    Examples
+    --------
+    >>> texts_without_controls({"a": ["x", 1]}, "s.json")
+    {'a': ['x', 1]}
+    """
+    if isinstance(obj, str):
+        return without_controls(obj, f"{name}: {path or 'scenario'}")
+    if isinstance(obj, dict):
+        return {k: texts_without_controls(v, name, f"{path}.{k}" if path else str(k)) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [texts_without_controls(v, name, f"{path}[{i}]") for i, v in enumerate(obj)]
+    return obj
 
 
 def as_real(value: Any) -> float | None:

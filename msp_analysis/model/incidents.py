@@ -4,7 +4,8 @@ Incidents of priority ``p`` arrive as a Poisson process with rate
 ``rate_per_user_year * users``. Every incident carries independent marks:
 
 - its Break/Fix *category*: on site or remote, in or out of business hours,
-  which decides how Break/Fix bills it;
+  which decides how Break/Fix bills it (out of hours: the after-hours
+  multiplier and minimum; P1/P2 in business hours: the same-day surcharge);
 - its MSP *class*: prevented by proactive maintenance, or (if not) caught by
   monitoring before users notice or noticed, and in or out of the contract's
   scope.
@@ -85,6 +86,9 @@ def incident_plan(scenario: Scenario) -> tuple[PriorityPlan, ...]:
     """Derive the per-priority plan of a scenario (rates, marks, billing moments)."""
     org, bf, msp = scenario.organization, scenario.break_fix, scenario.msp
     plans = []
+    # Same-day surcharge: P1/P2 call-outs in business hours pay it on the rate;
+    # out of hours the after-hours multiplier is already the urgent price.
+    urgent = dict.fromkeys(PRIORITIES, 1.0) | {"p1": 1 + bf.same_day_surcharge, "p2": 1 + bf.same_day_surcharge}
     for p in PRIORITIES:
         cls = scenario.incidents[p]
         work = Gamma.from_median_p90(cls.work_median_hours, cls.work_p90_hours)
@@ -94,13 +98,15 @@ def incident_plan(scenario: Scenario) -> tuple[PriorityPlan, ...]:
                 cls.after_hours_share if after else 1 - cls.after_hours_share
             )
             minimum = bf.onsite_minimum_hours if onsite else bf.remote_minimum_hours
+            if after:  # out of hours, the after-hours minimum when it is the larger
+                minimum = np.maximum(minimum, bf.after_hours_minimum_hours)
             cats.append(
                 Category(
                     onsite=onsite,
                     after_hours=after,
                     probability=prob,
                     rate=bf.hourly_rate if onsite else bf.remote_hourly_rate,
-                    multiplier=bf.after_hours_multiplier if after else 1.0,
+                    multiplier=bf.after_hours_multiplier if after else urgent[p],
                     minimum=minimum,
                     increment=bf.billing_increment_hours,
                     trip_fee=bf.trip_fee if onsite else 0.0,

@@ -62,9 +62,9 @@ from .fields import (
     per_entry,
     share,
     split_path,
+    texts_without_controls,
     to_plain,
     walk_leaves,
-    without_controls,
 )
 from .schema import SCHEMA_VERSION, migrate
 
@@ -249,8 +249,10 @@ class BreakFix(ChecksPerEntry):
     """The hourly (Break/Fix) offer.
 
     Each incident is billed at ``rate * ceil(max(work, minimum) / increment)
-    * increment`` (times the after-hours multiplier when worked out of hours),
-    plus the trip fee when on site. The response wait (report to technician
+    * increment`` (times the after-hours multiplier when worked out of hours,
+    where the minimum is at least the after-hours minimum; times ``1 +
+    same_day_surcharge`` for P1/P2 work in business hours), plus the trip fee
+    when on site. The response wait (report to technician
     starting) is Gamma per priority with the given median and p90, in
     business hours.
     """
@@ -267,6 +269,12 @@ class BreakFix(ChecksPerEntry):
     trip_fee: float = checked("currency per visit", "Trip charge per on-site visit", 0.0, 100_000.0)
     after_hours_multiplier: float = checked(
         "multiple of the rate", "Rate multiplier for work outside business hours", 1.0, 10.0
+    )
+    after_hours_minimum_hours: float = checked(
+        "hours", "Minimum billable time out of hours (the larger of it and the on-site or remote minimum)", 0.0, 24.0
+    )
+    same_day_surcharge: float = checked(
+        "share of the rate", "Same-day (urgent) surcharge on the hourly rate for P1/P2 work in business hours", 0.0, 5.0
     )
     response_median_hours: PerPriority = per_entry(
         PerPriority, "business hours", "Median wait until a technician starts", 0.0, 2000.0, low_open=True
@@ -593,18 +601,7 @@ class Scenario:
         except (ValueError, RecursionError) as e:
             # Integers of thousands of digits, arrays nested thousands deep: not a scenario.
             raise ValidationError("", name, f"a JSON scenario file ({type(e).__name__}: {str(e)[:80]})") from None
-        return cls.from_dict(_cleaned(obj, name, "") if clean_text else obj)
-
-
-def _cleaned(obj: Any, name: str, path: str) -> Any:
-    """``obj`` (parsed JSON) with control characters removed from every text, each removal warned of."""
-    if isinstance(obj, str):
-        return without_controls(obj, f"{name}: {path or 'scenario'}")
-    if isinstance(obj, dict):
-        return {k: _cleaned(v, name, f"{path}.{k}" if path else str(k)) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [_cleaned(v, name, f"{path}[{i}]") for i, v in enumerate(obj)]
-    return obj
+        return cls.from_dict(texts_without_controls(obj, name) if clean_text else obj)
 
 
 def field_info(path: str) -> FieldInfo:

@@ -28,6 +28,10 @@ Version 2 (issue 12, "a neutral, defensible model") added:
   way in for about 20% of breaches).
 - ``msp.exit_fee``: a termination fee, spread over the term like the
   onboarding fee (0: none, what version-1 files implied).
+- ``break_fix.after_hours_minimum_hours`` and ``break_fix.same_day_surcharge``:
+  Break/Fix's own surcharges, a minimum billed for out-of-hours work and a
+  share added to the rate for P1/P2 work in business hours (0: none, what
+  version-1 files implied).
 - ``security.severity_includes_outage``: whether the per-incident severity
   already holds business interruption (claims data does), so the outage is
   not priced a second time.
@@ -65,6 +69,7 @@ EUR_RATES = {"EUR": 1.0, "USD": 1.1, "GBP": 0.85, "CAD": 1.5, "AUD": 1.65}
 #: Defaults of the fields version 2 added (those not derived from other fields).
 _V2_DEFAULTS: dict[str, dict[str, Any]] = {
     "organization": {"downtime_revenue_weight": 0.0, "annual_revenue": 0.0},
+    "break_fix": {"after_hours_minimum_hours": 0.0, "same_day_surcharge": 0.0},
     "msp": {"exit_fee": 0.0},
     "security": {"exploited_vulnerability_share": 0.2, "severity_includes_outage": "yes"},
 }
@@ -123,7 +128,7 @@ def _v1_to_v2(data: dict[str, Any]) -> None:
         currency = org.get("currency")
         rate = EUR_RATES.get(currency.strip().upper(), 1.0) if isinstance(currency, str) else 1.0
         org.setdefault("eur_rate", rate)
-    for name, section in (("security", sec), ("msp", msp)):
+    for name, section in (("security", sec), ("msp", msp), ("break_fix", data.get("break_fix"))):
         if isinstance(section, dict):
             for key, value in _V2_DEFAULTS[name].items():
                 section.setdefault(key, value)

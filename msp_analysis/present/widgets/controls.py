@@ -60,6 +60,8 @@ UI_RANGES: dict[str, tuple[float, float, float]] = {
     "break_fix.billing_increment_hours": (0, 1, 0.05),
     "break_fix.trip_fee": (0, 250, 5),
     "break_fix.after_hours_multiplier": (1, 3, 0.1),
+    "break_fix.after_hours_minimum_hours": (0, 4, 0.25),
+    "break_fix.same_day_surcharge": (0, 1, 0.05),
     "break_fix.response_median_hours.*": (0.25, 40, 0.25),
     "break_fix.response_p90_hours.*": (0.5, 120, 0.5),
     "break_fix.coordination_hours_per_incident": (0, 3, 0.1),

@@ -1,0 +1,154 @@
+"""Issue 12's terms: Break/Fix surcharges, self-service, the client's onboarding time, short-term premiums.
+
+Each new field is checked where it acts: the exact expectation against an
+independent computation (numerical integration, or a rule's linearity), the
+fast simulation against the exact expectation within standard errors and
+against the per-incident reference engine, validation by name, old files,
+the workbook round trip and the controls.
+"""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy import integrate, stats
+
+from msp_analysis import (
+    MODELS,
+    Scenario,
+    ValidationError,
+    expected,
+    sample_scenario,
+    scenario_from_workbook,
+    scenario_to_workbook,
+    simulate,
+)
+from msp_analysis.engine.simulation import simulate_raw
+from msp_analysis.model.distributions import Gamma
+from msp_analysis.present.widgets.controls import control
+
+from .helpers import zscores
+from .reference_engine import reference_simulate
+
+V1 = Path(__file__).parent / "data" / "schema_v1"
+
+#: Every field this file covers, with a value other than its default.
+NEW_FIELDS = {
+    "break_fix.after_hours_minimum_hours": 2.0,
+    "break_fix.same_day_surcharge": 0.5,
+}
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        ("break_fix.after_hours_minimum_hours", -0.5),
+        ("break_fix.after_hours_minimum_hours", 25.0),
+        ("break_fix.after_hours_minimum_hours", float("nan")),
+        ("break_fix.same_day_surcharge", -0.1),
+        ("break_fix.same_day_surcharge", 6.0),
+        ("break_fix.same_day_surcharge", "half"),
+    ],
+)
+def test_bad_values_name_the_field(path, value):
+    with pytest.raises(ValidationError, match=path.replace(".", r"\.")):
+        sample_scenario().replace({path: value})
+
+
+def test_defaults_leave_the_sample_as_it_was():
+    s = sample_scenario()
+    zeroed = s.replace(dict.fromkeys(NEW_FIELDS, 0.0))
+    assert expected(zeroed).equals(expected(s))
+
+
+def test_old_files_load_with_no_surcharges():
+    for name in ("sample", "northwind"):
+        old = Scenario.from_json(V1 / f"{name}_scenario.json")
+        assert old.break_fix.after_hours_minimum_hours == 0.0
+        assert old.break_fix.same_day_surcharge == 0.0
+
+
+def test_workbook_round_trip_keeps_the_new_values(tmp_path):
+    s = sample_scenario().replace(NEW_FIELDS)
+    book = scenario_to_workbook(s, tmp_path / "terms.xlsx")
+    assert scenario_from_workbook(book) == s
+
+
+@pytest.mark.parametrize("path", list(NEW_FIELDS))
+def test_each_new_field_has_a_labelled_control(path):
+    s = sample_scenario().replace(NEW_FIELDS)
+    w = control(path, s)
+    assert w.value == pytest.approx(NEW_FIELDS[path])
+    assert w.min <= w.value <= w.max
+    assert "break_fix" not in w.description  # a readable label, not the dotted path
+
+
+def _after_hours_fees_by_integration(s):
+    """Break/Fix fees of after-hours work with exact billing, integrated numerically from the Gamma density."""
+    bf = s.break_fix
+    total = 0.0
+    for p in ("p1", "p2", "p3", "p4"):
+        c = s.incidents[p]
+        g = Gamma.from_median_p90(c.work_median_hours, c.work_p90_hours)
+        dist = stats.gamma(g.shape, scale=g.scale)
+        lam = c.rate_per_user_year * s.organization.users * c.after_hours_share
+        for share, rate, minimum, trip in (
+            (c.onsite_share, bf.hourly_rate, bf.onsite_minimum_hours, bf.trip_fee),
+            (1 - c.onsite_share, bf.remote_hourly_rate, bf.remote_minimum_hours, 0.0),
+        ):
+            m = max(minimum, bf.after_hours_minimum_hours)
+            below = m * dist.cdf(m)
+            above = integrate.quad(lambda w, d=dist: w * d.pdf(w), m, np.inf)[0]
+            total += lam * share * (rate * bf.after_hours_multiplier * (below + above) + trip)
+    return total
+
+
+def test_after_hours_minimum_matches_numerical_integration():
+    exact_billing = {"break_fix.billing_increment_hours": 0.0}
+    base = sample_scenario().replace(exact_billing)
+    with_min = base.replace({"break_fix.after_hours_minimum_hours": 2.0})
+    added = expected(with_min).loc["fees", "break_fix"] - expected(base).loc["fees", "break_fix"]
+    by_hand = _after_hours_fees_by_integration(with_min) - _after_hours_fees_by_integration(base)
+    assert added > 0
+    assert added == pytest.approx(by_hand, rel=1e-7)
+    # only Break/Fix bills by the hour: the MSP's figures do not move
+    assert expected(with_min)["msp"].equals(expected(base)["msp"])
+
+
+def test_a_minimum_below_the_daytime_ones_changes_nothing():
+    s = sample_scenario()  # on-site 1 h, remote 0.5 h
+    assert expected(s.replace({"break_fix.after_hours_minimum_hours": 0.5})).equals(expected(s))
+
+
+def test_same_day_surcharge_is_a_share_of_urgent_daytime_fees():
+    # no trip fee (the surcharge is on the rate) and every P1/P2 in business hours
+    s = sample_scenario().replace(
+        {"break_fix.trip_fee": 0.0} | {f"incidents.{p}.after_hours_share": 0.0 for p in ("p1", "p2")}
+    )
+    fees = {x: expected(s.replace({"break_fix.same_day_surcharge": x})).loc["fees", "break_fix"] for x in (0, 0.25, 1)}
+    urgent_only = s.replace({f"incidents.{p}.rate_per_user_year": 0.0 for p in ("p3", "p4")})
+    # a surcharge of 1 doubles what P1/P2 work is billed, and nothing else
+    assert fees[1] - fees[0] == pytest.approx(expected(urgent_only).loc["fees", "break_fix"], rel=1e-12)
+    assert fees[1] - fees[0] == pytest.approx(4 * (fees[0.25] - fees[0]), rel=1e-12)
+    # out of hours the after-hours multiplier is the urgent price: no surcharge on top
+    night = s.replace({f"incidents.{p}.after_hours_share": 1.0 for p in ("p1", "p2")})
+    assert expected(night.replace({"break_fix.same_day_surcharge": 1.0})).equals(expected(night))
+
+
+@pytest.mark.parametrize("changes", [NEW_FIELDS, {"break_fix.same_day_surcharge": 1.0}])
+def test_simulated_means_match_the_exact_expectations(changes):
+    s = sample_scenario().replace(changes)
+    c = simulate(s, trials=20_000, seed=31)
+    e = expected(s)
+    for m in MODELS:
+        z = zscores(c[m].trials, e[m], s, m)
+        assert (z.abs() < 4).all(), f"{m} {changes}:\n{z}"
+
+
+def test_fast_engine_draws_what_the_reference_engine_draws():
+    s = sample_scenario().replace(NEW_FIELDS | {"organization.users": 12})
+    fast = simulate_raw(s, 4_000, seed=8, progress=False)
+    ref = reference_simulate(s, 4_000, seed=9)
+    for model in MODELS:
+        for col in ("fees", "total_cost"):
+            assert stats.ks_2samp(fast[model][col], ref[model][col]).pvalue > 1e-3, (model, col)
