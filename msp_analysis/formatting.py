@@ -198,6 +198,7 @@ _LABELS = {
     "incidents.*.work_p90_hours": "{P} repair work, p90",
     "incidents.*.onsite_share": "{P} needing a visit",
     "incidents.*.after_hours_share": "{P} after hours",
+    "incidents.*.self_service_share": "{P} self-served",
     "break_fix.hourly_rate": "Break/Fix on-site rate",
     "break_fix.remote_hourly_rate": "Break/Fix remote rate",
     "break_fix.onsite_minimum_hours": "On-site minimum billed",

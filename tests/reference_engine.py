@@ -36,7 +36,7 @@ def reference_simulate(scenario, trials: int, seed: int) -> dict[str, dict[str, 
     excess = Gamma.from_median_p90(msp.sla_miss_excess_median, msp.sla_miss_excess_p90)
     for p in PRIORITIES:
         c = scenario.incidents[p]
-        n = rng.poisson(c.rate_per_user_year * users, size=trials)
+        n = rng.poisson(c.rate_per_user_year * users * (1 - c.self_service_share), size=trials)
         idx = np.repeat(np.arange(trials), n)
         k = idx.size
         onsite = rng.random(k) < c.onsite_share

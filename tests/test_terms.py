@@ -36,6 +36,8 @@ V1 = Path(__file__).parent / "data" / "schema_v1"
 NEW_FIELDS = {
     "break_fix.after_hours_minimum_hours": 2.0,
     "break_fix.same_day_surcharge": 0.5,
+    "incidents.p3.self_service_share": 0.1,
+    "incidents.p4.self_service_share": 0.4,
 }
 
 
@@ -48,6 +50,8 @@ NEW_FIELDS = {
         ("break_fix.same_day_surcharge", -0.1),
         ("break_fix.same_day_surcharge", 6.0),
         ("break_fix.same_day_surcharge", "half"),
+        ("incidents.p4.self_service_share", 1.2),
+        ("incidents.p3.self_service_share", -0.01),
     ],
 )
 def test_bad_values_name_the_field(path, value):
@@ -66,6 +70,7 @@ def test_old_files_load_with_no_surcharges():
         old = Scenario.from_json(V1 / f"{name}_scenario.json")
         assert old.break_fix.after_hours_minimum_hours == 0.0
         assert old.break_fix.same_day_surcharge == 0.0
+        assert [old.incidents[p].self_service_share for p in ("p1", "p2", "p3", "p4")] == [0.0] * 4
 
 
 def test_workbook_round_trip_keeps_the_new_values(tmp_path):
@@ -80,7 +85,7 @@ def test_each_new_field_has_a_labelled_control(path):
     w = control(path, s)
     assert w.value == pytest.approx(NEW_FIELDS[path])
     assert w.min <= w.value <= w.max
-    assert "break_fix" not in w.description  # a readable label, not the dotted path
+    assert path.split(".")[-1] not in w.description  # a readable label, not the dotted path
 
 
 def _after_hours_fees_by_integration(s):
@@ -152,3 +157,22 @@ def test_fast_engine_draws_what_the_reference_engine_draws():
     for model in MODELS:
         for col in ("fees", "total_cost"):
             assert stats.ks_2samp(fast[model][col], ref[model][col]).pvalue > 1e-3, (model, col)
+
+
+def test_self_service_thins_what_reaches_both_models_alike():
+    s = sample_scenario()
+    served = s.replace({"incidents.p4.self_service_share": 0.4})
+    fewer = s.replace({"incidents.p4.rate_per_user_year": s.incidents.p4.rate_per_user_year * 0.6})
+    a, b = expected(served), expected(fewer)
+    # the same as 40% fewer P4 requests reaching a vendor, in both models; security is not a ticket
+    assert np.allclose(a.to_numpy(), b.to_numpy(), rtol=1e-12)
+    base = expected(s)
+    for model in MODELS:
+        assert a.loc["incidents", model] < base.loc["incidents", model]
+    assert a.loc["fees", "break_fix"] < base.loc["fees", "break_fix"]
+    assert a.loc["security_loss"].equals(base.loc["security_loss"])
+    # all of a class self-served: that class costs neither model anything
+    only_p4 = s.replace({f"incidents.{p}.rate_per_user_year": 0.0 for p in ("p1", "p2", "p3")})
+    gone = expected(only_p4.replace({"incidents.p4.self_service_share": 1.0}))
+    assert gone.loc["incidents"].tolist() == [0.0, 0.0]
+    assert gone.loc["downtime_hours"].tolist() == [0.0, 0.0]

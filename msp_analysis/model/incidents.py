@@ -1,7 +1,9 @@
 """The incident stream: what happens in a year before any support model acts.
 
-Incidents of priority ``p`` arrive as a Poisson process with rate
-``rate_per_user_year * users``. Every incident carries independent marks:
+Incidents of priority ``p`` that reach a support model arrive as a Poisson
+process with rate ``rate_per_user_year * users * (1 - self_service_share)``
+(users resolve the self-served share themselves, in both models). Every
+incident carries independent marks:
 
 - its Break/Fix *category*: on site or remote, in or out of business hours,
   which decides how Break/Fix bills it (out of hours: the after-hours
@@ -126,7 +128,8 @@ def incident_plan(scenario: Scenario) -> tuple[PriorityPlan, ...]:
         plans.append(
             PriorityPlan(
                 priority=p,
-                rate=cls.rate_per_user_year * org.users,
+                # self-served incidents reach neither model (a Break/Fix client can have a reset portal too)
+                rate=cls.rate_per_user_year * org.users * (1 - cls.self_service_share),
                 work=work,
                 users_affected=users_affected(scenario, p),
                 degradation=cls.degradation,

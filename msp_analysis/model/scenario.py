@@ -152,7 +152,9 @@ class PriorityClass(Validated):
     """What one priority class of incident looks like.
 
     Users affected by one incident are ``max(1, users_affected_share * users)``;
-    technician work per incident is Gamma with the given median and p90.
+    technician work per incident is Gamma with the given median and p90. The
+    rate is before self-service: a share of the class (password resets through
+    a reset portal) is resolved by the user and reaches neither support model.
     """
 
     rate_per_user_year: float = checked(
@@ -170,6 +172,7 @@ class PriorityClass(Validated):
     )
     onsite_share: float = share("Share of incidents that need someone on site (Break/Fix)")
     after_hours_share: float = share("Share of incidents worked outside business hours")
+    self_service_share: float = share("Share users resolve with a self-service tool, reaching neither vendor")
 
     def _cross_checks(self) -> None:
         self._need_above("work_median_hours", "work_p90_hours", self.work_median_hours, self.work_p90_hours)

@@ -32,6 +32,8 @@ Version 2 (issue 12, "a neutral, defensible model") added:
   Break/Fix's own surcharges, a minimum billed for out-of-hours work and a
   share added to the rate for P1/P2 work in business hours (0: none, what
   version-1 files implied).
+- ``incidents.<priority>.self_service_share``: incidents users resolve
+  themselves (a password-reset portal), reaching neither model (0: none).
 - ``security.severity_includes_outage``: whether the per-incident severity
   already holds business interruption (claims data does), so the outage is
   not priced a second time.
@@ -82,6 +84,7 @@ ADDED_IN_V2 = frozenset(
         "organization.revenue_scaling",
         "organization.eur_rate",
     }
+    | {f"incidents.{p}.self_service_share" for p in ("p1", "p2", "p3", "p4")}
     | {f"{section}.{key}" for section, keys in _V2_DEFAULTS.items() for key in keys}
 )
 
@@ -132,6 +135,10 @@ def _v1_to_v2(data: dict[str, Any]) -> None:
         if isinstance(section, dict):
             for key, value in _V2_DEFAULTS[name].items():
                 section.setdefault(key, value)
+    incidents = data.get("incidents")
+    for cls in incidents.values() if isinstance(incidents, dict) else ():
+        if isinstance(cls, dict):
+            cls.setdefault("self_service_share", 0.0)
 
 
 def _number(value: Any) -> float | None:
