@@ -221,6 +221,7 @@ _LABELS = {
     "msp.monthly_minimum": "MSP monthly minimum",
     "msp.onboarding_fee": "MSP onboarding fee",
     "msp.exit_fee": "MSP exit fee",
+    "msp.onboarding_staff_hours_per_user": "Staff time moving to the MSP",
     "msp.term_months": "MSP contract term",
     "msp.annual_escalator": "MSP yearly price rise",
     "msp.out_of_scope_share": "Incidents outside the contract",

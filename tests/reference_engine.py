@@ -92,8 +92,14 @@ def reference_simulate(scenario, trials: int, seed: int) -> dict[str, dict[str, 
         msp.sla_credit_per_critical_miss * monthly * M["critical_misses"], msp.sla_credit_cap * 12 * monthly
     )
     m["fees"] = msp_annual_fixed_fee(scenario) + msp.out_of_scope_rate * M["oos_hours"] - credits
-    m["internal_cost"] = org.loaded_hourly_cost * (
-        msp.coordination_hours_per_incident * M["noticed"] + 12 * msp.vendor_management_hours_per_month
+    # the client's own onboarding hours, spread over the term like the onboarding fee
+    onboarding_staff = (
+        org.loaded_hourly_cost * msp.onboarding_staff_hours_per_user * users * 12 / max(msp.term_months, 12)
+    )
+    m["internal_cost"] = (
+        org.loaded_hourly_cost
+        * (msp.coordination_hours_per_incident * M["noticed"] + 12 * msp.vendor_management_hours_per_month)
+        + onboarding_staff
     )
     m["downtime_hours"] = M["downtime_hours"]
     m["incidents"] = M["incidents"]

@@ -23,6 +23,7 @@ from msp_analysis import (
     scenario_to_workbook,
     simulate,
 )
+from msp_analysis.decisions.projection import project
 from msp_analysis.engine.simulation import simulate_raw
 from msp_analysis.model.distributions import Gamma
 from msp_analysis.present.widgets.controls import control
@@ -38,6 +39,7 @@ NEW_FIELDS = {
     "break_fix.same_day_surcharge": 0.5,
     "incidents.p3.self_service_share": 0.1,
     "incidents.p4.self_service_share": 0.4,
+    "msp.onboarding_staff_hours_per_user": 2.0,
 }
 
 
@@ -52,6 +54,8 @@ NEW_FIELDS = {
         ("break_fix.same_day_surcharge", "half"),
         ("incidents.p4.self_service_share", 1.2),
         ("incidents.p3.self_service_share", -0.01),
+        ("msp.onboarding_staff_hours_per_user", -1.0),
+        ("msp.onboarding_staff_hours_per_user", float("inf")),
     ],
 )
 def test_bad_values_name_the_field(path, value):
@@ -71,6 +75,7 @@ def test_old_files_load_with_no_surcharges():
         assert old.break_fix.after_hours_minimum_hours == 0.0
         assert old.break_fix.same_day_surcharge == 0.0
         assert [old.incidents[p].self_service_share for p in ("p1", "p2", "p3", "p4")] == [0.0] * 4
+        assert old.msp.onboarding_staff_hours_per_user == 0.0
 
 
 def test_workbook_round_trip_keeps_the_new_values(tmp_path):
@@ -176,3 +181,37 @@ def test_self_service_thins_what_reaches_both_models_alike():
     gone = expected(only_p4.replace({"incidents.p4.self_service_share": 1.0}))
     assert gone.loc["incidents"].tolist() == [0.0, 0.0]
     assert gone.loc["downtime_hours"].tolist() == [0.0, 0.0]
+
+
+def test_onboarding_staff_time_is_internal_cost_spread_over_the_term():
+    s = sample_scenario()  # 45 users at 75 an hour, a 36-month term
+    staffed = s.replace({"msp.onboarding_staff_hours_per_user": 2.0})
+    e0, e1 = expected(s), expected(staffed)
+    assert e1.loc["internal_cost", "msp"] - e0.loc["internal_cost", "msp"] == pytest.approx(2 * 45 * 75 / 3)
+    assert e1["break_fix"].equals(e0["break_fix"])
+    assert e1.loc["fees", "msp"] == e0.loc["fees", "msp"]  # the client's own time, not the provider's fee
+    # a term of a year or less carries all of it in the year
+    short = {"msp.term_months": 6}
+    gained = (
+        expected(staffed.replace(short)).loc["internal_cost", "msp"]
+        - expected(s.replace(short)).loc["internal_cost", "msp"]
+    )
+    assert gained == pytest.approx(2 * 45 * 75)
+    # a fixed cost: every simulated year moves by the same amount
+    c0, c1 = simulate(s, trials=300, seed=4), simulate(staffed, trials=300, seed=4)
+    diff = c1.msp.trials["internal_cost"] - c0.msp.trials["internal_cost"]
+    assert diff.to_numpy() == pytest.approx(2 * 45 * 75 / 3)
+
+
+@pytest.mark.parametrize("onboarding", ["upfront", "spread"])
+def test_projection_counts_onboarding_staff_time_once(onboarding):
+    s = sample_scenario().replace({"msp.onboarding_staff_hours_per_user": 2.0, "msp.term_months": 24})
+    base = sample_scenario().replace({"msp.term_months": 24})
+    p1 = project(s, years=4, trials=50, seed=0, onboarding=onboarding).table
+    p0 = project(base, years=4, trials=50, seed=0, onboarding=onboarding).table
+    msp1, msp0 = p1[p1["model"] == "msp"], p0[p0["model"] == "msp"]
+    added = msp1["internal_cost"].to_numpy() - msp0["internal_cost"].to_numpy()
+    assert added.sum() == pytest.approx(2 * 45 * 75)  # paid once, not every year
+    expected_by_year = [2 * 45 * 75, 0, 0, 0] if onboarding == "upfront" else [2 * 45 * 75 / 2] * 2 + [0, 0]
+    np.testing.assert_allclose(added, expected_by_year)
+    np.testing.assert_allclose(msp1["fees"].to_numpy(), msp0["fees"].to_numpy())

@@ -88,6 +88,7 @@ COMPONENT_DRIVERS = {
         "break_fix.coordination_hours_per_incident",
         "msp.coordination_hours_per_incident",
         "msp.vendor_management_hours_per_month",
+        "msp.onboarding_staff_hours_per_user",
         "organization.loaded_hourly_cost",
     ),
     "downtime_cost": (

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..model.billing import expected_sla_credits, msp_annual_fixed_fee
+from ..model.billing import expected_sla_credits, msp_annual_fixed_fee, msp_onboarding_staff_cost
 from ..model.downtime import availability, cost_per_user_hour
 from ..model.incidents import NOTICED, OCCURRED, OUT_OF_SCOPE, incident_plan
 from ..model.response import break_fix_response, expected_msp_response
@@ -63,7 +63,7 @@ def expected_components(scenario: Scenario) -> dict[str, dict[str, float]]:
     )
     m["internal_cost"] = org.loaded_hourly_cost * (
         msp.coordination_hours_per_incident * noticed_total + 12 * msp.vendor_management_hours_per_month
-    )
+    ) + msp_onboarding_staff_cost(scenario)
     per_hour = cost_per_user_hour(scenario)
     for model in MODELS:
         d = out[model]

@@ -49,7 +49,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from ..errors import ValidationError
-from ..model.billing import billed_hours, msp_annual_fixed_fee, sla_credits
+from ..model.billing import billed_hours, msp_annual_fixed_fee, msp_onboarding_staff_cost, sla_credits
 from ..model.downtime import availability, cost_per_user_hour
 from ..model.incidents import CLASSES, NOTICED, OCCURRED, OUT_OF_SCOPE, Category, PriorityPlan, incident_plan
 from ..model.response import HIT_BETA, HIT_MEAN_SHARE, HIT_VAR_SHARE, break_fix_response, msp_miss_excess
@@ -281,7 +281,8 @@ def _simulate_chunk(scenario: Scenario, trials: int, ss: np.random.SeedSequence)
             - sla_credits(ms["critical_misses"], scenario)
         ),
         "internal_cost": loaded
-        * (msp.coordination_hours_per_incident * ms["noticed"] + 12 * msp.vendor_management_hours_per_month),
+        * (msp.coordination_hours_per_incident * ms["noticed"] + 12 * msp.vendor_management_hours_per_month)
+        + msp_onboarding_staff_cost(scenario),
         "downtime_hours": ms["downtime_hours"],
         "incidents": ms["incidents"],
     }

@@ -8,7 +8,9 @@ partial moments over the billing lattice (:func:`billing_moments`).
 
 The MSP bills a fixed monthly fee (per user, per workstation, per server, flat,
 with a minimum), the onboarding fee spread over the term, out-of-scope work by
-the hour, less SLA credits for missed critical responses (capped).
+the hour, less SLA credits for missed critical responses (capped). The
+client's own staff time during onboarding is spread the same way
+(:func:`msp_onboarding_staff_cost`), as internal cost.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ __all__ = [
     "expected_sla_credits",
     "msp_annual_fixed_fee",
     "msp_monthly_fee",
+    "msp_onboarding_staff_cost",
     "sla_credits",
 ]
 
@@ -230,6 +233,25 @@ def msp_annual_fixed_fee(scenario: Scenario) -> float:
     """
     m = scenario.msp
     return 12 * msp_monthly_fee(scenario) + (m.onboarding_fee + m.exit_fee) * 12 / max(m.term_months, 12)
+
+
+def msp_onboarding_staff_cost(scenario: Scenario) -> float:
+    """A year's share of the client's own staff time spent moving to the MSP, at the loaded hourly cost.
+
+    Agents installed, accounts and MFA set up, walk-throughs: hours per user
+    times the users, priced like any staff hour and spread over the term like
+    the onboarding fee (the client's cost, so internal cost, not a fee).
+
+    Examples
+    --------
+    >>> from msp_analysis import sample_scenario
+    >>> s = sample_scenario().replace({"msp.onboarding_staff_hours_per_user": 2.0})
+    >>> round(float(msp_onboarding_staff_cost(s)), 2)   # 2 h x 45 users x 75/h, a third a year
+    2250.0
+    """
+    o, m = scenario.organization, scenario.msp
+    hours = m.onboarding_staff_hours_per_user * o.users
+    return o.loaded_hourly_cost * hours * 12 / np.maximum(m.term_months, 12)
 
 
 def sla_credits(critical_misses: npt.ArrayLike, scenario: Scenario) -> npt.NDArray[np.float64]:

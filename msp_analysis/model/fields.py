@@ -44,6 +44,7 @@ from .distributions import GAMMA_RATIO_RANGE
 
 __all__ = [
     "CONTROL_CHARACTERS",
+    "LOGNORMAL_MAX_RATIO",
     "ChecksPerEntry",
     "FieldInfo",
     "Validated",
@@ -64,6 +65,10 @@ __all__ = [
 #: Control characters (C0 with tab and line ends, DEL, C1): refused in a scenario's text fields, removed with a
 #: warning from text read out of a client's files (:func:`msp_analysis.ingest.clients.load_client`).
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+#: Largest p90 / median of a lognormal (severity, fines): the mean is then
+#: exp(sigma^2 / 2) ~ 1e25 times the median; much wider ranges overflow.
+LOGNORMAL_MAX_RATIO = 1e6
 
 _SPACING = re.compile(r"[\t\n\r\x0b\x0c\x85]+")  # line ends and tabs become one space; the other controls go
 
@@ -274,6 +279,19 @@ class Validated:
 
     def _cross_checks(self) -> None:
         """Checks that involve more than one field."""
+
+    def _lognormal_above(self, low_name: str, high_name: str, low: float, high: float) -> None:
+        """A lognormal's p90 must exceed its median, by at most LOGNORMAL_MAX_RATIO.
+
+        A ratio of 10**6 already puts the mean 10**25 times above the median;
+        beyond 10**10 the second moment, and soon the mean, overflow.
+        """
+        if not high > low:
+            raise ValidationError(self._path(high_name), high, f"a value above {self._path(low_name)} = {low:g}")
+        if not high / low <= LOGNORMAL_MAX_RATIO:
+            raise ValidationError(
+                self._path(high_name), high, f"at most {LOGNORMAL_MAX_RATIO:.0e} times {self._path(low_name)} = {low:g}"
+            )
 
     def _need_above(self, low_name: str, high_name: str, low: float, high: float) -> None:
         """``high`` must exceed ``low`` and form a shape a Gamma can express."""

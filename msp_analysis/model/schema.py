@@ -34,6 +34,9 @@ Version 2 (issue 12, "a neutral, defensible model") added:
   version-1 files implied).
 - ``incidents.<priority>.self_service_share``: incidents users resolve
   themselves (a password-reset portal), reaching neither model (0: none).
+- ``msp.onboarding_staff_hours_per_user``: the client's own staff time while
+  moving to the MSP, at the loaded hourly cost, spread over the term like the
+  onboarding fee (0: none counted, what version-1 files implied).
 - ``security.severity_includes_outage``: whether the per-incident severity
   already holds business interruption (claims data does), so the outage is
   not priced a second time.
@@ -72,7 +75,7 @@ EUR_RATES = {"EUR": 1.0, "USD": 1.1, "GBP": 0.85, "CAD": 1.5, "AUD": 1.65}
 _V2_DEFAULTS: dict[str, dict[str, Any]] = {
     "organization": {"downtime_revenue_weight": 0.0, "annual_revenue": 0.0},
     "break_fix": {"after_hours_minimum_hours": 0.0, "same_day_surcharge": 0.0},
-    "msp": {"exit_fee": 0.0},
+    "msp": {"exit_fee": 0.0, "onboarding_staff_hours_per_user": 0.0},
     "security": {"exploited_vulnerability_share": 0.2, "severity_includes_outage": "yes"},
 }
 

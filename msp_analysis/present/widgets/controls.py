@@ -74,6 +74,7 @@ UI_RANGES: dict[str, tuple[float, float, float]] = {
     "msp.monthly_minimum": (0, 10_000, 50),
     "msp.onboarding_fee": (0, 25_000, 250),
     "msp.exit_fee": (0, 25_000, 250),
+    "msp.onboarding_staff_hours_per_user": (0, 8, 0.25),
     "msp.term_months": (1, 60, 1),
     "msp.out_of_scope_share": (0, 0.5, 0.01),
     "msp.out_of_scope_rate": (0, 300, 5),
