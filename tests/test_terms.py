@@ -25,6 +25,8 @@ from msp_analysis import (
 )
 from msp_analysis.decisions.projection import project
 from msp_analysis.engine.simulation import simulate_raw
+from msp_analysis.ingest.quotes import apply_quote
+from msp_analysis.model.billing import msp_monthly_fee, short_term_factor, term_premium
 from msp_analysis.model.distributions import Gamma
 from msp_analysis.present.widgets.controls import control
 
@@ -215,3 +217,90 @@ def test_projection_counts_onboarding_staff_time_once(onboarding):
     expected_by_year = [2 * 45 * 75, 0, 0, 0] if onboarding == "upfront" else [2 * 45 * 75 / 2] * 2 + [0, 0]
     np.testing.assert_allclose(added, expected_by_year)
     np.testing.assert_allclose(msp1["fees"].to_numpy(), msp0["fees"].to_numpy())
+
+
+PREMIUMS = {"msp.quoted_term_months": 12, "msp.month_to_month_premium": 0.2, "msp.one_year_premium": 0.1}
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        ("msp.quoted_term_months", 0),
+        ("msp.quoted_term_months", 12.5),
+        ("msp.month_to_month_premium", -0.1),
+        ("msp.one_year_premium", 6.0),
+        ("msp.one_year_premium", float("nan")),
+    ],
+)
+def test_bad_premium_values_name_the_field(path, value):
+    with pytest.raises(ValidationError, match=path.replace(".", r"\.")):
+        sample_scenario().replace({path: value})
+
+
+def test_the_quoted_term_keeps_the_quoted_prices():
+    s = sample_scenario()  # quoted for 36 months, signed for 36
+    assert s.msp.quoted_term_months == s.msp.term_months == 36
+    free = s.replace({"msp.month_to_month_premium": 0.0, "msp.one_year_premium": 0.0})
+    assert expected(s).equals(expected(free))
+    # a quote for one year, signed for one year: its prices stand whatever the premiums
+    one = s.replace({"msp.quoted_term_months": 12, "msp.term_months": 12})
+    assert msp_monthly_fee(one) == 45 * 125 + 3 * 150
+
+
+@pytest.mark.parametrize(("term", "factor"), [(1, 1.15), (11, 1.15), (12, 1.05), (35, 1.05), (36, 1.0), (60, 1.0)])
+def test_a_shorter_term_than_quoted_pays_its_premium(term, factor):
+    s = sample_scenario().replace({"msp.sla_credit_per_critical_miss": 0.0})  # credits follow the fee: left out
+    moved = s.replace({"msp.term_months": term})
+    assert msp_monthly_fee(moved) == pytest.approx(6075.0 * factor, rel=1e-12)
+    no_premium = moved.replace({"msp.month_to_month_premium": 0.0, "msp.one_year_premium": 0.0})
+    added = expected(moved).loc["fees", "msp"] - expected(no_premium).loc["fees", "msp"]
+    assert added == pytest.approx(12 * 6075.0 * (factor - 1), abs=1e-6)
+    assert expected(moved)["break_fix"].equals(expected(s)["break_fix"])
+
+
+def test_a_longer_term_than_quoted_drops_the_premium():
+    s = sample_scenario().replace(PREMIUMS)  # quoted for one year at +10% over three years
+    assert float(short_term_factor(s.replace({"msp.term_months": 36}))) == pytest.approx(1 / 1.1)
+    assert float(short_term_factor(s.replace({"msp.term_months": 1}))) == pytest.approx(1.2 / 1.1)
+
+
+def test_term_premium_works_on_arrays_of_input_sets():
+    terms = np.array([1, 12, 36])
+    np.testing.assert_allclose(term_premium(terms, np.array([0.1, 0.2, 0.3]), 0.05), [0.1, 0.05, 0.0])
+
+
+def test_premiums_simulate_as_expected():
+    s = sample_scenario().replace({"msp.term_months": 1})
+    c = simulate(s, trials=20_000, seed=33)
+    e = expected(s)
+    for m in MODELS:
+        z = zscores(c[m].trials, e[m], s, m)
+        assert (z.abs() < 4).all(), f"{m}:\n{z}"
+    ref = reference_simulate(s.replace({"organization.users": 12}), 3_000, seed=5)
+    fast = simulate_raw(s.replace({"organization.users": 12}), 3_000, seed=6, progress=False)
+    assert stats.ks_2samp(fast["msp"]["fees"], ref["msp"]["fees"]).pvalue > 1e-3
+
+
+def test_old_files_keep_their_own_term_as_the_quoted_one():
+    for name, term in (("sample", 36), ("northwind", 24)):
+        old = Scenario.from_json(V1 / f"{name}_scenario.json")
+        assert old.msp.quoted_term_months == old.msp.term_months == term
+        assert float(short_term_factor(old)) == 1.0  # the prices as written
+
+
+def test_a_quote_states_the_term_its_prices_are_for():
+    s = sample_scenario()
+    one_year = apply_quote(s, {"msp.per_user_monthly": 110.0, "msp.term_months": 12})
+    assert one_year.msp.quoted_term_months == 12
+    assert msp_monthly_fee(one_year) == 45 * 110.0  # as quoted, no premium on top
+    no_term = apply_quote(s, {"msp.per_user_monthly": 110.0})
+    assert no_term.msp.quoted_term_months == s.msp.term_months
+
+
+def test_premiums_round_trip_through_the_workbook_and_have_controls(tmp_path):
+    s = sample_scenario().replace(PREMIUMS)
+    assert scenario_from_workbook(scenario_to_workbook(s, tmp_path / "p.xlsx")) == s
+    for path, value in PREMIUMS.items():
+        w = control(path, s)
+        assert w.value == pytest.approx(value)
+        assert path.split(".")[-1] not in w.description

@@ -34,7 +34,9 @@ __all__ = [
     "msp_annual_fixed_fee",
     "msp_monthly_fee",
     "msp_onboarding_staff_cost",
+    "short_term_factor",
     "sla_credits",
+    "term_premium",
 ]
 
 # Floating-point slack when asking how many increments fit in the minimum
@@ -192,14 +194,58 @@ def billing_moments(work: Gamma, minimum: float, increment: float) -> BillingMom
     return _moments(float(work.shape), float(work.scale), float(minimum), increment)
 
 
+def term_premium(term_months: npt.ArrayLike, month_to_month: npt.ArrayLike, one_year: npt.ArrayLike) -> np.ndarray:
+    """Price premium of a contract term over a 36-month term's price.
+
+    Under 12 months the month-to-month premium, from 12 to 35 months the
+    one-year premium, 36 months or more none. Array-friendly: any argument
+    may be an array of input sets.
+
+    Examples
+    --------
+    >>> term_premium([1, 12, 24, 36, 60], 0.15, 0.05).tolist()
+    [0.15, 0.05, 0.05, 0.0, 0.0]
+    """
+    t = np.asarray(term_months)
+    return np.where(t < 12, month_to_month, np.where(t < 36, one_year, 0.0))
+
+
+def short_term_factor(scenario: Scenario) -> float:
+    """What the quoted subscription prices are multiplied by for the scenario's term.
+
+    Prices are quoted for ``msp.quoted_term_months``; at that term the factor
+    is 1 and the quote's prices stand. Another term pays its premium instead
+    of the quoted term's: ``(1 + premium(term)) / (1 + premium(quoted))``, so
+    a month-to-month quote moved to three years is cheaper by the same rule.
+
+    Examples
+    --------
+    >>> from msp_analysis import sample_scenario
+    >>> s = sample_scenario()   # quoted for 36 months; month-to-month +15%, one year +5%
+    >>> float(short_term_factor(s)), float(short_term_factor(s.replace({"msp.term_months": 12})))
+    (1.0, 1.05)
+    """
+    m = scenario.msp
+    premium = term_premium(
+        np.array([m.term_months, m.quoted_term_months]), m.month_to_month_premium, m.one_year_premium
+    )
+    return (1 + premium[0]) / (1 + premium[1])
+
+
 def msp_monthly_fee(scenario: Scenario) -> float:
     """The MSP's monthly subscription: per-seat and per-device fees, flat fee, minimum.
+
+    Quoted for ``msp.quoted_term_months``; another term pays the short-term
+    premium (:func:`short_term_factor`) on the whole subscription, minimum
+    included. Onboarding, exit and out-of-scope prices are not scaled.
 
     Examples
     --------
     >>> from msp_analysis import sample_scenario
     >>> msp_monthly_fee(sample_scenario())   # 45 users x 125 + 3 servers x 150
     6075.0
+    >>> round(msp_monthly_fee(sample_scenario().replace({"msp.term_months": 1})), 2)   # month to month: +15%
+    6986.25
     """
     o, m = scenario.organization, scenario.msp
     fee = (
@@ -208,7 +254,7 @@ def msp_monthly_fee(scenario: Scenario) -> float:
         + m.per_server_monthly * o.servers
         + m.flat_monthly
     )
-    return float(max(fee, m.monthly_minimum))
+    return float(max(fee, m.monthly_minimum) * short_term_factor(scenario))
 
 
 def msp_annual_fixed_fee(scenario: Scenario) -> float:
@@ -226,7 +272,8 @@ def msp_annual_fixed_fee(scenario: Scenario) -> float:
     >>> s = sample_scenario()   # 6,075 a month, 2,500 onboarding over 36 months
     >>> msp_annual_fixed_fee(s)
     73733.33333333333
-    >>> msp_annual_fixed_fee(s.replace({"msp.term_months": 1})) - 12 * msp_monthly_fee(s)
+    >>> m2m = s.replace({"msp.term_months": 1})
+    >>> msp_annual_fixed_fee(m2m) - 12 * msp_monthly_fee(m2m)
     2500.0
     >>> msp_annual_fixed_fee(s.replace({"msp.exit_fee": 3000.0})) - msp_annual_fixed_fee(s)   # a third a year
     1000.0

@@ -305,7 +305,10 @@ class MSP(ChecksPerEntry):
     """The subscription (managed service provider) offer.
 
     Monthly fee ``max(per_user * users + per_workstation * workstations +
-    per_server * servers + flat, minimum)``; the onboarding fee, and the
+    per_server * servers + flat, minimum)``, quoted for ``quoted_term_months``
+    and scaled by the short-term premiums when ``term_months`` is another
+    term (:func:`msp_analysis.model.billing.short_term_factor`); the
+    onboarding fee, and the
     client's own staff time during onboarding (at the loaded hourly cost), are
     spread over the term. Responses meet the SLA target with probability
     ``sla_adherence``; a met response takes ``target * Beta(2, 2)`` (half the
@@ -331,6 +334,15 @@ class MSP(ChecksPerEntry):
         1000.0,
     )
     term_months: int = checked("months", "Contract term", 1, 120, integer=True)
+    quoted_term_months: int = checked(
+        "months", "Term the quoted prices are for (another term pays the short-term premiums)", 1, 120, integer=True
+    )
+    month_to_month_premium: float = checked(
+        "share of the price", "Price premium of a term under 12 months over a 36-month term's price", 0.0, 5.0
+    )
+    one_year_premium: float = checked(
+        "share of the price", "Price premium of a 12- to 35-month term over a 36-month term's price", 0.0, 5.0
+    )
     annual_escalator: float = checked("share per year", "Yearly price increase", -0.5, 1.0)
     out_of_scope_share: float = share("Share of incidents outside the contract, billed by the hour")
     out_of_scope_rate: float = checked("currency per hour", "Hourly rate for out-of-scope work", 0.0, 100_000.0)

@@ -37,6 +37,11 @@ Version 2 (issue 12, "a neutral, defensible model") added:
 - ``msp.onboarding_staff_hours_per_user``: the client's own staff time while
   moving to the MSP, at the loaded hourly cost, spread over the term like the
   onboarding fee (0: none counted, what version-1 files implied).
+- ``msp.quoted_term_months``, ``msp.month_to_month_premium`` and
+  ``msp.one_year_premium``: prices are quoted for one term, and another term
+  pays a premium (assumptions: 15% month to month, 5% for one to three
+  years, over a three-year term's price). The quoted term of a version-1 file
+  is its own ``term_months``, so its prices stay as written.
 - ``security.severity_includes_outage``: whether the per-incident severity
   already holds business interruption (claims data does), so the outage is
   not priced a second time.
@@ -75,7 +80,12 @@ EUR_RATES = {"EUR": 1.0, "USD": 1.1, "GBP": 0.85, "CAD": 1.5, "AUD": 1.65}
 _V2_DEFAULTS: dict[str, dict[str, Any]] = {
     "organization": {"downtime_revenue_weight": 0.0, "annual_revenue": 0.0},
     "break_fix": {"after_hours_minimum_hours": 0.0, "same_day_surcharge": 0.0},
-    "msp": {"exit_fee": 0.0, "onboarding_staff_hours_per_user": 0.0},
+    "msp": {
+        "exit_fee": 0.0,
+        "onboarding_staff_hours_per_user": 0.0,
+        "month_to_month_premium": 0.15,
+        "one_year_premium": 0.05,
+    },
     "security": {"exploited_vulnerability_share": 0.2, "severity_includes_outage": "yes"},
 }
 
@@ -86,6 +96,7 @@ ADDED_IN_V2 = frozenset(
         "organization.revenue_per_user_hour",
         "organization.revenue_scaling",
         "organization.eur_rate",
+        "msp.quoted_term_months",
     }
     | {f"incidents.{p}.self_service_share" for p in ("p1", "p2", "p3", "p4")}
     | {f"{section}.{key}" for section, keys in _V2_DEFAULTS.items() for key in keys}
@@ -138,6 +149,8 @@ def _v1_to_v2(data: dict[str, Any]) -> None:
         if isinstance(section, dict):
             for key, value in _V2_DEFAULTS[name].items():
                 section.setdefault(key, value)
+    if isinstance(msp, dict) and "term_months" in msp:  # a version-1 quote's prices were for its own term
+        msp.setdefault("quoted_term_months", msp["term_months"])
     incidents = data.get("incidents")
     for cls in incidents.values() if isinstance(incidents, dict) else ():
         if isinstance(cls, dict):
