@@ -32,7 +32,7 @@ def reference_simulate(scenario, trials: int, seed: int) -> dict[str, dict[str, 
     per_user_hour = (1 - w) * org.loaded_hourly_cost * org.it_dependency + w * revenue
     zeros = lambda: np.zeros(trials)  # noqa: E731
     B = {k: zeros() for k in ("fees", "incidents", "downtime_hours")}
-    M = {k: zeros() for k in ("incidents", "noticed", "downtime_hours", "oos_hours", "critical_misses")}
+    M = {k: zeros() for k in ("incidents", "noticed", "downtime_hours", "oos_hours", "ah_hours", "critical_misses")}
     excess = Gamma.from_median_p90(msp.sla_miss_excess_median, msp.sla_miss_excess_p90)
     for p in PRIORITIES:
         c = scenario.incidents[p]
@@ -78,12 +78,14 @@ def reference_simulate(scenario, trials: int, seed: int) -> dict[str, dict[str, 
         M["noticed"] += _per_trial(idx, noticed, trials)
         M["downtime_hours"] += _per_trial(idx, noticed * (wait + work) * affected, trials)
         M["oos_hours"] += _per_trial(idx, (occurred & oos) * work, trials)
+        # in-scope work users notice, out of hours: the contract may leave a share of it out
+        M["ah_hours"] += _per_trial(idx, (noticed & ~oos & after) * work, trials)
         if p in ("p1", "p2"):
             M["critical_misses"] += _per_trial(idx, noticed & miss, trials)
 
     out = {"break_fix": {}, "msp": {}}
     b, m = out["break_fix"], out["msp"]
-    b["fees"] = B["fees"]
+    b["fees"] = B["fees"] + bf.hourly_rate * org.project_hours_per_year
     b["internal_cost"] = org.loaded_hourly_cost * bf.coordination_hours_per_incident * B["incidents"]
     b["downtime_hours"] = B["downtime_hours"]
     b["incidents"] = B["incidents"]
@@ -91,7 +93,12 @@ def reference_simulate(scenario, trials: int, seed: int) -> dict[str, dict[str, 
     credits = np.minimum(
         msp.sla_credit_per_critical_miss * monthly * M["critical_misses"], msp.sla_credit_cap * 12 * monthly
     )
-    m["fees"] = msp_annual_fixed_fee(scenario) + msp.out_of_scope_rate * M["oos_hours"] - credits
+    m["fees"] = (
+        msp_annual_fixed_fee(scenario)
+        + msp.out_of_scope_rate * (M["oos_hours"] + org.project_hours_per_year)
+        + msp.out_of_scope_rate * msp.after_hours_rate_multiplier * msp.after_hours_out_of_scope_share * M["ah_hours"]
+        - credits
+    )
     # the client's own onboarding hours, spread over the term like the onboarding fee
     onboarding_staff = (
         org.loaded_hourly_cost * msp.onboarding_staff_hours_per_user * users * 12 / max(msp.term_months, 12)

@@ -304,3 +304,87 @@ def test_premiums_round_trip_through_the_workbook_and_have_controls(tmp_path):
         w = control(path, s)
         assert w.value == pytest.approx(value)
         assert path.split(".")[-1] not in w.description
+
+
+KINDS = {
+    "organization.project_hours_per_year": 40.0,
+    "msp.after_hours_out_of_scope_share": 1.0,
+    "msp.after_hours_rate_multiplier": 2.0,
+}
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        ("organization.project_hours_per_year", -1.0),
+        ("msp.after_hours_out_of_scope_share", 1.5),
+        ("msp.after_hours_rate_multiplier", 0.5),
+    ],
+)
+def test_bad_out_of_scope_values_name_the_field(path, value):
+    with pytest.raises(ValidationError, match=path.replace(".", r"\.")):
+        sample_scenario().replace({path: value})
+
+
+def test_project_hours_are_bought_in_both_models_at_each_ones_rate():
+    s = sample_scenario()
+    e0, e1 = expected(s), expected(s.replace({"organization.project_hours_per_year": 40.0}))
+    assert e1.loc["fees", "break_fix"] - e0.loc["fees", "break_fix"] == pytest.approx(40 * s.break_fix.hourly_rate)
+    assert e1.loc["fees", "msp"] - e0.loc["fees", "msp"] == pytest.approx(40 * s.msp.out_of_scope_rate)
+    # nothing else moves: projects are planned work, not incidents
+    rest = [c for c in e0.index if c not in ("fees", "total_cost")]
+    assert e1.loc[rest].equals(e0.loc[rest])
+
+
+def _after_hours_noticed_in_scope_hours(s):
+    """Expected in-scope work users notice, out of hours, written out from the scenario's fields."""
+    total = 0.0
+    for p in ("p1", "p2", "p3", "p4"):
+        c, m = s.incidents[p], s.msp
+        work = Gamma.from_median_p90(c.work_median_hours, c.work_p90_hours).mean()
+        reach = c.rate_per_user_year * s.organization.users * (1 - c.self_service_share)
+        noticed = (1 - m.prevented_share[p]) * (1 - m.caught_early_share[p]) * (1 - m.out_of_scope_share)
+        total += reach * noticed * c.after_hours_share * work
+    return total
+
+
+def test_after_hours_work_left_out_of_the_contract_is_billed_at_the_after_hours_rate():
+    s = sample_scenario()
+    left_out = s.replace({"msp.after_hours_out_of_scope_share": 0.5, "msp.after_hours_rate_multiplier": 2.0})
+    added = expected(left_out).loc["fees", "msp"] - expected(s).loc["fees", "msp"]
+    by_hand = 0.5 * 2.0 * s.msp.out_of_scope_rate * _after_hours_noticed_in_scope_hours(s)
+    assert added > 0
+    assert added == pytest.approx(by_hand, rel=1e-12)
+    assert expected(left_out)["break_fix"].equals(expected(s)["break_fix"])
+
+
+def test_out_of_scope_kinds_simulate_as_expected_and_as_the_reference_draws():
+    s = sample_scenario().replace(KINDS)
+    c = simulate(s, trials=20_000, seed=35)
+    e = expected(s)
+    for m in MODELS:
+        z = zscores(c[m].trials, e[m], s, m)
+        assert (z.abs() < 4).all(), f"{m}:\n{z}"
+    small = s.replace({"organization.users": 12})
+    fast = simulate_raw(small, 4_000, seed=7, progress=False)
+    ref = reference_simulate(small, 4_000, seed=8)
+    for m in MODELS:
+        assert stats.ks_2samp(fast[m]["fees"], ref[m]["fees"]).pvalue > 1e-3, m
+
+
+def test_out_of_scope_kinds_load_from_old_files_and_round_trip(tmp_path):
+    old = Scenario.from_json(V1 / "northwind_scenario.json")
+    assert old.organization.project_hours_per_year == 0.0
+    assert old.msp.after_hours_out_of_scope_share == 0.0
+    s = sample_scenario().replace(KINDS)
+    assert scenario_from_workbook(scenario_to_workbook(s, tmp_path / "k.xlsx")) == s
+    for path, value in KINDS.items():
+        assert control(path, s).value == pytest.approx(value)
+
+
+def test_a_month_carries_a_twelfth_of_the_project_hours():
+    from msp_analysis.decisions.budget import monthly_scenario
+
+    # why here: the budget module is needed by this test only
+    s = sample_scenario().replace({"organization.project_hours_per_year": 60.0})
+    assert monthly_scenario(s).organization.project_hours_per_year == pytest.approx(5.0)

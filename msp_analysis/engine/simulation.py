@@ -49,9 +49,25 @@ import numpy.typing as npt
 import pandas as pd
 
 from ..errors import ValidationError
-from ..model.billing import billed_hours, msp_annual_fixed_fee, msp_onboarding_staff_cost, sla_credits
+from ..model.billing import (
+    billed_hours,
+    break_fix_project_fees,
+    msp_annual_fixed_fee,
+    msp_hourly_fees,
+    msp_onboarding_staff_cost,
+    sla_credits,
+)
 from ..model.downtime import availability, cost_per_user_hour
-from ..model.incidents import CLASSES, NOTICED, OCCURRED, OUT_OF_SCOPE, Category, PriorityPlan, incident_plan
+from ..model.incidents import (
+    CLASSES,
+    NOTICED,
+    NOTICED_IN_SCOPE,
+    OCCURRED,
+    OUT_OF_SCOPE,
+    Category,
+    PriorityPlan,
+    incident_plan,
+)
 from ..model.response import HIT_BETA, HIT_MEAN_SHARE, HIT_VAR_SHARE, break_fix_response, msp_miss_excess
 from ..model.scenario import Scenario
 from ..model.security import simulate_security
@@ -217,13 +233,9 @@ def _simulate_chunk(scenario: Scenario, trials: int, ss: np.random.SeedSequence)
     org, msp = scenario.organization, scenario.msp
     z = np.zeros
     bf = {"fees": z(trials), "incidents": z(trials), "downtime_hours": z(trials)}
-    ms = {
-        "incidents": z(trials),
-        "noticed": z(trials),
-        "downtime_hours": z(trials),
-        "oos_hours": z(trials),
-        "critical_misses": z(trials),
-    }
+    # after_hours_hours: in-scope work users notice, done out of hours (the contract may leave a share out)
+    columns = ("incidents", "noticed", "downtime_hours", "oos_hours", "after_hours_hours", "critical_misses")
+    ms = {k: z(trials) for k in columns}
     excess = msp_miss_excess(scenario)
     for i, plan in enumerate(plans):
         p = plan.priority
@@ -238,6 +250,8 @@ def _simulate_chunk(scenario: Scenario, trials: int, ss: np.random.SeedSequence)
             hours_p += hours
             if cat.onsite:
                 onsite_noticed += counts[:, NOTICED].sum(axis=1)
+            if cat.after_hours:
+                ms["after_hours_hours"] += hours[:, NOTICED_IN_SCOPE].sum(axis=1)
         n_all = counts_p.sum(axis=1)
         bf["incidents"] += n_all
         resp = break_fix_response(scenario, p)
@@ -269,7 +283,7 @@ def _simulate_chunk(scenario: Scenario, trials: int, ss: np.random.SeedSequence)
     loaded = org.loaded_hourly_cost
     out = {}
     out["break_fix"] = {
-        "fees": bf["fees"],
+        "fees": bf["fees"] + break_fix_project_fees(scenario),
         "internal_cost": loaded * scenario.break_fix.coordination_hours_per_incident * bf["incidents"],
         "downtime_hours": bf["downtime_hours"],
         "incidents": bf["incidents"],
@@ -277,7 +291,7 @@ def _simulate_chunk(scenario: Scenario, trials: int, ss: np.random.SeedSequence)
     out["msp"] = {
         "fees": (
             msp_annual_fixed_fee(scenario)
-            + msp.out_of_scope_rate * ms["oos_hours"]
+            + msp_hourly_fees(scenario, ms["oos_hours"], ms["after_hours_hours"])
             - sla_credits(ms["critical_misses"], scenario)
         ),
         "internal_cost": loaded

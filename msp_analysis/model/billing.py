@@ -30,8 +30,10 @@ __all__ = [
     "BillingMoments",
     "billed_hours",
     "billing_moments",
+    "break_fix_project_fees",
     "expected_sla_credits",
     "msp_annual_fixed_fee",
+    "msp_hourly_fees",
     "msp_monthly_fee",
     "msp_onboarding_staff_cost",
     "short_term_factor",
@@ -280,6 +282,40 @@ def msp_annual_fixed_fee(scenario: Scenario) -> float:
     """
     m = scenario.msp
     return 12 * msp_monthly_fee(scenario) + (m.onboarding_fee + m.exit_fee) * 12 / max(m.term_months, 12)
+
+
+def break_fix_project_fees(scenario: Scenario) -> float:
+    """A year's project work bought from Break/Fix, at its on-site hourly rate.
+
+    Examples
+    --------
+    >>> from msp_analysis import sample_scenario
+    >>> break_fix_project_fees(sample_scenario().replace({"organization.project_hours_per_year": 40.0}))
+    6000.0
+    """
+    return scenario.break_fix.hourly_rate * scenario.organization.project_hours_per_year
+
+
+def msp_hourly_fees(scenario: Scenario, oos_hours: npt.ArrayLike, after_hours_hours: npt.ArrayLike) -> np.ndarray:
+    """What the MSP bills by the hour, by kind: incidents outside scope, projects, after-hours work left out.
+
+    ``oos_hours`` is the work on incidents outside the contract and
+    ``after_hours_hours`` the in-scope work users notice done out of hours (a
+    year's, or their expectations); project hours are the organisation's. All
+    at the out-of-scope rate, the after-hours work left out by the contract
+    (``msp.after_hours_out_of_scope_share``) at its after-hours multiple.
+
+    Examples
+    --------
+    >>> from msp_analysis import sample_scenario
+    >>> s = sample_scenario().replace({"msp.after_hours_out_of_scope_share": 0.5, "organization.project_hours_per_year": 10.0})
+    >>> float(msp_hourly_fees(s, 20.0, 8.0))   # 150/h x (20 + 10 + 1.5 x 0.5 x 8)
+    5400.0
+    """
+    m = scenario.msp
+    after = m.after_hours_rate_multiplier * m.after_hours_out_of_scope_share
+    hours = np.asarray(oos_hours) + scenario.organization.project_hours_per_year + after * np.asarray(after_hours_hours)
+    return m.out_of_scope_rate * hours
 
 
 def msp_onboarding_staff_cost(scenario: Scenario) -> float:

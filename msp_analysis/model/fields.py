@@ -51,6 +51,7 @@ __all__ = [
     "as_real",
     "build",
     "checked",
+    "info_at",
     "join_path",
     "nested",
     "per_entry",
@@ -383,3 +384,37 @@ def walk_leaves(obj: Any, prefix: str) -> Iterator[tuple[str, Any]]:
             yield from walk_leaves(v, p)
         else:
             yield p, v
+
+
+def info_at(path: str, root: type, sections: Mapping[str, type], groups: tuple[type, ...]) -> FieldInfo:
+    """The :class:`FieldInfo` of a dotted ``path`` below ``root`` (the scenario), whose ``sections`` name its classes.
+
+    ``groups`` are the per-entry classes (per priority, per regime) whose
+    entries share the holding field's info. A path that names no field, or a
+    group of fields rather than one, is a ValidationError naming it.
+    """
+    parts = split_path(path)
+    cls: Any = root
+    each: FieldInfo | None = None
+    for i, part in enumerate(parts):
+        names = {f.name: f for f in dataclasses.fields(cls)} if cls is not None else {}
+        if part not in names:
+            raise ValidationError(path, part, "a field of the scenario (see Scenario.paths())")
+        meta = names[part].metadata
+        last = i == len(parts) - 1
+        if cls is root:
+            cls = sections[part]
+        elif "info" in meta:
+            if last:
+                return meta["info"]
+            cls = None
+        elif "each" in meta:
+            each, cls = meta["each"], meta["nested"]
+        elif cls in groups:
+            if last:
+                assert each is not None  # set by the per_entry field that holds this group
+                return each
+            cls = None
+        else:
+            cls = meta["nested"]
+    raise ValidationError(path, path, "a single field, not a group of fields")

@@ -36,6 +36,8 @@ CLASSES = ("prevented", "noticed_in_scope", "noticed_out_of_scope", "caught_in_s
 NOTICED = np.array([False, True, True, False, False])
 OUT_OF_SCOPE = np.array([False, False, True, False, True])
 OCCURRED = np.array([False, True, True, True, True])
+#: Incidents users notice that the contract covers: out of hours, the share it leaves out is billed.
+NOTICED_IN_SCOPE = NOTICED & ~OUT_OF_SCOPE
 
 
 @dataclass(frozen=True)

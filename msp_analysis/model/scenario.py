@@ -59,6 +59,7 @@ from .fields import (
     as_real,
     build,
     checked,
+    info_at,
     nested,
     per_entry,
     share,
@@ -219,6 +220,9 @@ class Organization(Validated):
         low_open=True,
     )
     business_hours_per_year: float = checked("hours per year", "Working hours per user per year", 1.0, 8760.0)
+    project_hours_per_year: float = checked(
+        "hours per year", "Project work a year (moves, upgrades), bought by the hour in either model", 0.0, 1e6
+    )
     compliance: str = checked("regime", "Compliance regime that can fine a breach", choices=REGIMES)
     currency: str = checked("ISO code", "Currency of every amount", choices=tuple(CURRENCY_SYMBOLS))
 
@@ -345,7 +349,13 @@ class MSP(ChecksPerEntry):
     )
     annual_escalator: float = checked("share per year", "Yearly price increase", -0.5, 1.0)
     out_of_scope_share: float = share("Share of incidents outside the contract, billed by the hour")
-    out_of_scope_rate: float = checked("currency per hour", "Hourly rate for out-of-scope work", 0.0, 100_000.0)
+    out_of_scope_rate: float = checked("currency per hour", "Hourly rate for out-of-scope and project work", 0.0, 1e5)
+    after_hours_out_of_scope_share: float = share(
+        "Share of after-hours work on noticed incidents the contract leaves out"
+    )
+    after_hours_rate_multiplier: float = checked(
+        "multiple of the rate", "Out-of-scope rate multiple after hours", 1.0, 10.0
+    )
     sla_response_hours: PerPriority = per_entry(
         PerPriority, "business hours", "SLA response target", 0.0, 2000.0, low_open=True
     )
@@ -613,28 +623,4 @@ class Scenario:
 
 def field_info(path: str) -> FieldInfo:
     """Unit, allowed range and meaning of a dotted scenario path."""
-    parts = split_path(path)
-    cls: Any = Scenario
-    each: FieldInfo | None = None
-    for i, part in enumerate(parts):
-        names = {f.name: f for f in dataclasses.fields(cls)} if cls is not None else {}
-        if part not in names:
-            raise ValidationError(path, part, "a field of the scenario (see Scenario.paths())")
-        meta = names[part].metadata
-        last = i == len(parts) - 1
-        if cls is Scenario:
-            cls = _SECTIONS[part]
-        elif "info" in meta:
-            if last:
-                return meta["info"]
-            cls = None
-        elif "each" in meta:
-            each, cls = meta["each"], meta["nested"]
-        elif cls in (PerPriority, PerRegime):
-            if last:
-                assert each is not None  # set by the per_entry field that holds this group
-                return each
-            cls = None
-        else:
-            cls = meta["nested"]
-    raise ValidationError(path, path, "a single field, not a group of fields")
+    return info_at(path, Scenario, _SECTIONS, (PerPriority, PerRegime))

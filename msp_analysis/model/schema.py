@@ -42,6 +42,12 @@ Version 2 (issue 12, "a neutral, defensible model") added:
   pays a premium (assumptions: 15% month to month, 5% for one to three
   years, over a three-year term's price). The quoted term of a version-1 file
   is its own ``term_months``, so its prices stay as written.
+- ``organization.project_hours_per_year``, ``msp.after_hours_out_of_scope_share``
+  and ``msp.after_hours_rate_multiplier``: out-of-scope work by kind. Project
+  hours are bought in either model (Break/Fix at its on-site rate, the MSP
+  at its out-of-scope rate); after-hours work the contract leaves out is
+  billed at the out-of-scope rate times the multiple. Version-1 files: no
+  projects, after hours covered (what they implied).
 - ``security.severity_includes_outage``: whether the per-incident severity
   already holds business interruption (claims data does), so the outage is
   not priced a second time.
@@ -78,13 +84,15 @@ EUR_RATES = {"EUR": 1.0, "USD": 1.1, "GBP": 0.85, "CAD": 1.5, "AUD": 1.65}
 
 #: Defaults of the fields version 2 added (those not derived from other fields).
 _V2_DEFAULTS: dict[str, dict[str, Any]] = {
-    "organization": {"downtime_revenue_weight": 0.0, "annual_revenue": 0.0},
+    "organization": {"downtime_revenue_weight": 0.0, "annual_revenue": 0.0, "project_hours_per_year": 0.0},
     "break_fix": {"after_hours_minimum_hours": 0.0, "same_day_surcharge": 0.0},
     "msp": {
         "exit_fee": 0.0,
         "onboarding_staff_hours_per_user": 0.0,
         "month_to_month_premium": 0.15,
         "one_year_premium": 0.05,
+        "after_hours_out_of_scope_share": 0.0,
+        "after_hours_rate_multiplier": 1.5,
     },
     "security": {"exploited_vulnerability_share": 0.2, "severity_includes_outage": "yes"},
 }
