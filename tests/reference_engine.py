@@ -34,9 +34,16 @@ def reference_simulate(scenario, trials: int, seed: int) -> dict[str, dict[str, 
     B = {k: zeros() for k in ("fees", "incidents", "downtime_hours")}
     M = {k: zeros() for k in ("incidents", "noticed", "downtime_hours", "oos_hours", "ah_hours", "critical_misses")}
     excess = Gamma.from_median_p90(msp.sla_miss_excess_median, msp.sla_miss_excess_p90)
+    in_house = zeros()  # outage of incidents an in-house person resolves: the same in both models
     for p in PRIORITIES:
         c = scenario.incidents[p]
-        n = rng.poisson(c.rate_per_user_year * users * (1 - c.self_service_share), size=trials)
+        reach = c.rate_per_user_year * users * (1 - c.self_service_share)
+        # thinning: in-house incidents are their own Poisson stream, the rest reach the vendor
+        n_in = rng.poisson(reach * c.in_house_share, size=trials)
+        idx_in = np.repeat(np.arange(trials), n_in)
+        work_in = Gamma.from_median_p90(c.work_median_hours, c.work_p90_hours).sample(idx_in.size, rng)
+        in_house += _per_trial(idx_in, work_in * max(1.0, c.users_affected_share * users) * c.degradation, trials)
+        n = rng.poisson(reach * (1 - c.in_house_share), size=trials)
         idx = np.repeat(np.arange(trials), n)
         k = idx.size
         onsite = rng.random(k) < c.onsite_share
@@ -86,8 +93,10 @@ def reference_simulate(scenario, trials: int, seed: int) -> dict[str, dict[str, 
     out = {"break_fix": {}, "msp": {}}
     b, m = out["break_fix"], out["msp"]
     b["fees"] = B["fees"] + bf.hourly_rate * org.project_hours_per_year
-    b["internal_cost"] = org.loaded_hourly_cost * bf.coordination_hours_per_incident * B["incidents"]
-    b["downtime_hours"] = B["downtime_hours"]
+    b["internal_cost"] = (
+        org.loaded_hourly_cost * bf.coordination_hours_per_incident * B["incidents"] + org.in_house_it_cost_per_year
+    )
+    b["downtime_hours"] = B["downtime_hours"] + in_house
     b["incidents"] = B["incidents"]
     monthly = msp_monthly_fee(scenario)
     credits = np.minimum(
@@ -107,8 +116,9 @@ def reference_simulate(scenario, trials: int, seed: int) -> dict[str, dict[str, 
         org.loaded_hourly_cost
         * (msp.coordination_hours_per_incident * M["noticed"] + 12 * msp.vendor_management_hours_per_month)
         + onboarding_staff
+        + org.in_house_it_cost_per_year
     )
-    m["downtime_hours"] = M["downtime_hours"]
+    m["downtime_hours"] = M["downtime_hours"] + in_house
     m["incidents"] = M["incidents"]
 
     # Security: the same attacks for both models (common random numbers); each

@@ -388,3 +388,81 @@ def test_a_month_carries_a_twelfth_of_the_project_hours():
     # why here: the budget module is needed by this test only
     s = sample_scenario().replace({"organization.project_hours_per_year": 60.0})
     assert monthly_scenario(s).organization.project_hours_per_year == pytest.approx(5.0)
+
+
+IN_HOUSE = {
+    "organization.in_house_it_cost_per_year": 12_000.0,
+    "incidents.p3.in_house_share": 0.3,
+    "incidents.p4.in_house_share": 0.6,
+    "msp.co_managed_discount": 0.1,
+}
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        ("organization.in_house_it_cost_per_year", -1.0),
+        ("incidents.p4.in_house_share", 1.1),
+        ("msp.co_managed_discount", -0.2),
+        ("msp.co_managed_discount", 2.0),
+    ],
+)
+def test_bad_in_house_values_name_the_field(path, value):
+    with pytest.raises(ValidationError, match=path.replace(".", r"\.")):
+        sample_scenario().replace({path: value})
+
+
+def test_an_in_house_person_costs_the_same_in_both_models():
+    s = sample_scenario()
+    e0, e1 = expected(s), expected(s.replace({"organization.in_house_it_cost_per_year": 12_000.0}))
+    for m in MODELS:
+        assert e1.loc["internal_cost", m] - e0.loc["internal_cost", m] == pytest.approx(12_000.0)
+    saving = e1.loc["total_cost", "break_fix"] - e1.loc["total_cost", "msp"]
+    assert saving == pytest.approx(e0.loc["total_cost", "break_fix"] - e0.loc["total_cost", "msp"])
+
+
+def test_incidents_resolved_in_house_reach_neither_vendor_and_stop_work_alike():
+    s = sample_scenario()
+    inside = s.replace({"incidents.p4.in_house_share": 0.5})
+    fewer = s.replace({"incidents.p4.rate_per_user_year": s.incidents.p4.rate_per_user_year * 0.5})
+    a, b = expected(inside), expected(fewer)
+    # the same as half the P4 requests, for what the vendors bill and count
+    np.testing.assert_allclose(
+        a.loc[["fees", "incidents"]].to_numpy(), b.loc[["fees", "incidents"]].to_numpy(), rtol=1e-12
+    )
+    # the in-house half still stops work: its repair time, no wait, the same in both models
+    c = s.incidents.p4
+    work = Gamma.from_median_p90(c.work_median_hours, c.work_p90_hours).mean()
+    outage = 0.5 * c.rate_per_user_year * 45 * 1.0 * c.degradation * work  # one user affected per P4
+    for m in MODELS:
+        assert a.loc["downtime_hours", m] - b.loc["downtime_hours", m] == pytest.approx(outage, rel=1e-12)
+
+
+def test_co_managed_discount_is_taken_off_the_subscription():
+    s = sample_scenario()
+    assert msp_monthly_fee(s.replace({"msp.co_managed_discount": 0.1})) == pytest.approx(0.9 * 6075.0)
+
+
+def test_in_house_work_simulates_as_expected_and_as_the_reference_draws():
+    s = sample_scenario().replace(IN_HOUSE)
+    c = simulate(s, trials=20_000, seed=37)
+    e = expected(s)
+    for m in MODELS:
+        z = zscores(c[m].trials, e[m], s, m)
+        assert (z.abs() < 4).all(), f"{m}:\n{z}"
+    small = s.replace({"organization.users": 12})
+    fast = simulate_raw(small, 4_000, seed=9, progress=False)
+    ref = reference_simulate(small, 4_000, seed=10)
+    for m in MODELS:
+        for col in ("fees", "downtime_hours", "total_cost"):
+            assert stats.ks_2samp(fast[m][col], ref[m][col]).pvalue > 1e-3, (m, col)
+
+
+def test_in_house_fields_load_from_old_files_round_trip_and_have_controls(tmp_path):
+    old = Scenario.from_json(V1 / "sample_scenario.json")
+    assert old.organization.in_house_it_cost_per_year == 0.0 and old.msp.co_managed_discount == 0.0
+    assert [old.incidents[p].in_house_share for p in ("p1", "p2", "p3", "p4")] == [0.0] * 4
+    s = sample_scenario().replace(IN_HOUSE)
+    assert scenario_from_workbook(scenario_to_workbook(s, tmp_path / "h.xlsx")) == s
+    for path, value in IN_HOUSE.items():
+        assert control(path, s).value == pytest.approx(value)

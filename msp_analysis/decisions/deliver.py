@@ -79,6 +79,7 @@ COMPONENT_DRIVERS = {
         "msp.monthly_minimum",
         "msp.onboarding_fee",
         "msp.exit_fee",
+        "msp.co_managed_discount",
         "msp.term_months",
         "msp.quoted_term_months",
         "msp.month_to_month_premium",
@@ -96,6 +97,7 @@ COMPONENT_DRIVERS = {
         "msp.coordination_hours_per_incident",
         "msp.vendor_management_hours_per_month",
         "msp.onboarding_staff_hours_per_user",
+        "organization.in_house_it_cost_per_year",
         "organization.loaded_hourly_cost",
     ),
     "downtime_cost": (

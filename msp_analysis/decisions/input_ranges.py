@@ -264,11 +264,14 @@ def calibration_ranges(calibration: CalibrationResult) -> dict[str, tuple[float,
 
 #: Topics of :func:`input_groups`: (name, test on the dotted path), first match wins.
 _TOPICS: tuple[tuple[str, Callable[[str], bool]], ...] = (
+    ("projects and in-house IT", lambda p: p.endswith(("project_hours_per_year", "in_house_it_cost_per_year"))),
     ("what an hour of downtime costs", lambda p: p.startswith("organization.")),
     # self-service decides how many incidents reach a vendor at all
     (
         "how often incidents happen",
-        lambda p: p.startswith("incidents.") and p.endswith(("rate_per_user_year", "self_service_share")),
+        lambda p: (
+            p.startswith("incidents.") and p.endswith(("rate_per_user_year", "self_service_share", "in_house_share"))
+        ),
     ),
     ("who an incident stops, and how much", lambda p: p.endswith(("users_affected_share", "degradation"))),
     ("technician work per incident", lambda p: p.startswith("incidents.") and "work_" in p),

@@ -50,6 +50,10 @@ def expected_components(scenario: Scenario) -> dict[str, dict[str, float]]:
             lam = plan.rate * cat.probability
             b["fees"] += lam * (cat.hourly_price * cat.moments.mean_billed + cat.trip_fee)
         b["incidents"] += plan.rate
+        # resolved in house: the same outage in both models (on site, no wait: the work is the outage)
+        in_house = plan.in_house_rate * plan.user_hours_per_hour * ew
+        b["downtime_hours"] += in_house
+        m["downtime_hours"] += in_house
         b["downtime_hours"] += plan.rate * plan.user_hours_per_hour * (break_fix_response(scenario, p).mean() + ew)
 
         q = plan.class_probabilities
@@ -65,6 +69,7 @@ def expected_components(scenario: Scenario) -> dict[str, dict[str, float]]:
             critical_misses += noticed * (1 - msp.sla_adherence)
 
     b["internal_cost"] = org.loaded_hourly_cost * bf.coordination_hours_per_incident * b["incidents"]
+    b["internal_cost"] += org.in_house_it_cost_per_year  # the in-house person costs the same in either model
     b["fees"] += break_fix_project_fees(scenario)
     m["fees"] = (
         msp_annual_fixed_fee(scenario)
@@ -73,7 +78,7 @@ def expected_components(scenario: Scenario) -> dict[str, dict[str, float]]:
     )
     m["internal_cost"] = org.loaded_hourly_cost * (
         msp.coordination_hours_per_incident * noticed_total + 12 * msp.vendor_management_hours_per_month
-    ) + msp_onboarding_staff_cost(scenario)
+    ) + (msp_onboarding_staff_cost(scenario) + org.in_house_it_cost_per_year)
     per_hour = cost_per_user_hour(scenario)
     for model in MODELS:
         d = out[model]

@@ -108,8 +108,9 @@ SeedLike: TypeAlias = int | np.random.SeedSequence | np.random.Generator | None
 
 _N_CLASSES = len(CLASSES)
 # Stream layout: 16 (priority x category) cells, 4 Break/Fix response streams,
-# 4 MSP response streams, 1 security stream.
-_N_STREAMS = 25
+# 4 MSP response streams, 1 security stream, 1 for incidents resolved in house
+# (spawned last, so the first 25 streams draw what they drew before it existed).
+_N_STREAMS = 26
 
 
 def seed_sequence(seed: SeedLike) -> np.random.SeedSequence:
@@ -218,6 +219,19 @@ def _draw_cell(
     return counts, hours, billed
 
 
+def _in_house_downtime(plans: tuple[PriorityPlan, ...], trials: int, rng: np.random.Generator) -> np.ndarray:
+    """User-hours lost a year to incidents an in-house IT person resolves: Poisson counts, Gamma work sums.
+
+    On site, so no wait: the work is the outage. The same draw goes to both
+    models (common random numbers: the same person, the same incidents).
+    """
+    out = np.zeros(trials)
+    for plan in plans:
+        n = rng.poisson(plan.in_house_rate, size=trials)
+        out += plan.user_hours_per_hour * rng.gamma(plan.work.shape * n, plan.work.scale)
+    return out
+
+
 def _sum_hits(hits: np.ndarray, expected_hits: float, rng: np.random.Generator) -> np.ndarray:
     """Sum of ``hits`` Beta(2, 2) shares per trial (see module docstring)."""
     if expected_hits >= AGGREGATE_MIN:
@@ -278,13 +292,17 @@ def _simulate_chunk(scenario: Scenario, trials: int, ss: np.random.SeedSequence)
         if p in ("p1", "p2"):
             ms["critical_misses"] += misses
 
+    in_house = _in_house_downtime(plans, trials, streams[25])  # the same outage in both models
+    bf["downtime_hours"] += in_house
+    ms["downtime_hours"] += in_house
     sec = simulate_security(scenario, trials, streams[24])
     per_hour = cost_per_user_hour(scenario)
     loaded = org.loaded_hourly_cost
     out = {}
     out["break_fix"] = {
         "fees": bf["fees"] + break_fix_project_fees(scenario),
-        "internal_cost": loaded * scenario.break_fix.coordination_hours_per_incident * bf["incidents"],
+        "internal_cost": loaded * scenario.break_fix.coordination_hours_per_incident * bf["incidents"]
+        + org.in_house_it_cost_per_year,
         "downtime_hours": bf["downtime_hours"],
         "incidents": bf["incidents"],
     }
@@ -296,7 +314,7 @@ def _simulate_chunk(scenario: Scenario, trials: int, ss: np.random.SeedSequence)
         ),
         "internal_cost": loaded
         * (msp.coordination_hours_per_incident * ms["noticed"] + 12 * msp.vendor_management_hours_per_month)
-        + msp_onboarding_staff_cost(scenario),
+        + (msp_onboarding_staff_cost(scenario) + org.in_house_it_cost_per_year),
         "downtime_hours": ms["downtime_hours"],
         "incidents": ms["incidents"],
     }

@@ -239,7 +239,7 @@ def msp_monthly_fee(scenario: Scenario) -> float:
 
     Quoted for ``msp.quoted_term_months``; another term pays the short-term
     premium (:func:`short_term_factor`) on the whole subscription, minimum
-    included. Onboarding, exit and out-of-scope prices are not scaled.
+    included; a co-managed contract takes ``msp.co_managed_discount`` off it. Onboarding, exit and out-of-scope prices are not scaled.
 
     Examples
     --------
@@ -256,7 +256,8 @@ def msp_monthly_fee(scenario: Scenario) -> float:
         + m.per_server_monthly * o.servers
         + m.flat_monthly
     )
-    return float(max(fee, m.monthly_minimum) * short_term_factor(scenario))
+    # a co-managed contract (in-house first line) is discounted on the whole subscription
+    return float(max(fee, m.monthly_minimum) * short_term_factor(scenario) * (1 - m.co_managed_discount))
 
 
 def msp_annual_fixed_fee(scenario: Scenario) -> float:

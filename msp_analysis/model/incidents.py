@@ -2,7 +2,8 @@
 
 Incidents of priority ``p`` that reach a support model arrive as a Poisson
 process with rate ``rate_per_user_year * users * (1 - self_service_share)``
-(users resolve the self-served share themselves, in both models). Every
+(users resolve the self-served share themselves, in both models; an in-house
+IT person resolves ``in_house_share`` of the rest, also in both). Every
 incident carries independent marks:
 
 - its Break/Fix *category*: on site or remote, in or out of business hours,
@@ -79,6 +80,7 @@ class PriorityPlan:
     categories: tuple[Category, ...]
     class_probabilities: np.ndarray  # over CLASSES
     onsite_share: float
+    in_house_rate: float = 0.0  # incidents per year the in-house person resolves (both models alike)
 
     @property
     def user_hours_per_hour(self) -> float:
@@ -130,14 +132,16 @@ def incident_plan(scenario: Scenario) -> tuple[PriorityPlan, ...]:
         plans.append(
             PriorityPlan(
                 priority=p,
-                # self-served incidents reach neither model (a Break/Fix client can have a reset portal too)
-                rate=cls.rate_per_user_year * org.users * (1 - cls.self_service_share),
+                # self-served incidents reach neither model (a Break/Fix client can have a reset portal too),
+                # nor do those an in-house IT person resolves
+                rate=cls.rate_per_user_year * org.users * (1 - cls.self_service_share) * (1 - cls.in_house_share),
                 work=work,
                 users_affected=users_affected(scenario, p),
                 degradation=cls.degradation,
                 categories=tuple(cats),
                 class_probabilities=q,
                 onsite_share=cls.onsite_share,
+                in_house_rate=cls.rate_per_user_year * org.users * (1 - cls.self_service_share) * cls.in_house_share,
             )
         )
     return tuple(plans)

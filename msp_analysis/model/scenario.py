@@ -153,7 +153,9 @@ class PriorityClass(Validated):
     Users affected by one incident are ``max(1, users_affected_share * users)``;
     technician work per incident is Gamma with the given median and p90. The
     rate is before self-service: a share of the class (password resets through
-    a reset portal) is resolved by the user and reaches neither support model.
+    a reset portal) is resolved by the user and reaches neither support model;
+    of the rest, ``in_house_share`` is resolved by an in-house IT person (on
+    site: no wait, the work itself is the outage), the same in both models.
     """
 
     rate_per_user_year: float = checked(
@@ -172,6 +174,7 @@ class PriorityClass(Validated):
     onsite_share: float = share("Share of incidents that need someone on site (Break/Fix)")
     after_hours_share: float = share("Share of incidents worked outside business hours")
     self_service_share: float = share("Share users resolve with a self-service tool, reaching neither vendor")
+    in_house_share: float = share("Share of the rest an in-house IT person resolves, in either model")
 
     def _cross_checks(self) -> None:
         self._need_above("work_median_hours", "work_p90_hours", self.work_median_hours, self.work_p90_hours)
@@ -220,6 +223,9 @@ class Organization(Validated):
         low_open=True,
     )
     business_hours_per_year: float = checked("hours per year", "Working hours per user per year", 1.0, 8760.0)
+    in_house_it_cost_per_year: float = checked(
+        "currency per year", "Cost of in-house IT time (triage, first-line), the same in either model", 0.0, _MAX
+    )
     project_hours_per_year: float = checked(
         "hours per year", "Project work a year (moves, upgrades), bought by the hour in either model", 0.0, 1e6
     )
@@ -328,6 +334,7 @@ class MSP(ChecksPerEntry):
     flat_monthly: float = checked("currency per month", "Flat monthly fee", 0.0, _MAX)
     monthly_minimum: float = checked("currency per month", "Minimum monthly bill", 0.0, _MAX)
     onboarding_fee: float = checked("currency", "One-off onboarding fee, spread over the term", 0.0, _MAX)
+    co_managed_discount: float = share("Discount on the subscription for a co-managed contract (in-house first line)")
     exit_fee: float = checked(
         "currency", "Termination or exit fee paid when the contract ends, spread over the term", 0.0, _MAX
     )

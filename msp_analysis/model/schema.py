@@ -48,6 +48,10 @@ Version 2 (issue 12, "a neutral, defensible model") added:
   at its out-of-scope rate); after-hours work the contract leaves out is
   billed at the out-of-scope rate times the multiple. Version-1 files: no
   projects, after hours covered (what they implied).
+- ``organization.in_house_it_cost_per_year``, ``incidents.<priority>.in_house_share``
+  and ``msp.co_managed_discount``: an in-house IT person (co-managed), the
+  same cost in either model, who resolves a share of incidents before they
+  reach a vendor, and the MSP's discount for a co-managed contract (0: none).
 - ``security.severity_includes_outage``: whether the per-incident severity
   already holds business interruption (claims data does), so the outage is
   not priced a second time.
@@ -84,10 +88,16 @@ EUR_RATES = {"EUR": 1.0, "USD": 1.1, "GBP": 0.85, "CAD": 1.5, "AUD": 1.65}
 
 #: Defaults of the fields version 2 added (those not derived from other fields).
 _V2_DEFAULTS: dict[str, dict[str, Any]] = {
-    "organization": {"downtime_revenue_weight": 0.0, "annual_revenue": 0.0, "project_hours_per_year": 0.0},
+    "organization": {
+        "downtime_revenue_weight": 0.0,
+        "annual_revenue": 0.0,
+        "project_hours_per_year": 0.0,
+        "in_house_it_cost_per_year": 0.0,
+    },
     "break_fix": {"after_hours_minimum_hours": 0.0, "same_day_surcharge": 0.0},
     "msp": {
         "exit_fee": 0.0,
+        "co_managed_discount": 0.0,
         "onboarding_staff_hours_per_user": 0.0,
         "month_to_month_premium": 0.15,
         "one_year_premium": 0.05,
@@ -106,7 +116,7 @@ ADDED_IN_V2 = frozenset(
         "organization.eur_rate",
         "msp.quoted_term_months",
     }
-    | {f"incidents.{p}.self_service_share" for p in ("p1", "p2", "p3", "p4")}
+    | {f"incidents.{p}.{k}" for p in ("p1", "p2", "p3", "p4") for k in ("self_service_share", "in_house_share")}
     | {f"{section}.{key}" for section, keys in _V2_DEFAULTS.items() for key in keys}
 )
 
@@ -163,6 +173,7 @@ def _v1_to_v2(data: dict[str, Any]) -> None:
     for cls in incidents.values() if isinstance(incidents, dict) else ():
         if isinstance(cls, dict):
             cls.setdefault("self_service_share", 0.0)
+            cls.setdefault("in_house_share", 0.0)
 
 
 def _number(value: Any) -> float | None:
