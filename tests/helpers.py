@@ -53,12 +53,26 @@ def scenarios(draw, min_users: int = 1, max_users: int = 2000):
         "security.base_rate_per_user_year": draw(st.floats(0, 0.02)),
         "security.exploited_vulnerability_share": draw(st.floats(0, 1)),
         "security.severity_includes_outage": draw(st.sampled_from(["yes", "no"])),
+        # issue 12's terms: Break/Fix surcharges, the MSP's term and its premium, out-of-scope work by kind,
+        # onboarding staff time, in-house IT
+        "break_fix.after_hours_minimum_hours": draw(st.sampled_from([0.0, 1.0, 2.0])),
+        "break_fix.same_day_surcharge": draw(st.floats(0, 1)),
+        "msp.term_months": draw(st.integers(1, 60)),
+        "msp.month_to_month_premium": draw(st.floats(0, 0.3)),
+        "msp.one_year_premium": draw(st.floats(0, 0.15)),
+        "msp.after_hours_out_of_scope_share": draw(st.floats(0, 1)),
+        "msp.onboarding_staff_hours_per_user": draw(st.floats(0, 4)),
+        "msp.co_managed_discount": draw(st.floats(0, 0.3)),
+        "organization.project_hours_per_year": draw(st.floats(0, 200)),
+        "organization.in_house_it_cost_per_year": draw(st.floats(0, 30_000)),
     }
     for p in ("p1", "p2", "p3", "p4"):
         med, p90 = _gamma_pair(draw, 0.2, 4.0)
         changes[f"incidents.{p}.rate_per_user_year"] = draw(st.floats(0, 5))
         changes[f"incidents.{p}.work_median_hours"] = med
         changes[f"incidents.{p}.work_p90_hours"] = p90
+        changes[f"incidents.{p}.self_service_share"] = draw(st.floats(0, 0.5))
+        changes[f"incidents.{p}.in_house_share"] = draw(st.floats(0, 0.5))
         changes[f"incidents.{p}.onsite_share"] = draw(st.floats(0, 1))
         changes[f"incidents.{p}.after_hours_share"] = draw(st.floats(0, 0.5))
         changes[f"incidents.{p}.users_affected_share"] = draw(st.floats(0, 1))

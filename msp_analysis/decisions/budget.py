@@ -66,7 +66,7 @@ _MAX_MONTHS = 600
 
 
 def monthly_scenario(scenario: Scenario) -> Scenario:
-    """The scenario of one month: every incident rate divided by 12, no security events.
+    """The scenario of one month: every incident rate and the project hours divided by 12, no security events.
 
     Security events do not enter fees; switching them off only saves time.
 
@@ -77,6 +77,7 @@ def monthly_scenario(scenario: Scenario) -> Scenario:
     2.5
     """
     changes = {f"incidents.{p}.rate_per_user_year": scenario.incidents[p].rate_per_user_year / 12 for p in PRIORITIES}
+    changes["organization.project_hours_per_year"] = scenario.organization.project_hours_per_year / 12
     changes["security.base_rate_per_user_year"] = 0.0
     return scenario.replace(changes)
 

@@ -274,21 +274,31 @@ def calibration_ranges(calibration: CalibrationResult) -> dict[str, tuple[float,
 
 #: Topics of :func:`input_groups`: (name, test on the dotted path), first match wins.
 _TOPICS: tuple[tuple[str, Callable[[str], bool]], ...] = (
+    ("projects and in-house IT", lambda p: p.endswith(("project_hours_per_year", "in_house_it_cost_per_year"))),
     # users_per_site says who an outage stops, not what an hour costs: it goes with users_affected_share.
     ("who an incident stops, and how much", lambda p: p.endswith(("users_affected_share", "degradation", "per_site"))),
     ("what an hour of downtime costs", lambda p: p.startswith("organization.")),
-    ("how often incidents happen", lambda p: p.endswith("rate_per_user_year") and p.startswith("incidents.")),
+    # self-service decides how many incidents reach a vendor at all
+    (
+        "how often incidents happen",
+        lambda p: (
+            p.startswith("incidents.") and p.endswith(("rate_per_user_year", "self_service_share", "in_house_share"))
+        ),
+    ),
     ("technician work per incident", lambda p: p.startswith("incidents.") and "work_" in p),
     ("on-site and after-hours shares", lambda p: p.endswith(("onsite_share", "after_hours_share"))),
     ("security incidents and fines", lambda p: p.startswith("security.") or "patch_latency" in p or "monitoring" in p),
-    ("staff time with each model", lambda p: "coordination" in p or "vendor_management" in p),
+    (
+        "staff time with each model",
+        lambda p: "coordination" in p or "vendor_management" in p or "onboarding_staff" in p,
+    ),
     ("Break/Fix response times", lambda p: p.startswith("break_fix.response")),
     ("Break/Fix prices and terms", lambda p: p.startswith("break_fix.")),
     (
         "MSP prices and terms",
         lambda p: (
             p.startswith("msp.")
-            and any(k in p for k in ("monthly", "fee", "term", "escalator", "out_of_scope", "credit"))
+            and any(k in p for k in ("monthly", "fee", "term", "premium", "escalator", "out_of_scope", "credit"))
         ),
     ),
     ("MSP service: SLA, prevention, remote fixes", lambda p: p.startswith("msp.")),

@@ -177,8 +177,8 @@ def _expected_fees_and_hours(scenario: Scenario, years: float) -> tuple[float, f
             for plan in incident_plan(scenario)
             for cat in plan.categories
         )
-        * years
-    )
+        + scenario.organization.project_hours_per_year  # project hours are billed too
+    ) * years
     return exp_fees, exp_hours
 
 
@@ -189,6 +189,7 @@ def _simulated_fees(scenario: Scenario, years: float, trials: int, seed: SeedLik
             f"incidents.{p}.rate_per_user_year": min(scenario.incidents[p].rate_per_user_year * years, 1000.0)
             for p in PRIORITIES
         }
+        | {"organization.project_hours_per_year": min(scenario.organization.project_hours_per_year * years, 1e6)}
     )
     return simulate(scaled, trials=trials, seed=seed, progress=False).break_fix.trials["fees"].to_numpy()
 

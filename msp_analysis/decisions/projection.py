@@ -27,7 +27,10 @@ How year ``t`` (1, 2, ...) differs from the scenario as given:
   paid. ``onboarding="spread"`` instead charges each year its share of the
   fee for the months of the first contract term it covers
   (``onboarding_fee * months_in_first_term / term_months``): the fee is
-  paid once either way. Renewals are not onboarded again.
+  paid once either way. Renewals are not onboarded again. The client's own
+  staff time during onboarding (``msp.onboarding_staff_hours_per_user``, at
+  the loaded hourly cost, for the headcount at signing) is moved the same
+  way, into internal cost.
 - Everything else (wages, incident rates, security) stays as given: amounts
   are in today's money apart from the escalators.
 
@@ -131,10 +134,10 @@ def year_scenario(
     msp_escalator: float | None = None,
     msp_price_change: str = "yearly",
 ) -> Scenario:
-    """The scenario of year ``year`` (1 = as given), with onboarding fee set to 0.
+    """The scenario of year ``year`` (1 = as given), with onboarding fee and staff time set to 0.
 
     See the module docstring for what grows and what escalates. The onboarding
-    fee is zeroed because the projection accounts for it itself. When growth
+    fee and staff time are zeroed because the projection accounts for them itself. When growth
     or an escalator carries a field past its limit by year ``year`` (a rate
     above 100,000 an hour, more than a million users), the
     :class:`~msp_analysis.ValidationError` names the field, the year and the
@@ -164,6 +167,7 @@ def year_scenario(
         "organization.workstations": _grown(org.workstations, dev, keep_one=False),
         "organization.servers": _grown(org.servers, dev, keep_one=True),
         "msp.onboarding_fee": 0.0,
+        "msp.onboarding_staff_hours_per_user": 0.0,
     }
     bf_factor = _compound(bf_esc, t)
     # Months elapsed at the start of the contract term year t falls in.
@@ -208,8 +212,9 @@ def _plain(x: object) -> str:
     return f"{x:,.6g}" if isinstance(x, float) else f"{x:,}"
 
 
-def _onboarding_by_year(scenario: Scenario, years: int, onboarding: str) -> np.ndarray:
-    fee, term = scenario.msp.onboarding_fee, scenario.msp.term_months
+def _onboarding_by_year(scenario: Scenario, years: int, onboarding: str, fee: float) -> np.ndarray:
+    """What is paid each year of a one-off onboarding amount ``fee`` (the fee, or the staff time's cost)."""
+    term = scenario.msp.term_months
     out = np.zeros(years)
     if onboarding == "upfront":
         out[0] = fee
@@ -230,7 +235,7 @@ class Projection:
         Tidy: one row per (year, model), with the year's headcount and
         devices, the expected ``fees`` (onboarding included where paid),
         ``internal_cost``, ``downtime_cost``, ``security_loss``,
-        ``total_cost``, the ``onboarding`` paid that year, the
+        ``total_cost``, the ``onboarding`` paid that year (fee and staff time), the
         ``discount_factor``, ``present_value``, ``cumulative_total`` and
         ``cumulative_present_value`` (all expected), and from the simulation
         ``sim_mean``, ``sim_p5``, ``sim_p50``, ``sim_p95`` of the year's total
@@ -412,7 +417,14 @@ def project(
         )
         for t in range(1, years + 1)
     )
-    paid = _onboarding_by_year(scenario, years, onboarding)
+    o, m = scenario.organization, scenario.msp
+    staff = o.loaded_hourly_cost * m.onboarding_staff_hours_per_user * o.users
+    paid = np.stack(
+        [
+            _onboarding_by_year(scenario, years, onboarding, m.onboarding_fee),
+            _onboarding_by_year(scenario, years, onboarding, staff),
+        ]
+    )
     children = seed_sequence(seed).spawn(years)
 
     table, sims = _year_table(scenarios, paid, children, trials)
@@ -440,7 +452,11 @@ def _year_table(
     children: list[np.random.SeedSequence],
     trials: int,
 ) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
-    """Each year's expected figures (one row per year and model) and simulated totals (trials x years)."""
+    """Each year's expected figures (one row per year and model) and simulated totals (trials x years).
+
+    ``paid`` holds, per year, the onboarding fee paid (row 0, a fee) and the
+    client's onboarding staff time (row 1, internal cost).
+    """
     years = len(scenarios)
     rows = []
     sims = {m: np.empty((trials, years)) for m in MODELS}
@@ -448,7 +464,8 @@ def _year_table(
         comps = expected_components(s_t)
         raw = simulate_raw(s_t, trials, child, progress=False)
         for m in MODELS:
-            extra = paid[t - 1] if m == "msp" else 0.0
+            fee, staff = paid[:, t - 1] if m == "msp" else (0.0, 0.0)
+            extra = float(fee + staff)
             sims[m][:, t - 1] = raw[m]["total_cost"] + extra
             c = comps[m]
             row: dict[str, Any] = {  # one row of the table: numbers and labels
@@ -460,7 +477,8 @@ def _year_table(
                 "servers": s_t.organization.servers,
             }
             row.update({k: float(c[k]) for k in COST_COLUMNS})
-            row["fees"] += extra
+            row["fees"] += float(fee)
+            row["internal_cost"] += float(staff)
             row["total_cost"] = float(c["total_cost"]) + extra
             row["onboarding"] = extra
             row["downtime_hours"] = float(c["downtime_hours"] + c["security_downtime_hours"])

@@ -14,9 +14,15 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..model.billing import expected_sla_credits, msp_annual_fixed_fee
+from ..model.billing import (
+    break_fix_project_fees,
+    expected_sla_credits,
+    msp_annual_fixed_fee,
+    msp_hourly_fees,
+    msp_onboarding_staff_cost,
+)
 from ..model.downtime import availability, cost_per_user_hour
-from ..model.incidents import NOTICED, OCCURRED, OUT_OF_SCOPE, incident_plan
+from ..model.incidents import NOTICED, NOTICED_IN_SCOPE, OCCURRED, OUT_OF_SCOPE, incident_plan
 from ..model.response import break_fix_response, expected_msp_response
 from ..model.scenario import Scenario
 from ..model.security import expected_security
@@ -35,6 +41,7 @@ def expected_components(scenario: Scenario) -> dict[str, dict[str, float]]:
     b, m = out["break_fix"], out["msp"]
     critical_misses = 0.0
     oos_hours = 0.0
+    after_hours_hours = 0.0  # in-scope work users notice, done out of hours
     noticed_total = 0.0
     for plan in plans:
         p = plan.priority
@@ -43,6 +50,10 @@ def expected_components(scenario: Scenario) -> dict[str, dict[str, float]]:
             lam = plan.rate * cat.probability
             b["fees"] += lam * (cat.hourly_price * cat.moments.mean_billed + cat.trip_fee)
         b["incidents"] += plan.rate
+        # resolved in house: the same outage in both models (on site, no wait: the work is the outage)
+        in_house = plan.in_house_rate * plan.user_hours_per_hour * ew
+        b["downtime_hours"] += in_house
+        m["downtime_hours"] += in_house
         b["downtime_hours"] += plan.rate * plan.user_hours_per_hour * (break_fix_response(scenario, p).mean() + ew)
 
         q = plan.class_probabilities
@@ -50,20 +61,24 @@ def expected_components(scenario: Scenario) -> dict[str, dict[str, float]]:
         noticed_total += noticed
         m["incidents"] += plan.rate * q[OCCURRED].sum()
         oos_hours += plan.rate * q[OUT_OF_SCOPE].sum() * ew
+        after_share = sum(cat.probability for cat in plan.categories if cat.after_hours)
+        after_hours_hours += plan.rate * q[NOTICED_IN_SCOPE].sum() * after_share * ew
         dispatch = plan.onsite_share * (1 - msp.remote_resolution_share) * msp.onsite_dispatch_hours
         m["downtime_hours"] += noticed * plan.user_hours_per_hour * (expected_msp_response(scenario, p) + ew + dispatch)
         if p in ("p1", "p2"):
             critical_misses += noticed * (1 - msp.sla_adherence)
 
     b["internal_cost"] = org.loaded_hourly_cost * bf.coordination_hours_per_incident * b["incidents"]
+    b["internal_cost"] += org.in_house_it_cost_per_year  # the in-house person costs the same in either model
+    b["fees"] += break_fix_project_fees(scenario)
     m["fees"] = (
         msp_annual_fixed_fee(scenario)
-        + msp.out_of_scope_rate * oos_hours
+        + float(msp_hourly_fees(scenario, oos_hours, after_hours_hours))  # a 0-d array for one input set
         - expected_sla_credits(critical_misses, scenario)
     )
     m["internal_cost"] = org.loaded_hourly_cost * (
         msp.coordination_hours_per_incident * noticed_total + 12 * msp.vendor_management_hours_per_month
-    )
+    ) + (msp_onboarding_staff_cost(scenario) + org.in_house_it_cost_per_year)
     per_hour = cost_per_user_hour(scenario)
     for model in MODELS:
         d = out[model]

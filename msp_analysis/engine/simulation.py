@@ -49,9 +49,25 @@ import numpy.typing as npt
 import pandas as pd
 
 from ..errors import ValidationError
-from ..model.billing import billed_hours, msp_annual_fixed_fee, sla_credits
+from ..model.billing import (
+    billed_hours,
+    break_fix_project_fees,
+    msp_annual_fixed_fee,
+    msp_hourly_fees,
+    msp_onboarding_staff_cost,
+    sla_credits,
+)
 from ..model.downtime import availability, cost_per_user_hour
-from ..model.incidents import CLASSES, NOTICED, OCCURRED, OUT_OF_SCOPE, Category, PriorityPlan, incident_plan
+from ..model.incidents import (
+    CLASSES,
+    NOTICED,
+    NOTICED_IN_SCOPE,
+    OCCURRED,
+    OUT_OF_SCOPE,
+    Category,
+    PriorityPlan,
+    incident_plan,
+)
 from ..model.response import HIT_BETA, HIT_MEAN_SHARE, HIT_VAR_SHARE, break_fix_response, msp_miss_excess
 from ..model.scenario import Scenario
 from ..model.security import simulate_security
@@ -92,8 +108,9 @@ SeedLike: TypeAlias = int | np.random.SeedSequence | np.random.Generator | None
 
 _N_CLASSES = len(CLASSES)
 # Stream layout: 16 (priority x category) cells, 4 Break/Fix response streams,
-# 4 MSP response streams, 1 security stream.
-_N_STREAMS = 25
+# 4 MSP response streams, 1 security stream, 1 for incidents resolved in house
+# (spawned last, so the first 25 streams draw what they drew before it existed).
+_N_STREAMS = 26
 
 
 def seed_sequence(seed: SeedLike) -> np.random.SeedSequence:
@@ -202,6 +219,19 @@ def _draw_cell(
     return counts, hours, billed
 
 
+def _in_house_downtime(plans: tuple[PriorityPlan, ...], trials: int, rng: np.random.Generator) -> np.ndarray:
+    """User-hours lost a year to incidents an in-house IT person resolves: Poisson counts, Gamma work sums.
+
+    On site, so no wait: the work is the outage. The same draw goes to both
+    models (common random numbers: the same person, the same incidents).
+    """
+    out = np.zeros(trials)
+    for plan in plans:
+        n = rng.poisson(plan.in_house_rate, size=trials)
+        out += plan.user_hours_per_hour * rng.gamma(plan.work.shape * n, plan.work.scale)
+    return out
+
+
 def _sum_hits(hits: np.ndarray, expected_hits: float, rng: np.random.Generator) -> np.ndarray:
     """Sum of ``hits`` Beta(2, 2) shares per trial (see module docstring)."""
     if expected_hits >= AGGREGATE_MIN:
@@ -217,13 +247,9 @@ def _simulate_chunk(scenario: Scenario, trials: int, ss: np.random.SeedSequence)
     org, msp = scenario.organization, scenario.msp
     z = np.zeros
     bf = {"fees": z(trials), "incidents": z(trials), "downtime_hours": z(trials)}
-    ms = {
-        "incidents": z(trials),
-        "noticed": z(trials),
-        "downtime_hours": z(trials),
-        "oos_hours": z(trials),
-        "critical_misses": z(trials),
-    }
+    # after_hours_hours: in-scope work users notice, done out of hours (the contract may leave a share out)
+    columns = ("incidents", "noticed", "downtime_hours", "oos_hours", "after_hours_hours", "critical_misses")
+    ms = {k: z(trials) for k in columns}
     excess = msp_miss_excess(scenario)
     for i, plan in enumerate(plans):
         p = plan.priority
@@ -238,6 +264,8 @@ def _simulate_chunk(scenario: Scenario, trials: int, ss: np.random.SeedSequence)
             hours_p += hours
             if cat.onsite:
                 onsite_noticed += counts[:, NOTICED].sum(axis=1)
+            if cat.after_hours:
+                ms["after_hours_hours"] += hours[:, NOTICED_IN_SCOPE].sum(axis=1)
         n_all = counts_p.sum(axis=1)
         bf["incidents"] += n_all
         resp = break_fix_response(scenario, p)
@@ -264,24 +292,29 @@ def _simulate_chunk(scenario: Scenario, trials: int, ss: np.random.SeedSequence)
         if p in ("p1", "p2"):
             ms["critical_misses"] += misses
 
+    in_house = _in_house_downtime(plans, trials, streams[25])  # the same outage in both models
+    bf["downtime_hours"] += in_house
+    ms["downtime_hours"] += in_house
     sec = simulate_security(scenario, trials, streams[24])
     per_hour = cost_per_user_hour(scenario)
     loaded = org.loaded_hourly_cost
     out = {}
     out["break_fix"] = {
-        "fees": bf["fees"],
-        "internal_cost": loaded * scenario.break_fix.coordination_hours_per_incident * bf["incidents"],
+        "fees": bf["fees"] + break_fix_project_fees(scenario),
+        "internal_cost": loaded * scenario.break_fix.coordination_hours_per_incident * bf["incidents"]
+        + org.in_house_it_cost_per_year,
         "downtime_hours": bf["downtime_hours"],
         "incidents": bf["incidents"],
     }
     out["msp"] = {
         "fees": (
             msp_annual_fixed_fee(scenario)
-            + msp.out_of_scope_rate * ms["oos_hours"]
+            + msp_hourly_fees(scenario, ms["oos_hours"], ms["after_hours_hours"])
             - sla_credits(ms["critical_misses"], scenario)
         ),
         "internal_cost": loaded
-        * (msp.coordination_hours_per_incident * ms["noticed"] + 12 * msp.vendor_management_hours_per_month),
+        * (msp.coordination_hours_per_incident * ms["noticed"] + 12 * msp.vendor_management_hours_per_month)
+        + (msp_onboarding_staff_cost(scenario) + org.in_house_it_cost_per_year),
         "downtime_hours": ms["downtime_hours"],
         "incidents": ms["incidents"],
     }

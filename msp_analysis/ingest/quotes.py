@@ -501,6 +501,8 @@ def apply_quote(scenario: Scenario, quote: Mapping[str, object], reset_prices: b
         When the scenario refuses a value; the message names the quote's file and row.
     """
     changes = dict(quote)
+    # the quote's prices are for the quote's term (or, if it names none, the scenario's)
+    changes.setdefault("msp.quoted_term_months", changes.get("msp.term_months", scenario.msp.term_months))
     if reset_prices:
         for path in PRICE_PATHS:
             changes.setdefault(path, 0.0)

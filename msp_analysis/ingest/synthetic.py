@@ -241,7 +241,9 @@ def bill_tickets(
 
     ``tickets`` in the canonical columns (``opened``, ``work_hours``,
     ``onsite``, ``after_hours``); a missing on-site flag counts as remote, a
-    missing after-hours flag is taken from the opening time.
+    missing after-hours flag is taken from the opening time. Out of hours the
+    after-hours minimum applies; P1/P2 tickets in business hours pay the
+    same-day surcharge (no ``priority`` column: none does).
     """
     bf = scenario.break_fix
     work = tickets["work_hours"].to_numpy(dtype=float, na_value=np.nan)
@@ -256,7 +258,13 @@ def bill_tickets(
         billed_hours(work, bf.onsite_minimum_hours, bf.billing_increment_hours),
         billed_hours(work, bf.remote_minimum_hours, bf.billing_increment_hours),
     )
-    rate = np.where(onsite, bf.hourly_rate, bf.remote_hourly_rate) * np.where(after, bf.after_hours_multiplier, 1.0)
+    hours = np.where(after, np.maximum(hours, bf.after_hours_minimum_hours), hours)
+    # The same-day surcharge is for P1/P2 in business hours (after hours the multiplier is the urgent price).
+    urgent = tickets["priority"].isin(["p1", "p2"]).to_numpy(dtype=bool) if "priority" in tickets else False
+    in_hours = np.where(urgent, 1 + bf.same_day_surcharge, 1.0)
+    rate = np.where(onsite, bf.hourly_rate, bf.remote_hourly_rate) * np.where(
+        after, bf.after_hours_multiplier, in_hours
+    )
     amount = hours * rate + np.where(onsite, bf.trip_fee, 0.0)
     return pd.DataFrame({"billed_hours": hours, "amount": amount, "onsite": onsite, "after_hours": after})
 

@@ -8,7 +8,9 @@ partial moments over the billing lattice (:func:`billing_moments`).
 
 The MSP bills a fixed monthly fee (per user, per workstation, per server, flat,
 with a minimum), the onboarding fee spread over the term, out-of-scope work by
-the hour, less SLA credits for missed critical responses (capped).
+the hour, less SLA credits for missed critical responses (capped). The
+client's own staff time during onboarding is spread the same way
+(:func:`msp_onboarding_staff_cost`), as internal cost.
 """
 
 from __future__ import annotations
@@ -28,10 +30,15 @@ __all__ = [
     "BillingMoments",
     "billed_hours",
     "billing_moments",
+    "break_fix_project_fees",
     "expected_sla_credits",
     "msp_annual_fixed_fee",
+    "msp_hourly_fees",
     "msp_monthly_fee",
+    "msp_onboarding_staff_cost",
+    "short_term_factor",
     "sla_credits",
+    "term_premium",
 ]
 
 # Floating-point slack when asking how many increments fit in the minimum
@@ -189,14 +196,58 @@ def billing_moments(work: Gamma, minimum: float, increment: float) -> BillingMom
     return _moments(float(work.shape), float(work.scale), float(minimum), increment)
 
 
+def term_premium(term_months: npt.ArrayLike, month_to_month: npt.ArrayLike, one_year: npt.ArrayLike) -> np.ndarray:
+    """Price premium of a contract term over a 36-month term's price.
+
+    Under 12 months the month-to-month premium, from 12 to 35 months the
+    one-year premium, 36 months or more none. Array-friendly: any argument
+    may be an array of input sets.
+
+    Examples
+    --------
+    >>> term_premium([1, 12, 24, 36, 60], 0.15, 0.05).tolist()
+    [0.15, 0.05, 0.05, 0.0, 0.0]
+    """
+    t = np.asarray(term_months)
+    return np.where(t < 12, month_to_month, np.where(t < 36, one_year, 0.0))
+
+
+def short_term_factor(scenario: Scenario) -> float:
+    """What the quoted subscription prices are multiplied by for the scenario's term.
+
+    Prices are quoted for ``msp.quoted_term_months``; at that term the factor
+    is 1 and the quote's prices stand. Another term pays its premium instead
+    of the quoted term's: ``(1 + premium(term)) / (1 + premium(quoted))``, so
+    a month-to-month quote moved to three years is cheaper by the same rule.
+
+    Examples
+    --------
+    >>> from msp_analysis import sample_scenario
+    >>> s = sample_scenario()   # quoted for 36 months; month-to-month +15%, one year +5%
+    >>> float(short_term_factor(s)), float(short_term_factor(s.replace({"msp.term_months": 12})))
+    (1.0, 1.05)
+    """
+    m = scenario.msp
+    premium = term_premium(
+        np.array([m.term_months, m.quoted_term_months]), m.month_to_month_premium, m.one_year_premium
+    )
+    return (1 + premium[0]) / (1 + premium[1])
+
+
 def msp_monthly_fee(scenario: Scenario) -> float:
     """The MSP's monthly subscription: per-seat and per-device fees, flat fee, minimum.
+
+    Quoted for ``msp.quoted_term_months``; another term pays the short-term
+    premium (:func:`short_term_factor`) on the whole subscription, minimum
+    included; a co-managed contract takes ``msp.co_managed_discount`` off it. Onboarding, exit and out-of-scope prices are not scaled.
 
     Examples
     --------
     >>> from msp_analysis import sample_scenario
     >>> msp_monthly_fee(sample_scenario())   # 45 users x 125 + 3 servers x 150
     6075.0
+    >>> round(msp_monthly_fee(sample_scenario().replace({"msp.term_months": 1})), 2)   # month to month: +15%
+    6986.25
     """
     o, m = scenario.organization, scenario.msp
     fee = (
@@ -205,7 +256,8 @@ def msp_monthly_fee(scenario: Scenario) -> float:
         + m.per_server_monthly * o.servers
         + m.flat_monthly
     )
-    return float(max(fee, m.monthly_minimum))
+    # a co-managed contract (in-house first line) is discounted on the whole subscription
+    return float(max(fee, m.monthly_minimum) * short_term_factor(scenario) * (1 - m.co_managed_discount))
 
 
 def msp_annual_fixed_fee(scenario: Scenario) -> float:
@@ -223,13 +275,67 @@ def msp_annual_fixed_fee(scenario: Scenario) -> float:
     >>> s = sample_scenario()   # 6,075 a month, 2,500 onboarding over 36 months
     >>> msp_annual_fixed_fee(s)
     73733.33333333333
-    >>> msp_annual_fixed_fee(s.replace({"msp.term_months": 1})) - 12 * msp_monthly_fee(s)
+    >>> m2m = s.replace({"msp.term_months": 1})
+    >>> msp_annual_fixed_fee(m2m) - 12 * msp_monthly_fee(m2m)
     2500.0
     >>> msp_annual_fixed_fee(s.replace({"msp.exit_fee": 3000.0})) - msp_annual_fixed_fee(s)   # a third a year
     1000.0
     """
     m = scenario.msp
     return 12 * msp_monthly_fee(scenario) + (m.onboarding_fee + m.exit_fee) * 12 / max(m.term_months, 12)
+
+
+def break_fix_project_fees(scenario: Scenario) -> float:
+    """A year's project work bought from Break/Fix, at its on-site hourly rate.
+
+    Examples
+    --------
+    >>> from msp_analysis import sample_scenario
+    >>> break_fix_project_fees(sample_scenario().replace({"organization.project_hours_per_year": 40.0}))
+    6000.0
+    """
+    return scenario.break_fix.hourly_rate * scenario.organization.project_hours_per_year
+
+
+def msp_hourly_fees(scenario: Scenario, oos_hours: npt.ArrayLike, after_hours_hours: npt.ArrayLike) -> np.ndarray:
+    """What the MSP bills by the hour, by kind: incidents outside scope, projects, after-hours work left out.
+
+    ``oos_hours`` is the work on incidents outside the contract and
+    ``after_hours_hours`` the in-scope work users notice done out of hours (a
+    year's, or their expectations); project hours are the organisation's. All
+    at the out-of-scope rate, the after-hours work left out by the contract
+    (``msp.after_hours_out_of_scope_share``) at its after-hours multiple.
+
+    Examples
+    --------
+    >>> from msp_analysis import sample_scenario
+    >>> s = sample_scenario().replace({"msp.after_hours_out_of_scope_share": 0.5, "organization.project_hours_per_year": 10.0})
+    >>> float(msp_hourly_fees(s, 20.0, 8.0))   # 150/h x (20 + 10 + 1.5 x 0.5 x 8)
+    5400.0
+    """
+    m = scenario.msp
+    after = m.after_hours_rate_multiplier * m.after_hours_out_of_scope_share
+    hours = np.asarray(oos_hours) + scenario.organization.project_hours_per_year + after * np.asarray(after_hours_hours)
+    return m.out_of_scope_rate * hours
+
+
+def msp_onboarding_staff_cost(scenario: Scenario) -> float:
+    """A year's share of the client's own staff time spent moving to the MSP, at the loaded hourly cost.
+
+    Agents installed, accounts and MFA set up, walk-throughs: hours per user
+    times the users, priced like any staff hour and spread over the term like
+    the onboarding fee (the client's cost, so internal cost, not a fee).
+
+    Examples
+    --------
+    >>> from msp_analysis import sample_scenario
+    >>> s = sample_scenario().replace({"msp.onboarding_staff_hours_per_user": 2.0})
+    >>> round(float(msp_onboarding_staff_cost(s)), 2)   # 2 h x 45 users x 75/h, a third a year
+    2250.0
+    """
+    o, m = scenario.organization, scenario.msp
+    hours = m.onboarding_staff_hours_per_user * o.users
+    return o.loaded_hourly_cost * hours * 12 / np.maximum(m.term_months, 12)
 
 
 def sla_credits(critical_misses: npt.ArrayLike, scenario: Scenario) -> npt.NDArray[np.float64]:

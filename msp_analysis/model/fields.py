@@ -45,17 +45,20 @@ from .distributions import GAMMA_RATIO_RANGE
 
 __all__ = [
     "CONTROL_CHARACTERS",
+    "LOGNORMAL_MAX_RATIO",
     "ChecksPerEntry",
     "FieldInfo",
     "Validated",
     "as_real",
     "build",
     "checked",
+    "info_at",
     "join_path",
     "nested",
     "per_entry",
     "share",
     "split_path",
+    "texts_without_controls",
     "to_plain",
     "walk_leaves",
     "without_controls",
@@ -64,6 +67,10 @@ __all__ = [
 #: Control characters (C0 with tab and line ends, DEL, C1): refused in a scenario's text fields, removed with a
 #: warning from text read out of a client's files (:func:`msp_analysis.ingest.clients.load_client`).
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+#: Largest p90 / median of a lognormal (severity, fines): the mean is then
+#: exp(sigma^2 / 2) ~ 1e25 times the median; much wider ranges overflow.
+LOGNORMAL_MAX_RATIO = 1e6
 
 _SPACING = re.compile(r"[\t\n\r\x0b\x0c\x85]+")  # line ends and tabs become one space; the other controls go
 
@@ -187,6 +194,23 @@ def known_zone(name: str) -> bool:
     return True
 
 
+def texts_without_controls(obj: Any, name: str, path: str = "") -> Any:
+    """``obj`` (parsed JSON) with control characters removed from every text, each removal warned of.
+
+    Examples
+    --------
+    >>> texts_without_controls({"a": ["x", 1]}, "s.json")
+    {'a': ['x', 1]}
+    """
+    if isinstance(obj, str):
+        return without_controls(obj, f"{name}: {path or 'scenario'}")
+    if isinstance(obj, dict):
+        return {k: texts_without_controls(v, name, f"{path}.{k}" if path else str(k)) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [texts_without_controls(v, name, f"{path}[{i}]") for i, v in enumerate(obj)]
+    return obj
+
+
 def as_real(value: Any) -> float | None:
     """``value`` as a plain float, or None when it is not a real number.
 
@@ -285,6 +309,19 @@ class Validated:
     def _cross_checks(self) -> None:
         """Checks that involve more than one field."""
 
+    def _lognormal_above(self, low_name: str, high_name: str, low: float, high: float) -> None:
+        """A lognormal's p90 must exceed its median, by at most LOGNORMAL_MAX_RATIO.
+
+        A ratio of 10**6 already puts the mean 10**25 times above the median;
+        beyond 10**10 the second moment, and soon the mean, overflow.
+        """
+        if not high > low:
+            raise ValidationError(self._path(high_name), high, f"a value above {self._path(low_name)} = {low:g}")
+        if not high / low <= LOGNORMAL_MAX_RATIO:
+            raise ValidationError(
+                self._path(high_name), high, f"at most {LOGNORMAL_MAX_RATIO:.0e} times {self._path(low_name)} = {low:g}"
+            )
+
     def _need_above(self, low_name: str, high_name: str, low: float, high: float) -> None:
         """``high`` must exceed ``low`` and form a shape a Gamma can express."""
         if not high > low:
@@ -375,3 +412,37 @@ def walk_leaves(obj: Any, prefix: str) -> Iterator[tuple[str, Any]]:
             yield from walk_leaves(v, p)
         else:
             yield p, v
+
+
+def info_at(path: str, root: type, sections: Mapping[str, type], groups: tuple[type, ...]) -> FieldInfo:
+    """The :class:`FieldInfo` of a dotted ``path`` below ``root`` (the scenario), whose ``sections`` name its classes.
+
+    ``groups`` are the per-entry classes (per priority, per regime) whose
+    entries share the holding field's info. A path that names no field, or a
+    group of fields rather than one, is a ValidationError naming it.
+    """
+    parts = split_path(path)
+    cls: Any = root
+    each: FieldInfo | None = None
+    for i, part in enumerate(parts):
+        names = {f.name: f for f in dataclasses.fields(cls)} if cls is not None else {}
+        if part not in names:
+            raise ValidationError(path, part, "a field of the scenario (see Scenario.paths())")
+        meta = names[part].metadata
+        last = i == len(parts) - 1
+        if cls is root:
+            cls = sections[part]
+        elif "info" in meta:
+            if last:
+                return meta["info"]
+            cls = None
+        elif "each" in meta:
+            each, cls = meta["each"], meta["nested"]
+        elif cls in groups:
+            if last:
+                assert each is not None  # set by the per_entry field that holds this group
+                return each
+            cls = None
+        else:
+            cls = meta["nested"]
+    raise ValidationError(path, path, "a single field, not a group of fields")

@@ -1,10 +1,14 @@
 """The incident stream: what happens in a year before any support model acts.
 
-Incidents of priority ``p`` arrive as a Poisson process with rate
-``rate_per_user_year * users``. Every incident carries independent marks:
+Incidents of priority ``p`` that reach a support model arrive as a Poisson
+process with rate ``rate_per_user_year * users * (1 - self_service_share)``
+(users resolve the self-served share themselves, in both models; an in-house
+IT person resolves ``in_house_share`` of the rest, also in both). Every
+incident carries independent marks:
 
 - its Break/Fix *category*: on site or remote, in or out of business hours,
-  which decides how Break/Fix bills it;
+  which decides how Break/Fix bills it (out of hours: the after-hours
+  multiplier and minimum; P1/P2 in business hours: the same-day surcharge);
 - its MSP *class*: prevented by proactive maintenance, or (if not) caught by
   monitoring before users notice or noticed, and in or out of the contract's
   scope.
@@ -33,6 +37,8 @@ CLASSES = ("prevented", "noticed_in_scope", "noticed_out_of_scope", "caught_in_s
 NOTICED = np.array([False, True, True, False, False])
 OUT_OF_SCOPE = np.array([False, False, True, False, True])
 OCCURRED = np.array([False, True, True, True, True])
+#: Incidents users notice that the contract covers: out of hours, the share it leaves out is billed.
+NOTICED_IN_SCOPE = NOTICED & ~OUT_OF_SCOPE
 
 
 @dataclass(frozen=True)
@@ -74,6 +80,7 @@ class PriorityPlan:
     categories: tuple[Category, ...]
     class_probabilities: np.ndarray  # over CLASSES
     onsite_share: float
+    in_house_rate: float = 0.0  # incidents per year the in-house person resolves (both models alike)
 
     @property
     def user_hours_per_hour(self) -> float:
@@ -85,6 +92,9 @@ def incident_plan(scenario: Scenario) -> tuple[PriorityPlan, ...]:
     """Derive the per-priority plan of a scenario (rates, marks, billing moments)."""
     org, bf, msp = scenario.organization, scenario.break_fix, scenario.msp
     plans = []
+    # Same-day surcharge: P1/P2 call-outs in business hours pay it on the rate;
+    # out of hours the after-hours multiplier is already the urgent price.
+    urgent = dict.fromkeys(PRIORITIES, 1.0) | {"p1": 1 + bf.same_day_surcharge, "p2": 1 + bf.same_day_surcharge}
     for p in PRIORITIES:
         cls = scenario.incidents[p]
         work = Gamma.from_median_p90(cls.work_median_hours, cls.work_p90_hours)
@@ -94,13 +104,15 @@ def incident_plan(scenario: Scenario) -> tuple[PriorityPlan, ...]:
                 cls.after_hours_share if after else 1 - cls.after_hours_share
             )
             minimum = bf.onsite_minimum_hours if onsite else bf.remote_minimum_hours
+            if after:  # out of hours, the after-hours minimum when it is the larger
+                minimum = np.maximum(minimum, bf.after_hours_minimum_hours)
             cats.append(
                 Category(
                     onsite=onsite,
                     after_hours=after,
                     probability=prob,
                     rate=bf.hourly_rate if onsite else bf.remote_hourly_rate,
-                    multiplier=bf.after_hours_multiplier if after else 1.0,
+                    multiplier=bf.after_hours_multiplier if after else urgent[p],
                     minimum=minimum,
                     increment=bf.billing_increment_hours,
                     trip_fee=bf.trip_fee if onsite else 0.0,
@@ -120,13 +132,16 @@ def incident_plan(scenario: Scenario) -> tuple[PriorityPlan, ...]:
         plans.append(
             PriorityPlan(
                 priority=p,
-                rate=cls.rate_per_user_year * org.users,
+                # self-served incidents reach neither model (a Break/Fix client can have a reset portal too),
+                # nor do those an in-house IT person resolves
+                rate=cls.rate_per_user_year * org.users * (1 - cls.self_service_share) * (1 - cls.in_house_share),
                 work=work,
                 users_affected=users_affected(scenario, p),
                 degradation=cls.degradation,
                 categories=tuple(cats),
                 class_probabilities=q,
                 onsite_share=cls.onsite_share,
+                in_house_rate=cls.rate_per_user_year * org.users * (1 - cls.self_service_share) * cls.in_house_share,
             )
         )
     return tuple(plans)

@@ -52,19 +52,21 @@ import numpy as np
 from ..errors import DataError, ValidationError
 from ..files import DuplicateKeyError, bounded, no_duplicate_keys, read_limited, write_atomic
 from .fields import (
+    LOGNORMAL_MAX_RATIO,
     ChecksPerEntry,
     FieldInfo,
     Validated,
     as_real,
     build,
     checked,
+    info_at,
     nested,
     per_entry,
     share,
     split_path,
+    texts_without_controls,
     to_plain,
     walk_leaves,
-    without_controls,
 )
 from .schema import SCHEMA_VERSION, migrate
 
@@ -98,9 +100,6 @@ REVENUE_SCALINGS = ("per_user", "total")
 CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "CAD": "C$", "AUD": "A$"}
 
 _MAX = 1e12  # a sanity bound on money and counts: anything larger is a typo
-#: Largest p90 / median of a lognormal (severity, fines): the mean is then
-#: exp(sigma^2 / 2) ~ 1e25 times the median; much wider ranges overflow.
-LOGNORMAL_MAX_RATIO = 1e6
 
 
 @dataclass(frozen=True)
@@ -152,7 +151,11 @@ class PriorityClass(Validated):
     """What one priority class of incident looks like.
 
     Users affected by one incident are ``max(1, users_affected_share * min(users, users_per_site))``;
-    technician work per incident is Gamma with the given median and p90.
+    technician work per incident is Gamma with the given median and p90. The
+    rate is before self-service: a share of the class (password resets through
+    a reset portal) is resolved by the user and reaches neither support model;
+    of the rest, ``in_house_share`` is resolved by an in-house IT person (on
+    site: no wait, the work itself is the outage), the same in both models.
     """
 
     rate_per_user_year: float = checked(
@@ -170,6 +173,8 @@ class PriorityClass(Validated):
     )
     onsite_share: float = share("Share of incidents that need someone on site (Break/Fix)")
     after_hours_share: float = share("Share of incidents worked outside business hours")
+    self_service_share: float = share("Share users resolve with a self-service tool, reaching neither vendor")
+    in_house_share: float = share("Share of the rest an in-house IT person resolves, in either model")
 
     def _cross_checks(self) -> None:
         self._need_above("work_median_hours", "work_p90_hours", self.work_median_hours, self.work_p90_hours)
@@ -219,6 +224,12 @@ class Organization(Validated):
         low_open=True,
     )
     business_hours_per_year: float = checked("hours per year", "Working hours per user per year", 1.0, 8760.0)
+    in_house_it_cost_per_year: float = checked(
+        "currency per year", "Cost of in-house IT time (triage, first-line), the same in either model", 0.0, _MAX
+    )
+    project_hours_per_year: float = checked(
+        "hours per year", "Project work a year (moves, upgrades), bought by the hour in either model", 0.0, 1e6
+    )
     compliance: str = checked("regime", "Compliance regime that can fine a breach", choices=REGIMES)
     currency: str = checked("ISO code", "Currency of every amount", choices=tuple(CURRENCY_SYMBOLS))
     timezone: str = checked(
@@ -253,8 +264,10 @@ class BreakFix(ChecksPerEntry):
     """The hourly (Break/Fix) offer.
 
     Each incident is billed at ``rate * ceil(max(work, minimum) / increment)
-    * increment`` (times the after-hours multiplier when worked out of hours),
-    plus the trip fee when on site. The response wait (report to technician
+    * increment`` (times the after-hours multiplier when worked out of hours,
+    where the minimum is at least the after-hours minimum; times ``1 +
+    same_day_surcharge`` for P1/P2 work in business hours), plus the trip fee
+    when on site. The response wait (report to technician
     starting) is Gamma per priority with the given median and p90, in
     business hours.
     """
@@ -271,6 +284,12 @@ class BreakFix(ChecksPerEntry):
     trip_fee: float = checked("currency per visit", "Trip charge per on-site visit", 0.0, 100_000.0)
     after_hours_multiplier: float = checked(
         "multiple of the rate", "Rate multiplier for work outside business hours", 1.0, 10.0
+    )
+    after_hours_minimum_hours: float = checked(
+        "hours", "Minimum billable time out of hours (the larger of it and the on-site or remote minimum)", 0.0, 24.0
+    )
+    same_day_surcharge: float = checked(
+        "share of the rate", "Same-day (urgent) surcharge on the hourly rate for P1/P2 work in business hours", 0.0, 5.0
     )
     response_median_hours: PerPriority = per_entry(
         PerPriority, "business hours", "Median wait until a technician starts", 0.0, 2000.0, low_open=True
@@ -300,8 +319,12 @@ class MSP(ChecksPerEntry):
     """The subscription (managed service provider) offer.
 
     Monthly fee ``max(per_user * users + per_workstation * workstations +
-    per_server * servers + flat, minimum)``; the onboarding fee is spread over
-    the term. Responses meet the SLA target with probability
+    per_server * servers + flat, minimum)``, quoted for ``quoted_term_months``
+    and scaled by the short-term premiums when ``term_months`` is another
+    term (:func:`msp_analysis.model.billing.short_term_factor`); the
+    onboarding fee, and the
+    client's own staff time during onboarding (at the loaded hourly cost), are
+    spread over the term. Responses meet the SLA target with probability
     ``sla_adherence``; a met response takes ``target * Beta(2, 2)`` (half the
     target on average), a missed one ``target * (1 + excess)`` with the
     excess Gamma (median and p90 in multiples of the target).
@@ -315,13 +338,35 @@ class MSP(ChecksPerEntry):
     flat_monthly: float = checked("currency per month", "Flat monthly fee", 0.0, _MAX)
     monthly_minimum: float = checked("currency per month", "Minimum monthly bill", 0.0, _MAX)
     onboarding_fee: float = checked("currency", "One-off onboarding fee, spread over the term", 0.0, _MAX)
+    co_managed_discount: float = share("Discount on the subscription for a co-managed contract (in-house first line)")
     exit_fee: float = checked(
         "currency", "Termination or exit fee paid when the contract ends, spread over the term", 0.0, _MAX
     )
+    onboarding_staff_hours_per_user: float = checked(
+        "staff hours per user",
+        "The client's own staff time per user moving to the MSP, spread over the term",
+        0.0,
+        1000.0,
+    )
     term_months: int = checked("months", "Contract term", 1, 120, integer=True)
+    quoted_term_months: int = checked(
+        "months", "Term the quoted prices are for (another term pays the short-term premiums)", 1, 120, integer=True
+    )
+    month_to_month_premium: float = checked(
+        "share of the price", "Price premium of a term under 12 months over a 36-month term's price", 0.0, 5.0
+    )
+    one_year_premium: float = checked(
+        "share of the price", "Price premium of a 12- to 35-month term over a 36-month term's price", 0.0, 5.0
+    )
     annual_escalator: float = checked("share per year", "Yearly price increase", -0.5, 1.0)
     out_of_scope_share: float = share("Share of incidents outside the contract, billed by the hour")
-    out_of_scope_rate: float = checked("currency per hour", "Hourly rate for out-of-scope work", 0.0, 100_000.0)
+    out_of_scope_rate: float = checked("currency per hour", "Hourly rate for out-of-scope and project work", 0.0, 1e5)
+    after_hours_out_of_scope_share: float = share(
+        "Share of after-hours work on noticed incidents the contract leaves out"
+    )
+    after_hours_rate_multiplier: float = checked(
+        "multiple of the rate", "Out-of-scope rate multiple after hours", 1.0, 10.0
+    )
     sla_response_hours: PerPriority = per_entry(
         PerPriority, "business hours", "SLA response target", 0.0, 2000.0, low_open=True
     )
@@ -420,19 +465,6 @@ class Security(ChecksPerEntry):
         self._need_above("outage_median_hours", "outage_p90_hours", self.outage_median_hours, self.outage_p90_hours)
         for r in ("hipaa", "pci", "gdpr"):
             self._lognormal_above(f"fine_median.{r}", f"fine_p90.{r}", self.fine_median[r], self.fine_p90[r])
-
-    def _lognormal_above(self, low_name: str, high_name: str, low: float, high: float) -> None:
-        """A lognormal's p90 must exceed its median, by at most LOGNORMAL_MAX_RATIO.
-
-        A ratio of 10**6 already puts the mean 10**25 times above the median;
-        beyond 10**10 the second moment, and soon the mean, overflow.
-        """
-        if not high > low:
-            raise ValidationError(self._path(high_name), high, f"a value above {self._path(low_name)} = {low:g}")
-        if not high / low <= LOGNORMAL_MAX_RATIO:
-            raise ValidationError(
-                self._path(high_name), high, f"at most {LOGNORMAL_MAX_RATIO:.0e} times {self._path(low_name)} = {low:g}"
-            )
 
 
 _SECTIONS: dict[str, type[Validated]] = {
@@ -597,44 +629,9 @@ class Scenario:
         except (ValueError, RecursionError) as e:
             # Integers of thousands of digits, arrays nested thousands deep: not a scenario.
             raise ValidationError("", name, f"a JSON scenario file ({type(e).__name__}: {str(e)[:80]})") from None
-        return cls.from_dict(_cleaned(obj, name, "") if clean_text else obj)
-
-
-def _cleaned(obj: Any, name: str, path: str) -> Any:
-    """``obj`` (parsed JSON) with control characters removed from every text, each removal warned of."""
-    if isinstance(obj, str):
-        return without_controls(obj, f"{name}: {path or 'scenario'}")
-    if isinstance(obj, dict):
-        return {k: _cleaned(v, name, f"{path}.{k}" if path else str(k)) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [_cleaned(v, name, f"{path}[{i}]") for i, v in enumerate(obj)]
-    return obj
+        return cls.from_dict(texts_without_controls(obj, name) if clean_text else obj)
 
 
 def field_info(path: str) -> FieldInfo:
     """Unit, allowed range and meaning of a dotted scenario path."""
-    parts = split_path(path)
-    cls: Any = Scenario
-    each: FieldInfo | None = None
-    for i, part in enumerate(parts):
-        names = {f.name: f for f in dataclasses.fields(cls)} if cls is not None else {}
-        if part not in names:
-            raise ValidationError(path, part, "a field of the scenario (see Scenario.paths())")
-        meta = names[part].metadata
-        last = i == len(parts) - 1
-        if cls is Scenario:
-            cls = _SECTIONS[part]
-        elif "info" in meta:
-            if last:
-                return meta["info"]
-            cls = None
-        elif "each" in meta:
-            each, cls = meta["each"], meta["nested"]
-        elif cls in (PerPriority, PerRegime):
-            if last:
-                assert each is not None  # set by the per_entry field that holds this group
-                return each
-            cls = None
-        else:
-            cls = meta["nested"]
-    raise ValidationError(path, path, "a single field, not a group of fields")
+    return info_at(path, Scenario, _SECTIONS, (PerPriority, PerRegime))

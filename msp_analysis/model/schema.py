@@ -28,6 +28,30 @@ Version 2 (issue 12, "a neutral, defensible model") added:
   way in for about 20% of breaches).
 - ``msp.exit_fee``: a termination fee, spread over the term like the
   onboarding fee (0: none, what version-1 files implied).
+- ``break_fix.after_hours_minimum_hours`` and ``break_fix.same_day_surcharge``:
+  Break/Fix's own surcharges, a minimum billed for out-of-hours work and a
+  share added to the rate for P1/P2 work in business hours (0: none, what
+  version-1 files implied).
+- ``incidents.<priority>.self_service_share``: incidents users resolve
+  themselves (a password-reset portal), reaching neither model (0: none).
+- ``msp.onboarding_staff_hours_per_user``: the client's own staff time while
+  moving to the MSP, at the loaded hourly cost, spread over the term like the
+  onboarding fee (0: none counted, what version-1 files implied).
+- ``msp.quoted_term_months``, ``msp.month_to_month_premium`` and
+  ``msp.one_year_premium``: prices are quoted for one term, and another term
+  pays a premium (assumptions: 15% month to month, 5% for one to three
+  years, over a three-year term's price). The quoted term of a version-1 file
+  is its own ``term_months``, so its prices stay as written.
+- ``organization.project_hours_per_year``, ``msp.after_hours_out_of_scope_share``
+  and ``msp.after_hours_rate_multiplier``: out-of-scope work by kind. Project
+  hours are bought in either model (Break/Fix at its on-site rate, the MSP
+  at its out-of-scope rate); after-hours work the contract leaves out is
+  billed at the out-of-scope rate times the multiple. Version-1 files: no
+  projects, after hours covered (what they implied).
+- ``organization.in_house_it_cost_per_year``, ``incidents.<priority>.in_house_share``
+  and ``msp.co_managed_discount``: an in-house IT person (co-managed), the
+  same cost in either model, who resolves a share of incidents before they
+  reach a vendor, and the MSP's discount for a co-managed contract (0: none).
 - ``security.severity_includes_outage``: whether the per-incident severity
   already holds business interruption (claims data does), so the outage is
   not priced a second time.
@@ -79,8 +103,24 @@ EUR_RATES = {"EUR": 1.0, "USD": 1.1, "GBP": 0.85, "CAD": 1.5, "AUD": 1.65}
 
 #: Defaults of the fields version 2 added (those not derived from other fields).
 _V2_DEFAULTS: dict[str, dict[str, Any]] = {
-    "organization": {"downtime_revenue_weight": 0.0, "annual_revenue": 0.0, "users_per_site": 250, "timezone": ""},
-    "msp": {"exit_fee": 0.0},
+    "organization": {
+        "downtime_revenue_weight": 0.0,
+        "annual_revenue": 0.0,
+        "users_per_site": 250,
+        "timezone": "",
+        "project_hours_per_year": 0.0,
+        "in_house_it_cost_per_year": 0.0,
+    },
+    "break_fix": {"after_hours_minimum_hours": 0.0, "same_day_surcharge": 0.0},
+    "msp": {
+        "exit_fee": 0.0,
+        "co_managed_discount": 0.0,
+        "onboarding_staff_hours_per_user": 0.0,
+        "month_to_month_premium": 0.15,
+        "one_year_premium": 0.05,
+        "after_hours_out_of_scope_share": 0.0,
+        "after_hours_rate_multiplier": 1.5,
+    },
     "security": {"exploited_vulnerability_share": 0.2, "severity_includes_outage": "yes"},
 }
 
@@ -91,7 +131,9 @@ ADDED_IN_V2 = frozenset(
         "organization.revenue_per_user_hour",
         "organization.revenue_scaling",
         "organization.eur_rate",
+        "msp.quoted_term_months",
     }
+    | {f"incidents.{p}.{k}" for p in ("p1", "p2", "p3", "p4") for k in ("self_service_share", "in_house_share")}
     | {f"{section}.{key}" for section, keys in _V2_DEFAULTS.items() for key in keys}
 )
 
@@ -139,10 +181,17 @@ def _v1_to_v2(data: dict[str, Any]) -> None:
         rate = EUR_RATES.get(currency.strip().upper(), 1.0) if isinstance(currency, str) else 1.0
         org.setdefault("eur_rate", rate)
         _shares_of_one_site(org, data.get("incidents"))
-    for name, section in (("security", sec), ("msp", msp)):
+    for name, section in (("security", sec), ("msp", msp), ("break_fix", data.get("break_fix"))):
         if isinstance(section, dict):
             for key, value in _V2_DEFAULTS[name].items():
                 section.setdefault(key, value)
+    if isinstance(msp, dict) and "term_months" in msp:  # a version-1 quote's prices were for its own term
+        msp.setdefault("quoted_term_months", msp["term_months"])
+    incidents = data.get("incidents")
+    for cls in incidents.values() if isinstance(incidents, dict) else ():
+        if isinstance(cls, dict):
+            cls.setdefault("self_service_share", 0.0)
+            cls.setdefault("in_house_share", 0.0)
 
 
 def _shares_of_one_site(org: dict[str, Any], incidents: Any) -> None:
