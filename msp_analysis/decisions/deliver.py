@@ -29,24 +29,27 @@ answer in milliseconds and are the same numbers the headline uses.
 from __future__ import annotations
 
 import math
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
-from ..engine.expected import expected
+from ..engine.expected import expected, expected_components
 from ..formatting import money
 from ..model.downtime import cost_per_user_hour, valuation_words
 from ..model.scenario import Scenario
-from .saving_split import BASES, saving_split
+from .saving_split import BASES, _split_frame, split_rows
 
 __all__ = [
     "CYBER_PREMIUM_RANGE_USD",
     "CYBER_PREMIUM_SOURCE",
     "CYBER_PREMIUM_USD",
+    "Deliver",
     "OperationalBreakEven",
     "basis_sentence",
     "carried_by",
+    "deliver",
     "deliver_notes",
     "fees_only",
     "fees_sentence",
@@ -228,22 +231,23 @@ def operational_break_even(scenario: Scenario) -> OperationalBreakEven:
     >>> round(ob.saving) == round(ob.price_per_user_hour * (ob.assumed_hours - ob.required_hours))
     True
     """
-    e = expected(scenario)
-    other = ("fees", "internal_cost", "security_loss")
-    gap = float(sum(e.loc[c, "msp"] - e.loc[c, "break_fix"] for c in other))
+    return _break_even(scenario, expected_components(scenario))
+
+
+def _break_even(scenario: Scenario, comps: Mapping[str, Mapping[str, float]]) -> OperationalBreakEven:
+    b, m = comps["break_fix"], comps["msp"]
+    gap = sum(m[c] - b[c] for c in ("fees", "internal_cost", "security_loss"))
     price = cost_per_user_hour(scenario)
-    assumed = float(e.loc["downtime_hours", "break_fix"] - e.loc["downtime_hours", "msp"])
     # price 0 (no IT dependency, no revenue): no downtime can pay for anything
     required = gap / price if price > 0 else (math.inf if gap > 0 else 0.0)
-    saving = float(e.loc["total_cost", "break_fix"] - e.loc["total_cost", "msp"])
     return OperationalBreakEven(
-        required_hours=required,
-        assumed_hours=assumed,
-        price_per_user_hour=price,
-        other_gap=gap,
-        saving=saving,
-        fees_gap=float(e.loc["fees", "msp"] - e.loc["fees", "break_fix"]),
-        security_hours=float(e.loc["security_downtime_hours", "break_fix"] - e.loc["security_downtime_hours", "msp"]),
+        required_hours=float(required),
+        assumed_hours=float(b["downtime_hours"] - m["downtime_hours"]),
+        price_per_user_hour=float(price),
+        other_gap=float(gap),
+        saving=float(b["total_cost"] - m["total_cost"]),
+        fees_gap=float(m["fees"] - b["fees"]),
+        security_hours=float(b["security_downtime_hours"] - m["security_downtime_hours"]),
         symbol=scenario.organization.currency_symbol,
         valuation=valuation_words(scenario),
     )
@@ -277,17 +281,29 @@ def saving_by_basis(scenario: Scenario, yours: Collection[str] | None = None) ->
     >>> t.loc["assumption", "parts"][:2]
     ['Fees, with none of these effects', 'Incidents the MSP prevents']
     """
-    split = saving_split(scenario, yours)
-    rows = {}
-    for b in BASES:
-        part = split[split["basis"] == b]
-        order = part["saving"].abs().sort_values(ascending=False).index
-        rows[b] = {"saving": float(part["saving"].sum()), "parts": [str(part.loc[i, "label"]) for i in order]}
-    out = pd.DataFrame.from_dict(rows, orient="index")
+    rows, total = split_rows(scenario, yours)
+    sums = _by_basis(rows)
+    out = pd.DataFrame.from_dict({b: {"saving": s, "parts": parts} for b, (s, parts) in sums.items()}, orient="index")
     out.index.name = "basis"
-    out.attrs["total"] = split.attrs["total"]
-    out.attrs["split"] = split
+    out.attrs["total"] = total
+    out.attrs["split"] = _split_frame(rows, total)
     return out
+
+
+def _by_basis(rows: Mapping[str, Mapping[str, Any]]) -> dict[str, tuple[float, list[str]]]:
+    """``{basis: (sum of its parts' savings, their labels, largest first)}`` for every basis."""
+    out = {}
+    for b in BASES:
+        mine = sorted((r for r in rows.values() if r["basis"] == b), key=lambda r: -abs(r["saving"]))
+        out[b] = (float(sum(r["saving"] for r in mine)), [str(r["label"]) for r in mine])
+    return out
+
+
+def _carried(rows: Mapping[str, Mapping[str, Any]], k: int) -> list[tuple[str, float]]:
+    """The ``k`` MSP effects resting on an assumption that save most, as ``(label, saving)``."""
+    effects = [r for r in rows.values() if r["kind"] == "effect" and r["basis"] == "assumption" and r["saving"] > 0]
+    effects.sort(key=lambda r: -r["saving"])
+    return [(str(r["label"]), float(r["saving"])) for r in effects[:k]]
 
 
 def carried_by(split: pd.DataFrame, k: int = 3) -> pd.DataFrame:
@@ -307,8 +323,9 @@ def carried_by(split: pd.DataFrame, k: int = 3) -> pd.DataFrame:
     >>> carried_by(saving_split(sample_scenario()))["label"].tolist()
     ['Incidents the MSP prevents', 'Faults its monitoring fixes before users notice', 'Faster response (SLA) than Break/Fix']
     """
-    effects = split[(split["kind"] == "effect") & (split["basis"] == "assumption") & (split["saving"] > 0)]
-    return effects.sort_values("saving", ascending=False).head(k)
+    rows = split.to_dict(orient="index")
+    keep = [label for label, _ in _carried(rows, k)]
+    return split[split["label"].isin(keep)].sort_values("saving", ascending=False)
 
 
 def security_vs_insurance(scenario: Scenario) -> pd.DataFrame:
@@ -360,8 +377,11 @@ def fees_sentence(fees: pd.DataFrame, symbol: str = "$") -> str:
     >>> fees_sentence(fees_only(sample_scenario()))
     'On fees alone (what the invoices say): Break/Fix $44,605 a year, MSP $74,966 a year; Break/Fix bills $30,361 less.'
     """
-    f = fees["fees"]
-    d = float(f["difference"])
+    return _fees_text({k: float(v) for k, v in fees["fees"].items()}, symbol)
+
+
+def _fees_text(f: Mapping[str, float], symbol: str) -> str:
+    d = f["difference"]
     if abs(d) < 0.5:
         which = "both bill the same"
     else:
@@ -381,22 +401,85 @@ def basis_sentence(by_basis: pd.DataFrame, symbol: str = "$", k: int = 3) -> str
     >>> print(basis_sentence(saving_by_basis(sample_scenario())))
     Of the expected saving of $7,488 a year, $7,488 rests on at least one assumption, $0 on the client's own data and $0 on published figures alone. The assumed effects that carry it most: incidents the MSP prevents ($14,889), faults its monitoring fixes before users notice ($7,964), faster response (SLA) than Break/Fix ($7,430).
     """
-    total = float(by_basis.attrs["total"])
-    what = (
-        f"Of the expected saving of {money(total, symbol)} a year"
-        if total >= 0
-        else (f"Of the expected saving ({money(total, symbol)} a year: the MSP costs more)")
-    )
-    s = {b: money(float(by_basis.loc[b, "saving"]), symbol) for b in BASES}
+    sums = {b: (float(by_basis.loc[b, "saving"]), list(by_basis.loc[b, "parts"])) for b in BASES}
+    top = _carried(by_basis.attrs["split"].to_dict(orient="index"), k)
+    return _basis_text(sums, float(by_basis.attrs["total"]), top, symbol)
+
+
+def _basis_text(
+    sums: Mapping[str, tuple[float, list[str]]], total: float, top: list[tuple[str, float]], symbol: str
+) -> str:
+    if total >= 0:
+        what = f"Of the expected saving of {money(total, symbol)} a year"
+    else:
+        what = f"Of the expected saving ({money(total, symbol)} a year: the MSP costs more)"
+    s = {b: money(sums[b][0], symbol) for b in BASES}
     text = (
         f"{what}, {s['assumption']} rests on at least one assumption, {s['client data']} on the client's own data "
         f"and {s['published']} on published figures alone."
     )
-    top = carried_by(by_basis.attrs["split"], k)
-    if len(top):
-        parts = ", ".join(f"{r.label[0].lower()}{r.label[1:]} ({money(r.saving, symbol)})" for r in top.itertuples())
+    if top:
+        parts = ", ".join(f"{label[0].lower()}{label[1:]} ({money(v, symbol)})" for label, v in top)
         text += f" The assumed effects that carry it most: {parts}."
     return text
+
+
+@dataclass(frozen=True)
+class Deliver:
+    """Everything "what the MSP must deliver" says, from one evaluation of the exact expectations.
+
+    Attributes
+    ----------
+    fees : dict of str to float
+        Expected yearly fees, ``break_fix``, ``msp`` and ``difference`` (Break/Fix minus MSP).
+    break_even : OperationalBreakEven
+    parts : dict
+        The saving's parts (:func:`~msp_analysis.decisions.saving_split.split_rows`).
+    total : float
+        The expected saving (the parts add up to it).
+    by_basis : dict
+        ``{basis: (saving, part labels)}``.
+    sentences : list of str
+        What the invoices say, what the MSP must deliver, what the saving rests on.
+    """
+
+    fees: dict[str, float]
+    break_even: OperationalBreakEven
+    parts: dict[str, dict[str, Any]]
+    total: float
+    by_basis: dict[str, tuple[float, list[str]]]
+    sentences: list[str]
+
+
+def deliver(scenario: Scenario, yours: Collection[str] | None = None, k: int = 3) -> Deliver:
+    """The fees, the operational break-even and the saving's parts by basis, with their sentences.
+
+    The same numbers as :func:`fees_only`, :func:`operational_break_even` and
+    :func:`saving_by_basis`, without their tables: the dashboard asks on
+    every control change.
+
+    Examples
+    --------
+    >>> from msp_analysis import sample_scenario
+    >>> d = deliver(sample_scenario())
+    >>> round(d.fees["difference"]), round(d.break_even.required_hours), round(d.total)
+    (-30361, 402, 7488)
+    """
+    comps = expected_components(scenario)
+    sym = scenario.organization.currency_symbol
+    fees = {"break_fix": float(comps["break_fix"]["fees"]), "msp": float(comps["msp"]["fees"])}
+    fees["difference"] = fees["break_fix"] - fees["msp"]
+    must = _break_even(scenario, comps)
+    rows, total = split_rows(scenario, yours)
+    sums = _by_basis(rows)
+    return Deliver(
+        fees=fees,
+        break_even=must,
+        parts=rows,
+        total=total,
+        by_basis=sums,
+        sentences=[_fees_text(fees, sym), must.sentence(), _basis_text(sums, total, _carried(rows, k), sym)],
+    )
 
 
 def deliver_notes(scenario: Scenario, yours: Collection[str] | None = None) -> list[str]:
@@ -411,9 +494,4 @@ def deliver_notes(scenario: Scenario, yours: Collection[str] | None = None) -> l
     >>> must.startswith("The MSP pays for itself if it avoids at least 402 user-hours"), rests.startswith("Of the expected")
     (True, True)
     """
-    sym = scenario.organization.currency_symbol
-    return [
-        fees_sentence(fees_only(scenario), sym),
-        operational_break_even(scenario).sentence(),
-        basis_sentence(saving_by_basis(scenario, yours), sym),
-    ]
+    return deliver(scenario, yours).sentences

@@ -51,6 +51,7 @@ import pandas as pd
 
 from ..engine.expected import expected_components
 from ..model.defaults import assumptions
+from ..model.fields import walk_leaves
 from ..model.response import break_fix_response, expected_msp_response
 from ..model.scenario import PRIORITIES, Scenario
 
@@ -226,17 +227,23 @@ def field_bases(scenario: Scenario, yours: Collection[str] | None = None) -> dic
     'assumption'
     """
     defaults, bases = _default_bases()
-    paths = scenario.paths()
+    values = dict(walk_leaves(scenario, ""))  # one walk: Scenario.get per path costs a walk each
     if yours is None:
-        own = {p for p in paths if _differs(scenario.get(p), defaults.get(p, ""))}
+        own = {p for p, v in values.items() if _differs(v, defaults.get(p, ""))}
     else:
         own = set(yours)
-    return {p: "client data" if p in own else (bases.get(p) or "assumption") for p in paths}
+    return {p: "client data" if p in own else (bases.get(p) or "assumption") for p in values}
+
+
+@functools.cache
+def _driven(drivers: tuple[str, ...], paths: tuple[str, ...]) -> tuple[str, ...]:
+    """The fields ``drivers`` name among ``paths`` (cached: the dashboard asks on every change)."""
+    return tuple(p for p in paths if any(drives(d, p) for d in drivers))
 
 
 def _weakest(bases: Mapping[str, str], drivers: tuple[str, ...]) -> tuple[str, list[str]]:
     """The weakest basis among the fields ``drivers`` name, and those fields."""
-    paths = [p for p in bases if any(drives(d, p) for d in drivers)]
+    paths = _driven(drivers, tuple(bases))
     found = {bases[p] for p in paths}
     basis = next((b for b in BASES if b in found), "assumption")
     return basis, [p for p in paths if bases[p] == basis]
@@ -313,6 +320,21 @@ def saving_split(
     >>> bool(abs(seq["saving"].sum() - shap["saving"].sum()) < 1e-6)
     True
     """
+    return _split_frame(*split_rows(scenario, yours, method))
+
+
+def _split_frame(rows: Mapping[str, Mapping[str, Any]], total: float) -> pd.DataFrame:
+    """The parts as :func:`saving_split` returns them."""
+    out = pd.DataFrame.from_dict(rows, orient="index")
+    out.index.name = "part"
+    out.attrs["total"] = total
+    return out
+
+
+def split_rows(
+    scenario: Scenario, yours: Collection[str] | None = None, method: str = "sequential"
+) -> tuple[dict[str, dict[str, Any]], float]:
+    """:func:`saving_split` as plain ``({part: row}, total)``: what the dashboard redraws from, without pandas."""
     if method not in ("sequential", "shapley"):
         raise ValueError(f"method: got {method!r}, expected 'sequential' or 'shapley'")
     bases = field_bases(scenario, yours)
@@ -336,7 +358,4 @@ def saving_split(
         label = f"{label}, with none of these effects"
         rows[f"rest:{column}"] = {"label": label, "saving": _saving(rest, column), "basis": basis, "fields": fields}
         rows[f"rest:{column}"]["kind"] = "rest"
-    out = pd.DataFrame.from_dict(rows, orient="index")
-    out.index.name = "part"
-    out.attrs["total"] = _saving(comps[frozenset(active)])
-    return out
+    return rows, _saving(comps[frozenset(active)])
