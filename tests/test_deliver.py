@@ -4,6 +4,7 @@ import math
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
 
 from msp_analysis import (
     expected,
@@ -22,6 +23,7 @@ from msp_analysis.decisions.deliver import (
 )
 from msp_analysis.decisions.saving_split import MSP_EFFECTS, field_bases, saving_split
 from msp_analysis.model.downtime import cost_per_user_hour
+from tests.helpers import scenarios
 
 COMPONENTS = ["fees", "internal_cost", "downtime_cost", "security_loss"]
 
@@ -194,3 +196,27 @@ def test_deliver_notes_put_the_invoices_first(sample):
     assert notes[0].startswith("On fees alone (what the invoices say)")
     assert notes[1] == operational_break_even(sample).sentence()
     assert notes[2] == basis_sentence(saving_by_basis(sample), "$")
+
+
+def test_the_basis_sentence_reads_true_when_the_msp_costs_more(sample):
+    dear = sample.replace({"msp.per_user_monthly": 200.0})
+    text = basis_sentence(saving_by_basis(dear))
+    assert "the MSP costs more" in text and "count most in the MSP's favour" in text and "carry it" not in text
+
+
+@settings(max_examples=25)
+@given(scenarios(max_users=500))
+def test_the_parts_add_up_and_the_break_even_holds_for_any_scenario(s):
+    e = expected(s)
+    total = e.loc["total_cost", "break_fix"] - e.loc["total_cost", "msp"]
+    scale = max(1.0, abs(total), float(e.loc["total_cost"].abs().max()))
+    t = saving_split(s)
+    assert abs(t["saving"].sum() - total) <= 1e-9 * scale
+    assert abs(saving_by_basis(s)["saving"].sum() - total) <= 1e-9 * scale
+    ob = operational_break_even(s)
+    sentence = ob.sentence()
+    assert "inf" not in sentence and "nan" not in sentence and "avoid -" not in sentence
+    if ob.price_per_user_hour > 0:
+        assert abs(ob.price_per_user_hour * (ob.assumed_hours - ob.required_hours) - total) <= 1e-9 * scale
+        # the verdict follows the sign of the saving
+        assert ("it saves" in sentence) == (total >= 0)

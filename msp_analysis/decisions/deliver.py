@@ -420,7 +420,8 @@ def _basis_text(
     )
     if top:
         parts = ", ".join(f"{label[0].lower()}{label[1:]} ({money(v, symbol)})" for label, v in top)
-        text += f" The assumed effects that carry it most: {parts}."
+        lead = "carry it most" if total >= 0 else "count most in the MSP's favour"
+        text += f" The assumed effects that {lead}: {parts}."
     return text
 
 

@@ -22,14 +22,17 @@ from ..report.deliver import DeliverView, deliver_html, deliver_view
 __all__ = ["DELIVER_CSS", "DeliverPanel"]
 
 DELIVER_CSS = """<style>
-.msp-deliver { margin: 0 0 8px 0; font-size: 15px; line-height: 1.3; }
-.msp-deliver p { margin: 0 0 4px 0; }
-.msp-deliver .fees { font-size: 17px; font-weight: 600; }
-.msp-deliver .must { font-weight: 600; }
-.msp-deliver .small { font-size: 13px; color: #555; }
-.msp-deliver summary { cursor: pointer; color: #0072B2; font-size: 14px; }
+.msp-deliver { margin: 0 0 6px 0; }
+/* the widget's own line height (28px, for one-line labels) made three sentences fill a projector's screen */
+.msp-deliver p { margin: 0 0 3px 0; font-size: 14px; line-height: 1.3; }
+.msp-deliver p.fees { font-size: 16px; font-weight: 600; }
+.msp-deliver p.must { font-size: 15px; font-weight: 600; }
+.msp-deliver p.small { font-size: 13px; color: #555; margin-top: 4px; }
+.msp-deliver summary { cursor: pointer; color: #0072B2; font-size: 14px; line-height: 1.3; }
 .msp-deliver .basis-assumption { color: #B35900; font-weight: 600; }
 .msp-deliver td.amount { text-align: right; white-space: nowrap; }
+.msp-parts { border-collapse: collapse; font-size: 14px; margin: 4px 0; line-height: 1.3; }
+.msp-parts th, .msp-parts td { text-align: left; padding: 2px 8px; border-bottom: 1px solid #e5e5e5; }
 </style>"""
 
 

@@ -89,7 +89,7 @@ def deliver_view(scenario: Scenario, yours: Collection[str] | None = None) -> De
 
 
 def deliver_html(view: DeliverView, open_table: bool = False) -> str:
-    """The section as HTML: the three sentences (fees first), then the table of parts in a ``<details>``.
+    """The section as HTML: the three sentences (fees first), then how to read them and the parts in a ``<details>``.
 
     The dashboard and the HTML report show this same fragment (the report
     with the table open, ``open_table=True``: a leave-behind has no click).
@@ -122,9 +122,9 @@ def deliver_html(view: DeliverView, open_table: bool = False) -> str:
         f'<div class="msp-deliver-body" title="{e(DELIVER_HEADING)}">'
         f'<p class="fees" data-deliver="fees">{e(view.fees_line)}</p>'
         f'<p class="must" data-deliver="break-even">{e(view.break_even_line)}</p>'
-        f'<p class="small">{details}</p>'
         f'<p data-deliver="basis">{e(view.basis_line)}</p>'
-        f"<details{' open' if open_table else ''}><summary>What the expected saving is made of, part by part</summary>"
-        '<table class="msp-table"><tr><th>Part</th><th>Saving a year</th><th>Rests on</th></tr>'
+        f"<details{' open' if open_table else ''}><summary>How to read this, and the saving part by part</summary>"
+        f'<p class="small">{details}</p>'
+        '<table class="msp-parts"><tr><th>Part</th><th>Saving a year</th><th>Rests on</th></tr>'
         f"{rows}</table></details></div>"
     )
