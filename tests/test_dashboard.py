@@ -345,6 +345,8 @@ def test_the_command_line_report_matches_the_refined_screen(tmp_path):
     )
     report = _report_text(next((tmp_path / "o").glob("*.html")))
     assert all(value in report for _label, value in d.headline.rows())
+    # what the invoices say and what the MSP must deliver: the same sentences from the command line
+    assert all(line in report for line in d.deliver.view.lines)
 
 
 def test_the_multi_year_chart_follows_the_contract_term():

@@ -220,3 +220,10 @@ def test_the_parts_add_up_and_the_break_even_holds_for_any_scenario(s):
         assert abs(ob.price_per_user_hour * (ob.assumed_hours - ob.required_hours) - total) <= 1e-9 * scale
         # the verdict follows the sign of the saving
         assert ("it saves" in sentence) == (total >= 0)
+
+
+def test_what_is_left_without_the_effects_does_not_rest_on_them(sample):
+    t = saving_split(sample)
+    fees_fields = t.loc["rest:fees", "fields"]
+    assert not any(f.startswith(("msp.prevented_share", "msp.caught_early_share")) for f in fees_fields)
+    assert any(f.startswith("incidents.") for f in fees_fields)  # Break/Fix bills per incident: an assumed rate

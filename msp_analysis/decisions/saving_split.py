@@ -353,8 +353,10 @@ def split_rows(
         basis, fields = _weakest(bases, e.rests_on)
         rows[e.key] = {"label": e.label, "saving": parts.get(e.key, 0.0), "basis": basis, "fields": fields}
         rows[e.key]["kind"] = "effect"
+    # With every effect off, the effects' own fields sit at their no-effect values: they drive none of what is left.
+    at_rest = {p: b for p, b in bases.items() if not any(p in offs[k] for k in active)}
     for column, label in COMPONENT_LABELS.items():
-        basis, fields = _weakest(bases, _REST_DRIVERS[column])
+        basis, fields = _weakest(at_rest, _REST_DRIVERS[column])
         label = f"{label}, with none of these effects"
         rows[f"rest:{column}"] = {"label": label, "saving": _saving(rest, column), "basis": basis, "fields": fields}
         rows[f"rest:{column}"]["kind"] = "rest"
