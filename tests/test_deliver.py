@@ -216,7 +216,9 @@ def test_the_parts_add_up_and_the_break_even_holds_for_any_scenario(s):
     ob = operational_break_even(s)
     sentence = ob.sentence()
     assert "inf" not in sentence and "nan" not in sentence and "avoid -" not in sentence
-    if ob.price_per_user_hour > 0:
+    if math.isinf(ob.required_hours):  # an hour worth (next to) nothing while the MSP costs more
+        assert "valued at zero" in sentence and total < 0
+    elif ob.price_per_user_hour > 0:
         assert abs(ob.price_per_user_hour * (ob.assumed_hours - ob.required_hours) - total) <= 1e-9 * scale
         # the verdict follows the sign of the saving
         assert ("it saves" in sentence) == (total >= 0)
@@ -227,3 +229,14 @@ def test_what_is_left_without_the_effects_does_not_rest_on_them(sample):
     fees_fields = t.loc["rest:fees", "fields"]
     assert not any(f.startswith(("msp.prevented_share", "msp.caught_early_share")) for f in fees_fields)
     assert any(f.startswith("incidents.") for f in fees_fields)  # Break/Fix bills per incident: an assumed rate
+
+
+def test_the_fees_say_whose_incident_rates_they_rest_on(sample):
+    from msp_analysis.decisions.deliver import deliver
+
+    assert "at assumed incident rates" in deliver(sample).fees_note
+    rates = [p for p in sample.paths() if p.startswith("incidents.") and p.endswith(".rate_per_user_year")]
+    theirs = deliver(sample, yours=rates).fees_note
+    assert "at the client's own incident rates" in theirs
+    n = expected(sample).loc["incidents", "break_fix"]
+    assert f"{n:,.0f} incidents a year" in theirs

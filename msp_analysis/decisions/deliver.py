@@ -39,7 +39,7 @@ from ..engine.expected import expected, expected_components
 from ..formatting import money
 from ..model.downtime import cost_per_user_hour, valuation_words
 from ..model.scenario import Scenario
-from .saving_split import BASES, _split_frame, split_rows
+from .saving_split import BASES, _split_frame, field_bases, split_rows
 
 __all__ = [
     "CYBER_PREMIUM_RANGE_USD",
@@ -442,6 +442,9 @@ class Deliver:
         ``{basis: (saving, part labels)}``.
     sentences : list of str
         What the invoices say, what the MSP must deliver, what the saving rests on.
+    fees_note : str
+        Where the fees come from: Break/Fix's are expected hourly bills for an
+        incident rate that is assumed unless it is the client's own.
     """
 
     fees: dict[str, float]
@@ -450,6 +453,7 @@ class Deliver:
     total: float
     by_basis: dict[str, tuple[float, list[str]]]
     sentences: list[str]
+    fees_note: str = ""
 
 
 def deliver(scenario: Scenario, yours: Collection[str] | None = None, k: int = 3) -> Deliver:
@@ -480,6 +484,18 @@ def deliver(scenario: Scenario, yours: Collection[str] | None = None, k: int = 3
         total=total,
         by_basis=sums,
         sentences=[_fees_text(fees, sym), must.sentence(), _basis_text(sums, total, _carried(rows, k), sym)],
+        fees_note=_fees_note(comps, field_bases(scenario, yours)),
+    )
+
+
+def _fees_note(comps: Mapping[str, Mapping[str, float]], bases: Mapping[str, str]) -> str:
+    """Break/Fix's fees rest on the incident rates: say whose they are."""
+    rates = {b for p, b in bases.items() if p.startswith("incidents.") and p.endswith(".rate_per_user_year")}
+    whose = "assumed" if "assumption" in rates else ("the client's own" if "client data" in rates else "published")
+    return (
+        f"The Break/Fix fees are the expected hourly bills for {comps['break_fix']['incidents']:,.0f} incidents a "
+        f"year, at {whose} incident rates; the MSP's are its subscription plus expected out-of-scope work, "
+        "less SLA credits."
     )
 
 

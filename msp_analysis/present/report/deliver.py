@@ -83,7 +83,7 @@ def deliver_view(scenario: Scenario, yours: Collection[str] | None = None) -> De
         fees_line=fees_line,
         break_even_line=break_even_line,
         basis_line=basis_line,
-        details=d.break_even.details(),
+        details=[d.fees_note, *d.break_even.details()],
         rows=rows,
     )
 

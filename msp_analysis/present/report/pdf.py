@@ -110,11 +110,11 @@ def _title_pages(c: ReportContent) -> list[Figure]:
     """The title with what the invoices say and what the MSP must deliver (issue 12: before any total), then the headline."""
     d = c.deliver
     lines: list[_Line] = [(c.subtitle, 12, "normal"), ("", 8, "normal"), (DELIVER_HEADING, 16, "bold")]
-    lines += [(d.fees_line, 13, "bold"), (d.break_even_line, 13, "bold"), (" ".join(d.details), 10, "normal")]
-    lines += [(d.basis_line, 12, "normal")]
+    lines += [(d.fees_line, 13, "bold"), (d.break_even_line, 13, "bold"), (d.basis_line, 11, "normal")]
+    lines += [(" ".join(d.details), 10, "normal")]
     # the parts as one block of lines (no gap between them), so the section keeps to the title page
     parts = "\n".join(f"{part}: {amount}" + (f"  ({basis})" if basis else "") for part, amount, basis in d.rows)
-    lines.append((parts, 10, "normal"))
+    lines.append((parts, 9, "normal"))
     headline: list[_Line] = []
     for label, value in c.headline.rows():
         headline.append((label, 12, "normal"))
