@@ -345,6 +345,8 @@ def test_the_command_line_report_matches_the_refined_screen(tmp_path):
     )
     report = _report_text(next((tmp_path / "o").glob("*.html")))
     assert all(value in report for _label, value in d.headline.rows())
+    # what the invoices say and what the MSP must deliver: the same sentences from the command line
+    assert all(line in report for line in d.deliver.view.lines)
 
 
 def test_the_multi_year_chart_follows_the_contract_term():
@@ -437,3 +439,87 @@ def test_the_projection_legend_is_off_the_bands(dash):
     axes = chart.ax.get_window_extent(renderer)
     assert legend.x0 >= axes.x1  # beside the plot, so it covers no band
     assert legend.x1 <= chart.figure.bbox.x1 + 0.5  # and still on the picture
+
+
+# -- issue 12: what the invoices say, and what the MSP must deliver, first ---------------------------
+
+
+def _deliver_figures(line):
+    """The amounts and user-hours a sentence quotes, as the reader sees them."""
+    return re.findall(r"-?\$[\d,]+(?:\.\d+)?|\b[\d,]+ user-hours|\bavoid [\d,]+", line)
+
+
+def _parent_of(root, child):
+    """The box that holds ``child`` among the dashboard's widgets (None if none does)."""
+    for c in getattr(root, "children", ()):
+        if c is child:
+            return root
+        found = _parent_of(c, child)
+        if found is not None:
+            return found
+    return None
+
+
+def test_the_invoices_and_what_the_msp_must_deliver_come_before_the_cards(dash):
+    from msp_analysis.decisions.deliver import deliver
+
+    column = _parent_of(dash.widget, dash.cards)
+    assert list(column.children).index(dash.deliver.widget) < list(column.children).index(dash.cards)
+    page = html.unescape(dash.deliver.widget.value)
+    d = deliver(dash.scenario, dash.yours())
+    assert page.index(d.sentences[0]) < page.index(d.sentences[1]) < page.index(d.sentences[2])
+    assert "On fees alone (what the invoices say): Break/Fix $44,605 a year, MSP $74,966 a year" in page
+    assert ">assumption<" in page  # the table says where the saving rests on an assumption
+
+
+def test_the_deliver_lines_follow_the_controls_and_skip_what_does_not_move_them(dash):
+    before = dash.deliver.view
+    dash.set("msp_price", 150)
+    after = dash.deliver.view
+    assert after is not before
+    assert after.fees["msp"] > before.fees["msp"] and after.fees["break_fix"] == pytest.approx(before.fees["break_fix"])
+    assert after.break_even.required_hours > before.break_even.required_hours
+    dash.set("budget", dash.inputs["budget"].value + dash.inputs["budget"].step)
+    assert dash.deliver.view is after  # the budget changes none of its figures: not recomputed
+    # a value moved on screen is an assumption until the client says it is theirs
+    assert "$0 on the client's own data" in after.basis_line
+    dash.set("downtime_cost", 90.0)
+    dash.yours_box.value = True
+    assert "organization.loaded_hourly_cost" in dash.yours()
+    assert dash.deliver.view.break_even.price_per_user_hour == pytest.approx(90.0 * 0.7)
+    assert dash.errors == []
+
+
+def test_the_fees_and_the_break_even_agree_on_screen_and_in_the_report(tmp_path):
+    from pptx import Presentation
+
+    client = sample_scenario().replace({"organization.name": "Northwind", "organization.compliance": "hipaa"})
+    d = Dashboard({"Client: Northwind": client}, trials=200, report_trials=400, out_dir=tmp_path)
+    d.set("msp_price", 95)
+    d.set("users", 60)
+    view = d.deliver.view
+    paths = d.export(tmp_path / "out")
+    assert d.deliver.view is view  # refining the simulated years leaves the exact figures as they were
+    fees = [view.fees["break_fix"], view.fees["msp"], abs(view.fees["difference"])]
+    n, m = view.break_even.required_hours, view.break_even.assumed_hours
+    quoted = [f"${x:,.0f}" for x in fees] + [f"at least {n:,.0f} user-hours", f"assumed to avoid {m:,.0f}"]
+    assert all(q in view.fees_line + view.break_even_line for q in quoted)
+    screen = html.unescape(re.sub(r"<[^>]+>", " ", d.deliver.widget.value))
+    report = _report_text(next(p for p in paths if p.suffix == ".html"))
+    deck = Presentation(str(next(p for p in paths if p.suffix == ".pptx")))
+    slide = " ".join(sh.text_frame.text for sh in deck.slides[1].shapes if sh.has_text_frame)
+    for q in quoted:
+        assert q in screen and q in report and q in slide, q
+    for line in view.lines:
+        assert line in report and line in slide
+    assert _deliver_figures(view.basis_line) and all(f in report for f in _deliver_figures(view.basis_line))
+    assert d.errors == []
+
+
+def test_the_deliver_lines_are_worked_out_once_per_control_change():
+    d = Dashboard({"Sample organisation": sample_scenario}, trials=300, report_trials=300)
+    calls = []
+    show = d.deliver.show
+    d.deliver.show = lambda *a: calls.append(1) or show(*a)
+    result = measure_latency(changes=5, dashboard=d)
+    assert result["errors"] == [] and len(calls) == 5  # once per change, not once per widget

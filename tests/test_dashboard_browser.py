@@ -296,6 +296,33 @@ def test_every_figure_on_screen_is_in_the_exported_report(session, server):
     assert record["page_errors"] == []
 
 
+def test_the_invoices_and_what_the_msp_must_deliver_are_on_screen_first_and_in_the_report(session, server):
+    """Issue 12: the fees alone and the operational break-even above the headline cards, in view at
+    1280x720, and the same sentences (the fees, N and M) in the exported HTML and PowerPoint."""
+    import html as html_lib
+
+    from playwright.sync_api import expect
+    from pptx import Presentation
+
+    page, record = session
+    page.locator(".msp-title").scroll_into_view_if_needed()
+    fees, must = page.locator('[data-deliver="fees"]'), page.locator('[data-deliver="break-even"]')
+    expect(fees).to_contain_text("On fees alone (what the invoices say)")
+    expect(must).to_contain_text(re.compile(r"user-hours of downtime a year|avoids no downtime|can pay for it"))
+    expect(fees).to_be_in_viewport()
+    assert fees.bounding_box()["y"] < page.locator(TOTAL).bounding_box()["y"]
+    expect(page.locator(".msp-deliver")).to_contain_text("assumption")
+    fees_line, must_line = fees.text_content(), must.text_content()
+    folder = max((p for p in server["reports"].iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime)
+    report = html_lib.unescape(re.sub(r"<[^>]+>", "", next(folder.glob("*.html")).read_text(encoding="utf-8")))
+    assert fees_line in report and must_line in report
+    assert report.index(fees_line) < report.index("Headline figures")
+    deck = Presentation(str(next(folder.glob("*.pptx"))))
+    slide = " ".join(sh.text_frame.text for sh in deck.slides[1].shapes if sh.has_text_frame)
+    assert fees_line in slide and must_line in slide
+    assert record["page_errors"] == []
+
+
 def test_a_later_opening_gets_the_preheated_kernel(session, server):
     """The page opened when the server started waited for the presentation to run; a later opening takes
     the pool's kernel, which has already run it. Its time to interactive is logged (the goal is checked in

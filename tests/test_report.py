@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import html
 import json
 import re
 import subprocess
@@ -111,7 +112,7 @@ def test_pptx_opens_and_has_the_expected_slides(report):
     assert "Acme <Tools> & Sons" in titles[0]
     subtitle = prs.slides[0].placeholders[1].text
     assert "14 March 2026" in subtitle
-    assert titles[1] == "Headline figures"
+    assert titles[1:3] == ["What the invoices say, and what the MSP must deliver", "Headline figures"]
     assert any(t.startswith("Assumptions and sources") for t in titles)
     assert titles[-1] == "Method notes"
     # one slide per chart, each with exactly one picture, titled with the chart's finding
@@ -124,7 +125,7 @@ def test_pptx_opens_and_has_the_expected_slides(report):
         assert pictures[0].image.content_type == "image/png"
         title = slide.shapes.title.text
         assert title and "\\$" not in title  # the finding as plain, editable text
-    assert [s for s in prs.slides].index(chart_slides[0]) == 2
+    assert [s for s in prs.slides].index(chart_slides[0]) == 3
 
 
 def test_chart_findings_quote_the_same_exact_figures_as_the_headline(report, client):
@@ -132,8 +133,8 @@ def test_chart_findings_quote_the_same_exact_figures_as_the_headline(report, cli
     exp = expected(client).loc["total_cost"]
     saving = exp["break_fix"] - exp["msp"]
     titles = _titles(prs)
-    assert f"MSP costs ${saving:,.0f} a year less on average" in titles[2]
-    assert "biggest difference" in titles[3]
+    assert f"MSP costs ${saving:,.0f} a year less on average" in titles[3]
+    assert "biggest difference" in titles[4]
 
 
 def test_loss_curve_legend_quotes_the_exact_expected_losses_of_the_headline(client):
@@ -172,7 +173,7 @@ def test_distribution_finding_reads_well_near_certainty(client, prob, words):
 
 def test_pptx_headline_table_holds_the_figures(report, client):
     prs = Presentation(str(report["pptx"]))
-    table = next(sh.table for sh in prs.slides[1].shapes if sh.has_table)
+    table = next(sh.table for sh in prs.slides[2].shapes if sh.has_table)
     cells = [[table.cell(r, c).text for c in range(len(table.columns))] for r in range(len(table.rows))]
     labels = [row[0] for row in cells[1:]]
     assert labels[:5] == [
@@ -211,7 +212,7 @@ def test_pdf_is_a_valid_multipage_pdf(report):
     assert data.startswith(b"%PDF-")
     assert data.rstrip().endswith(b"%%EOF")
     pages = len(re.findall(rb"/Type\s*/Page[^s]", data))
-    assert pages >= 1 + len(CHARTS) + 2  # title, charts, assumptions, method notes
+    assert pages >= 2 + len(CHARTS) + 2  # title (with what the invoices say), headline, charts, assumptions, notes
     assert b"https://" not in data and b"http://" not in data
 
 
@@ -554,3 +555,45 @@ def test_when_break_fix_is_cheaper_the_words_say_so():
     assert re.match(r"The MSP costs \$[\d,]+ a year more \(", row), row
     title = plot_savings_distribution(c, ax=Figure().add_subplot()).get_title()
     assert title.startswith("Break/Fix saves ") and "-" not in title.split("(")[0], title
+
+
+# -- issue 12: what the invoices say, and what the MSP must deliver, before any total --------------
+
+
+def test_every_format_puts_the_invoices_and_what_the_msp_must_deliver_before_the_totals(report, client):
+    from msp_analysis.decisions.deliver import deliver
+
+    d = deliver(client)
+    fees_line, must_line, basis_line = d.sentences
+    assert fees_line.startswith("On fees alone (what the invoices say)")
+    text = html.unescape(re.sub(r"<[^>]+>", "", report["html"].read_text(encoding="utf-8")))
+    for line in d.sentences:
+        assert line in text
+    assert text.index(fees_line) < text.index(must_line) < text.index("Headline figures")
+    assert text.index("Headline figures") < text.index("Expected annual total cost")
+    # the deck: its own slide before the headline, the same sentences and the table of parts, with notes
+    prs = Presentation(str(report["pptx"]))
+    slide = prs.slides[1]
+    words = " ".join(sh.text_frame.text for sh in slide.shapes if sh.has_text_frame)
+    assert fees_line in words and must_line in words and basis_line in words
+    table = next(sh.table for sh in slide.shapes if sh.has_table)
+    parts = [table.cell(r, 0).text for r in range(1, len(table.rows))]
+    assert parts[0] == "Incidents the MSP prevents" and parts[-1] == "Expected saving with the MSP"
+    notes = slide.notes_slide.notes_text_frame.text
+    assert "What it shows:" in notes and must_line in notes and basis_line in notes
+    # the PDF: on the first page, before the headline figures' page
+    pdfium = pytest.importorskip("pypdfium2")
+    doc = pdfium.PdfDocument(str(report["pdf"]))
+    pages = [" ".join(doc[i].get_textpage().get_text_range().split()) for i in range(len(doc))]
+    doc.close()
+    assert "On fees alone (what the invoices say)" in pages[0]
+    assert f"at least {d.break_even.required_hours:,.0f} user-hours" in pages[0]
+    totals = next(i for i, text in enumerate(pages) if text.startswith("Headline figures"))
+    assert all("Expected annual total cost" not in text for text in pages[:totals])
+
+
+def test_html_says_where_the_answer_rests_on_an_assumption(report):
+    page = report["html"].read_text(encoding="utf-8")
+    section = page[page.index("What the invoices say, and what the MSP must deliver") : page.index("Headline figures")]
+    assert '<span class="basis-assumption">assumption</span>' in section
+    assert "rests on at least one assumption" in section

@@ -40,6 +40,7 @@ from ..report.summary import (
 )
 from ..widgets.controls import control, ui_range
 from .charts import _DPI, TAB_TITLES, Chart, draw
+from .deliver import DeliverPanel
 from .page import CSS, LABELS, TOOLTIPS, assumptions_html, cards_html, label_html, notes_html, title_html
 from .serve import PROJECT_ROOT, available_scenarios, reports_dir
 
@@ -162,6 +163,8 @@ class Dashboard(LiveSurface):
         Seconds each recomputation (with the redraw of the visible chart) took.
     headline : msp_analysis.present.report.Headline
         The figures on screen (``headline.trials``: the simulated years behind them).
+    deliver : msp_analysis.present.dashboard.deliver.DeliverPanel
+        The lines above the cards: fees alone, the operational break-even, what the saving rests on.
     """
 
     def __init__(
@@ -306,7 +309,8 @@ class Dashboard(LiveSurface):
         self.tabs = W.Tab(children=[self.charts[n].image for n in CHARTS], titles=[TAB_TITLES[n] for n in CHARTS])
         self.tabs.selected_index = 0
         self.tabs.observe(self._on_tab, names="selected_index")
-        main = W.VBox([self.cards, self.tabs], layout=W.Layout(flex="1 1 auto", min_width="0"))
+        self.deliver = DeliverPanel()  # issue 12: what the invoices say and what the MSP must deliver, first
+        main = W.VBox([self.deliver.widget, self.cards, self.tabs], layout=W.Layout(flex="1 1 auto", min_width="0"))
         self.assumptions = W.HTML()
         # The picker keeps its width (flex 0 0 auto): a long title wraps instead
         # of pushing the selector off a narrow screen.
@@ -455,6 +459,7 @@ class Dashboard(LiveSurface):
         with self.guard(self.status):
             self._assumptions_key = (self._scenario, self.yours())
             self.assumptions.value = assumptions_html(*self._assumptions_key)
+            self.deliver.show(*self._assumptions_key)
 
     def _update(self) -> None:
         self.export_status.value = ""  # the last export's note is about what was on screen then
@@ -602,6 +607,7 @@ class Dashboard(LiveSurface):
         s = self._scenario
         self.title.value = title_html(s, self.headline.trials, self.capped_trials(self.report_trials))
         self.outage_note.value, self.patch_note.value = notes_html(s)
+        self.deliver.show(s, self.yours())  # redrawn only when the scenario or the client's numbers change
         availability = {m: self._comps[m]["availability"] for m in MODELS}
         self.cards.value = cards_html(self.headline, availability)
         key = (s, self.yours())

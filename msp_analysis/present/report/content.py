@@ -21,6 +21,7 @@ from ...decisions.projection import Projection
 from ...engine.expected import expected_components
 from ...engine.simulation import Comparison, simulate
 from ...model.scenario import Scenario
+from .deliver import DeliverView, deliver_view
 from .summary import (
     CHARTS,
     Headline,
@@ -53,6 +54,8 @@ class ReportContent:
     assumptions, all_assumptions : pandas.DataFrame
         The key assumptions (and the client's own numbers), and every one of
         them (:func:`~msp_analysis.present.report.summary.assumption_rows`).
+    deliver : DeliverView
+        What the invoices say and what the MSP must deliver (issue 12), shown before the totals.
     notes : list of str
         Method notes.
     date : datetime.date
@@ -68,6 +71,7 @@ class ReportContent:
     titles: dict[str, str]
     assumptions: pd.DataFrame
     all_assumptions: pd.DataFrame
+    deliver: DeliverView
     notes: list[str]
     date: dt.date
     trials: int
@@ -167,6 +171,8 @@ def collect(
         titles={name: chart_title(fig.axes[0]) for name, fig in figures.items()},
         assumptions=assumption_rows(scenario, yours=yours),
         all_assumptions=assumption_rows(scenario, paths=scenario.paths(), yours=yours),
+        # the client's own numbers as the assumptions table marks them: one rule for "client data" everywhere
+        deliver=deliver_view(scenario, yours),
         notes=method_notes(scenario, trials, seed, years),
         date=date,
         trials=trials,

@@ -14,6 +14,7 @@ import pandas as pd
 
 from ...files import atomic_path
 from .content import ReportContent
+from .deliver import DELIVER_HEADING, deliver_html
 from .summary import CHART_ALT, CHART_HEADINGS, CHARTS, Headline, chart_png
 
 __all__ = ["write_html"]
@@ -39,6 +40,10 @@ figure img { width: 100%; height: auto; border: 1px solid #eee; }
 figcaption { color: #555; font-size: 0.9em; }
 details summary { cursor: pointer; color: #0072B2; margin-top: 1em; }
 footer { margin-top: 3em; color: #888; font-size: 0.85em; }
+.msp-deliver-body .fees, .msp-deliver-body .must { font-weight: 600; }
+.msp-deliver-body .small { color: #555; font-size: 0.9em; }
+.basis-assumption { color: #B35900; font-weight: 600; }
+td.amount { text-align: right; white-space: nowrap; }
 @media print { body { padding: 0; } h2 { page-break-after: avoid; } figure { page-break-inside: avoid; } }
 """
 
@@ -122,6 +127,8 @@ def write_html(c: ReportContent, path: Path) -> Path:
 <h1>Break/Fix or MSP? {_e(c.client)}</h1>
 <p class="sub">{_e(c.subtitle)} unless stated</p>
 </header>
+<h2>{_e(DELIVER_HEADING)}</h2>
+{deliver_html(c.deliver, open_table=True)}
 <h2>Headline figures</h2>
 {_headline_html(c.headline)}
 {_charts_html(c)}

@@ -12,7 +12,15 @@ from __future__ import annotations
 from .content import ReportContent
 from .summary import CHARTS, bad_year_words
 
-__all__ = ["CHART_NOTES", "assumption_notes", "chart_notes", "headline_notes", "method_notes_notes", "title_notes"]
+__all__ = [
+    "CHART_NOTES",
+    "assumption_notes",
+    "chart_notes",
+    "deliver_notes",
+    "headline_notes",
+    "method_notes_notes",
+    "title_notes",
+]
 
 #: For each chart: (what it shows, how to read it, the assumptions that drive it).
 CHART_NOTES: dict[str, tuple[str, str, str]] = {
@@ -66,6 +74,30 @@ def title_notes(c: ReportContent) -> str:
         "or a monthly subscription with a managed service provider (MSP)?",
         f"Every range and probability in this deck comes from {c.trials:,} simulated years (seed {c.seed}); "
         "averages are exact. The same figures are on the dashboard and in the HTML and PDF reports.",
+    )
+
+
+def deliver_notes(c: ReportContent) -> str:
+    """Notes of the "what the invoices say" slide: the fees first, then what the MSP must deliver, and what is assumed.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> from msp_analysis import sample_scenario
+    >>> from msp_analysis.present.report.content import collect
+    >>> c = collect(sample_scenario(), trials=200, seed=1, years=2, date=dt.date(2026, 3, 14))
+    >>> print(deliver_notes(c).splitlines()[0])
+    What it shows: the fees each model is expected to bill in a year, the only figures the client can check against invoices; then what the MSP must deliver to be worth its fees, and what the expected saving rests on.
+    """
+    d = c.deliver
+    return _join(
+        "What it shows: the fees each model is expected to bill in a year, the only figures the client can check "
+        "against invoices; then what the MSP must deliver to be worth its fees, and what the expected saving rests on.",
+        f"How to read it: {d.fees_line} {d.break_even_line} The first number is arithmetic on the fees, the staff "
+        "time and the price of an hour of downtime; the second is an assumption about the MSP. " + " ".join(d.details),
+        "What drives it: the parts of the saving are switched on one after the other (prevent an incident, else "
+        "catch it early, else answer it faster; then patching, monitoring, staff time) and add up to the expected "
+        f"saving exactly. {d.basis_line} Ask the MSP for evidence of the effects that carry it.",
     )
 
 

@@ -1,6 +1,7 @@
 """The report as a PDF, drawn with matplotlib's ``PdfPages`` (no system package needed).
 
-Pages, in order: title with the headline figures, one page per chart, the
+Pages, in order: title with what the invoices say and what the MSP must
+deliver, the headline figures, one page per chart, the
 assumptions and sources (as many pages as they need), the method notes; A4
 landscape.
 """
@@ -17,6 +18,7 @@ from matplotlib.textpath import text_to_path
 
 from ...files import atomic_path
 from .content import ReportContent
+from .deliver import DELIVER_HEADING
 from .summary import CHART_HEADINGS, CHARTS
 
 __all__ = ["write_pdf"]
@@ -105,11 +107,19 @@ def _text_pages(title: str, lines: list[_Line]) -> list[Figure]:
 
 
 def _title_pages(c: ReportContent) -> list[Figure]:
-    lines: list[_Line] = [(c.subtitle, 12, "normal"), ("", 8, "normal")]
+    """The title with what the invoices say and what the MSP must deliver (issue 12: before any total), then the headline."""
+    d = c.deliver
+    lines: list[_Line] = [(c.subtitle, 12, "normal"), ("", 8, "normal"), (DELIVER_HEADING, 16, "bold")]
+    lines += [(d.fees_line, 13, "bold"), (d.break_even_line, 13, "bold"), (d.basis_line, 11, "normal")]
+    lines += [(" ".join(d.details), 10, "normal")]
+    # the parts as one block of lines (no gap between them), so the section keeps to the title page
+    parts = "\n".join(f"{part}: {amount}" + (f"  ({basis})" if basis else "") for part, amount, basis in d.rows)
+    lines.append((parts, 9, "normal"))
+    headline: list[_Line] = []
     for label, value in c.headline.rows():
-        lines.append((label, 12, "normal"))
-        lines.append((value, 15, "bold"))
-    return _text_pages(f"Break/Fix or MSP? {c.client}", lines)
+        headline.append((label, 12, "normal"))
+        headline.append((value, 15, "bold"))
+    return _text_pages(f"Break/Fix or MSP? {c.client}", lines) + _text_pages("Headline figures", headline)
 
 
 def _save_chart_page(pdf: PdfPages, c: ReportContent, name: str) -> None:

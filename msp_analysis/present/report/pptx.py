@@ -1,6 +1,7 @@
 """The report as an editable PowerPoint deck (python-pptx).
 
-Slides, in order: title, headline figures, one slide per chart (the chart as
+Slides, in order: title, what the invoices say and what the MSP must
+deliver, headline figures, one slide per chart (the chart as
 a picture, its finding as the slide's editable title), assumptions and
 sources (as many slides as they need), method notes. Every slide carries
 speaker notes (:mod:`.notes`): what it shows, how to read it, what drives it.
@@ -24,7 +25,8 @@ from pptx.util import Emu, Inches, Length, Pt
 
 from ...files import atomic_path, bounded
 from .content import ReportContent
-from .notes import assumption_notes, chart_notes, headline_notes, method_notes_notes, title_notes
+from .deliver import DELIVER_HEADING
+from .notes import assumption_notes, chart_notes, deliver_notes, headline_notes, method_notes_notes, title_notes
 from .summary import CHART_HEADINGS, CHARTS, chart_png
 
 __all__ = ["write_pptx"]
@@ -91,6 +93,24 @@ def _title_slide(deck: _Deck, c: ReportContent) -> None:
         shape.top, shape.height = Inches(top), Inches(height)
     slide.placeholders[1].text = c.subtitle
     _notes(slide, title_notes(c))
+
+
+def _deliver_slide(deck: _Deck, c: ReportContent) -> None:
+    """What the invoices say, what the MSP must deliver (both in bold), what the saving rests on; its parts below."""
+    slide = deck.titled(DELIVER_HEADING)
+    box = slide.shapes.add_textbox(Inches(0.5), Inches(1.4), deck.inner(0.5), Inches(2.0))
+    box.name = "deliver: sentences"
+    tf = box.text_frame
+    tf.word_wrap = True
+    d = c.deliver
+    for i, (text, bold) in enumerate(((d.fees_line, True), (d.break_even_line, True), (d.basis_line, False))):
+        p = tf.paragraphs[0] if i == 0 else tf.add_paragraph()
+        p.text = text
+        p.space_after = Pt(3)
+        for r in p.runs:
+            r.font.size, r.font.bold = Pt(13), bold
+    deck.table(slide, [("Part of the expected saving", "A year", "Rests on"), *d.rows], (0.6, 0.18, 0.22), 10, 3.55)
+    _notes(slide, deliver_notes(c))
 
 
 def _headline_slide(deck: _Deck, c: ReportContent) -> None:
@@ -167,11 +187,12 @@ def write_pptx(c: ReportContent, path: Path) -> Path:
     >>> c = collect(sample_scenario(), trials=200, seed=1, years=2, date=dt.date(2026, 3, 14))
     >>> with tempfile.TemporaryDirectory() as out:
     ...     deck = Presentation(str(write_pptx(c, Path(out) / "r.pptx")))
-    >>> [s.shapes.title.text for s in deck.slides][1], deck.slides[-1].shapes.title.text
-    ('Headline figures', 'Method notes')
+    >>> [s.shapes.title.text for s in deck.slides][1:3], deck.slides[-1].shapes.title.text
+    (['What the invoices say, and what the MSP must deliver', 'Headline figures'], 'Method notes')
     """
     deck = _Deck()
     _title_slide(deck, c)
+    _deliver_slide(deck, c)  # issue 12: the invoices and what the MSP must deliver before any total
     _headline_slide(deck, c)
     for name in CHARTS:
         _chart_slide(deck, c, name)
