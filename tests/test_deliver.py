@@ -216,8 +216,10 @@ def test_the_parts_add_up_and_the_break_even_holds_for_any_scenario(s):
     ob = operational_break_even(s)
     sentence = ob.sentence()
     assert "inf" not in sentence and "nan" not in sentence and "avoid -" not in sentence
-    if math.isinf(ob.required_hours):  # an hour worth (next to) nothing while the MSP costs more
+    if ob.required_hours == math.inf:  # an hour worth (next to) nothing while the MSP costs more
         assert "valued at zero" in sentence and total < 0
+    elif ob.required_hours == -math.inf:  # an hour worth next to nothing while the MSP costs less
+        assert "even if it avoids no downtime" in sentence and total > 0
     elif ob.price_per_user_hour > 0:
         assert abs(ob.price_per_user_hour * (ob.assumed_hours - ob.required_hours) - total) <= 1e-9 * scale
         # the verdict follows the sign of the saving

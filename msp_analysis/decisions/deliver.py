@@ -139,9 +139,10 @@ class OperationalBreakEven:
     @property
     def fees_hours(self) -> float:
         """User-hours the MSP would have to avoid to pay for its fees alone (no other saving credited)."""
-        if self.price_per_user_hour > 0:
-            return self.fees_gap / self.price_per_user_hour
-        return math.inf if self.fees_gap > 0 else 0.0
+        hours = self.fees_gap / self.price_per_user_hour if self.price_per_user_hour > 0 else 0.0
+        if self.price_per_user_hour <= 0 or not math.isfinite(hours):  # no price, or one too small to divide by
+            return math.copysign(math.inf, self.fees_gap) if self.fees_gap != 0 else 0.0
+        return hours
 
     def sentence(self) -> str:
         """What the MSP must deliver, what it is assumed to deliver, and what follows, in one sentence.
@@ -156,7 +157,7 @@ class OperationalBreakEven:
         """
         sym, n, m = self.symbol, self.required_hours, self.assumed_hours
         assumed = f"it is assumed to avoid {m:,.0f}" if m >= 0 else f"it is assumed to cause {-m:,.0f} more"
-        if math.isinf(n):
+        if n == math.inf:
             return (
                 f"No downtime the MSP avoids can pay for it: a user-hour of downtime is valued at zero here, and its "
                 f"fees, staff time and security losses come to {money(self.other_gap, sym)} a year more than Break/Fix's."
@@ -197,17 +198,18 @@ class OperationalBreakEven:
         sym, out = self.symbol, []
         out.append(f"A user-hour of downtime costs {money(self.price_per_user_hour, sym, 2)} ({self.valuation}).")
         rest = self.other_gap - self.fees_gap  # staff time and security losses, MSP minus Break/Fix
-        if self.price_per_user_hour > 0 and self.required_hours > 0 and abs(rest) >= 0.5:
+        if self.price_per_user_hour > 0 and 0 < self.required_hours < math.inf and abs(rest) >= 0.5:
             n = f"The {self.required_hours:,.0f} user-hours"
             if rest < 0:
                 credit = f"{n} already credit the MSP with {money(-rest, sym)} a year of assumed savings on"
             else:
                 credit = f"{n} include {money(rest, sym)} a year of assumed extra costs in"
-            fees = (
-                f"on its fees alone it must avoid {self.fees_hours:,.0f}"
-                if self.fees_hours > 0
-                else "its fees alone are lower than Break/Fix's"
-            )
+            if self.fees_hours == math.inf:
+                fees = "on its fees alone no downtime it avoids could pay for it"
+            elif self.fees_hours > 0:
+                fees = f"on its fees alone it must avoid {self.fees_hours:,.0f}"
+            else:
+                fees = "its fees alone are lower than Break/Fix's"
             out.append(f"{credit} staff time and security losses; {fees}.")
         out.append(
             f"Downtime here is from IT incidents; the {abs(self.security_hours):,.0f} user-hours of security outages "
@@ -240,6 +242,8 @@ def _break_even(scenario: Scenario, comps: Mapping[str, Mapping[str, float]]) ->
     price = cost_per_user_hour(scenario)
     # price 0 (no IT dependency, no revenue): no downtime can pay for anything
     required = gap / price if price > 0 else (math.inf if gap > 0 else 0.0)
+    if not math.isfinite(required):  # an hour worth next to nothing (a subnormal price) overflows the division
+        required = math.copysign(math.inf, gap)
     return OperationalBreakEven(
         required_hours=float(required),
         assumed_hours=float(b["downtime_hours"] - m["downtime_hours"]),
