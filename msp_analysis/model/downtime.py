@@ -31,6 +31,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..errors import ValidationError
+from .distributions import batchable
 from .scenario import Scenario
 
 __all__ = ["availability", "cost_per_user_hour", "revenue_per_user_hour", "users_affected", "valuation_words"]
@@ -47,7 +48,7 @@ def users_affected(scenario: Scenario, priority: str) -> float:
     (45.0, 9.0, 1.0)
     """
     users = scenario.organization.users
-    return float(max(1.0, scenario.incidents[priority].users_affected_share * users))
+    return batchable(np.maximum(1.0, scenario.incidents[priority].users_affected_share * users))
 
 
 def revenue_per_user_hour(scenario: Scenario) -> float:

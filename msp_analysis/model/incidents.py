@@ -72,7 +72,7 @@ class PriorityPlan:
     users_affected: float
     degradation: float
     categories: tuple[Category, ...]
-    class_probabilities: np.ndarray  # over CLASSES
+    class_probabilities: np.ndarray  # over CLASSES (first axis; a batch adds a second)
     onsite_share: float
 
     @property
@@ -89,6 +89,13 @@ def incident_plan(scenario: Scenario) -> tuple[PriorityPlan, ...]:
         cls = scenario.incidents[p]
         work = Gamma.from_median_p90(cls.work_median_hours, cls.work_p90_hours)
         cats = []
+        # Billing depends on where the work is done, not when: one computation for both times of day.
+        moments = {
+            onsite: billing_moments(
+                work, bf.onsite_minimum_hours if onsite else bf.remote_minimum_hours, bf.billing_increment_hours
+            )
+            for onsite in (True, False)
+        }
         for onsite, after in CATEGORIES:
             prob = (cls.onsite_share if onsite else 1 - cls.onsite_share) * (
                 cls.after_hours_share if after else 1 - cls.after_hours_share
@@ -104,19 +111,20 @@ def incident_plan(scenario: Scenario) -> tuple[PriorityPlan, ...]:
                     minimum=minimum,
                     increment=bf.billing_increment_hours,
                     trip_fee=bf.trip_fee if onsite else 0.0,
-                    moments=billing_moments(work, minimum, bf.billing_increment_hours),
+                    moments=moments[onsite],
                 )
             )
         prev, caught, oos = msp.prevented_share[p], msp.caught_early_share[p], msp.out_of_scope_share
-        q = np.array(
-            [
+        # Stacked on the first axis: shape (5,) for one scenario, (5, n) for a batch of n input sets.
+        q = np.stack(
+            np.broadcast_arrays(
                 prev,
                 (1 - prev) * (1 - caught) * (1 - oos),
                 (1 - prev) * (1 - caught) * oos,
                 (1 - prev) * caught * (1 - oos),
                 (1 - prev) * caught * oos,
-            ]
-        )
+            )
+        ).astype(float)
         plans.append(
             PriorityPlan(
                 priority=p,

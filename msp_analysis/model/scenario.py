@@ -58,6 +58,7 @@ from .fields import (
     as_real,
     build,
     checked,
+    first_failing,
     nested,
     per_entry,
     share,
@@ -423,9 +424,13 @@ class Security(ChecksPerEntry):
         A ratio of 10**6 already puts the mean 10**25 times above the median;
         beyond 10**10 the second moment, and soon the mean, overflow.
         """
-        if not high > low:
+        with np.errstate(divide="ignore", invalid="ignore"):  # arrays for a batch: see Validated._need_above
+            above, ratio = np.asarray(high > low), np.asarray(high / low)
+        if not above.all():
+            low, high = first_failing(above, low, high)
             raise ValidationError(self._path(high_name), high, f"a value above {self._path(low_name)} = {low:g}")
-        if not high / low <= LOGNORMAL_MAX_RATIO:
+        if not (ratio <= LOGNORMAL_MAX_RATIO).all():
+            low, high = first_failing(ratio <= LOGNORMAL_MAX_RATIO, low, high)
             raise ValidationError(
                 self._path(high_name), high, f"at most {LOGNORMAL_MAX_RATIO:.0e} times {self._path(low_name)} = {low:g}"
             )

@@ -53,6 +53,7 @@ sum, plus their fines and priced outage: the same attacks, exactly, for both.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import overload
@@ -60,7 +61,7 @@ from typing import overload
 import numpy as np
 import numpy.typing as npt
 
-from .distributions import Gamma, Lognormal
+from .distributions import Gamma, Lognormal, batchable
 from .downtime import cost_per_user_hour
 from .scenario import Scenario
 
@@ -182,9 +183,9 @@ def fine_cap(scenario: Scenario, regime: str) -> float:
     """
     sec, org = scenario.security, scenario.organization
     if regime != "gdpr":
-        return float(sec.fine_cap[regime])
+        return batchable(sec.fine_cap[regime])
     rate = 1.0 if org.currency == "EUR" else org.eur_rate  # a stale rate left in a euro scenario is ignored
-    return float(np.maximum(sec.fine_cap.gdpr, 0.04 * org.annual_revenue / rate) * rate)
+    return batchable(np.maximum(sec.fine_cap.gdpr, 0.04 * org.annual_revenue / rate) * rate)
 
 
 def security_profile(scenario: Scenario, model: str) -> SecurityProfile:
@@ -193,7 +194,7 @@ def security_profile(scenario: Scenario, model: str) -> SecurityProfile:
     sec, org = scenario.security, scenario.organization
     regime = org.compliance
     fine = None
-    q, cap = 0.0, np.inf
+    q, cap = 0.0, math.inf
     if regime != "none":
         q = sec.fine_probability[regime]
         fine = Lognormal.from_median_p90(sec.fine_median[regime], sec.fine_p90[regime])
@@ -205,7 +206,7 @@ def security_profile(scenario: Scenario, model: str) -> SecurityProfile:
         outage=Gamma.from_median_p90(sec.outage_median_hours, sec.outage_p90_hours),
         fine_probability=q,
         fine=fine,
-        fine_cap=float(cap),
+        fine_cap=cap,
         # claims-based severities already hold business interruption: the outage is then counted in hours only
         outage_cost_per_hour=cost_per_user_hour(scenario) * org.users * (sec.severity_includes_outage == "no"),
         users=org.users,
