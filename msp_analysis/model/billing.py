@@ -13,6 +13,7 @@ the hour, less SLA credits for missed critical responses (capped).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -127,8 +128,10 @@ def _moments_of(shape: _Floats, scale: _Floats, minimum: _Floats, increment: _Fl
     columns = np.stack([np.ravel(a) for a in np.broadcast_arrays(shape, scale, minimum, increment)], axis=1)
     # Each distinct input computed once: a Sobol design or an acceptability
     # curve repeats the billing inputs of a draw many times.
-    distinct, inverse = np.unique(columns.astype(float), axis=0, return_inverse=True)
-    if len(distinct) < len(columns):
+    distinct, inverse = (
+        np.unique(columns.astype(float), axis=0, return_inverse=True) if len(columns) > 1 else (columns, None)
+    )
+    if inverse is not None and len(distinct) < len(columns):
         return tuple(m[inverse.ravel()] for m in _moments_of(*distinct.T))  # type: ignore[return-value]
     k, th, mn, d = (np.ascontiguousarray(c) for c in columns.T.astype(float))
     g = Gamma(batchable(k), batchable(th))
@@ -174,14 +177,13 @@ def _lattice(k: _Floats, th: _Floats, minimum: _Floats, d: _Floats) -> tuple[_Fl
     top = np.maximum(np.asarray(g.ppf(1 - 1e-12)), m0 + d)
     needed = np.maximum(1.0, np.ceil(np.minimum((top - m0) / d, 1e18)))
     most = np.minimum(needed, _MAX_CELLS)
-    n_cells = np.minimum(needed, _FIRST_CELLS)
-    grow = np.flatnonzero(n_cells < most)
-    while grow.size:
-        part = Gamma(batchable(k[grow]), batchable(th[grow]))
-        grow = grow[~_tail_is_smooth(part, m0[grow] + n_cells[grow] * d[grow], d[grow])]
-        n_cells[grow] = np.minimum(np.ceil(_GROWTH * n_cells[grow]), most[grow])
-        grow = grow[n_cells[grow] < most[grow]]
-    cells = n_cells.astype(np.int64)
+    # The first number of cells, in the growing sequence, where the tail formula
+    # holds (or the most): every candidate checked at once, not one at a time.
+    counts = np.minimum(_cell_counts(_FIRST_CELLS, _GROWTH, _MAX_CELLS)[None, :], most[:, None])
+    ends = m0[:, None] + counts * d[:, None]
+    part = Gamma(batchable(k[:, None]), batchable(th[:, None]))
+    done = (counts >= most[:, None]) | _tail_is_smooth(part, ends, d[:, None])
+    cells = counts[np.arange(k.size), np.argmax(done, axis=1)].astype(np.int64)
     t = m0 + d * cells
     sums = np.empty((3, k.size))
     width = _MIN_WIDTH * -(-(cells + 1) // _MIN_WIDTH)
@@ -201,6 +203,15 @@ def _lattice(k: _Floats, th: _Floats, minimum: _Floats, d: _Floats) -> tuple[_Fl
     ebw = minimum * low_w + sums[1] + tail_w2 + e_rw
     eb2 = minimum**2 * low_p + sums[2] + tail_w2 + 2 * e_rw + e_r2
     return eb, ebw, eb2
+
+
+@lru_cache(maxsize=8)
+def _cell_counts(first: int, growth: float, most: int) -> npt.NDArray[np.float64]:
+    """Numbers of lattice cells tried in turn: ``first``, then a ``growth`` more each time, up to ``most``."""
+    counts = [float(first)]
+    while counts[-1] < most:
+        counts.append(math.ceil(growth * counts[-1]))
+    return np.array(counts)
 
 
 def _cell_sums(

@@ -150,16 +150,22 @@ class Gamma:
         mean is well above the median); the median then fixes the scale.
         The ratio must lie strictly between about 1.0 and 1e13.
         """
+        lo, hi = GAMMA_RATIO_RANGE
+        if np.ndim(median) == 0 and np.ndim(p90) == 0:  # one scenario: plain checks, the cached solve
+            if not (median > 0 and p90 > median):
+                raise ValueError(f"need 0 < median < p90, got median={median}, p90={p90}")
+            if not (lo < p90 / median < hi):
+                raise ValueError(
+                    f"p90/median = {p90 / median:.6g} is outside what a Gamma expresses ({lo:.6g}, {hi:.3g})"
+                )
+            k = _gamma_shape_for_ratio(float(p90 / median))
+            return cls(k, float(median) / float(special.gammaincinv(k, 0.5)))
         med, top = np.asarray(median, dtype=float), np.asarray(p90, dtype=float)
         if not np.all((med > 0) & (top > med)):
             raise ValueError(f"need 0 < median < p90, got median={median}, p90={p90}")
         ratio = top / med
-        lo, hi = GAMMA_RATIO_RANGE
         if not np.all((lo < ratio) & (ratio < hi)):
             raise ValueError(f"p90/median = {ratio} is outside what a Gamma expresses ({lo:.6g}, {hi:.3g})")
-        if ratio.ndim == 0:  # one scenario: the cached solve
-            k = _gamma_shape_for_ratio(float(ratio))
-            return cls(k, float(med) / float(special.gammaincinv(k, 0.5)))
         shape = gamma_shape_for_ratio(ratio)  # a batch: one shape per input set
         return cls(batchable(shape), batchable(med / special.gammaincinv(shape, 0.5)))
 
@@ -246,6 +252,10 @@ class Lognormal:
 
     @classmethod
     def from_median_p90(cls, median: float, p90: float) -> Lognormal:
+        if np.ndim(median) == 0 and np.ndim(p90) == 0:  # one scenario
+            if not (median > 0 and p90 > median):
+                raise ValueError(f"need 0 < median < p90, got median={median}, p90={p90}")
+            return cls(math.log(median), math.log(p90 / median) / Z90)
         med, top = np.asarray(median, dtype=float), np.asarray(p90, dtype=float)
         if not np.all((med > 0) & (top > med)):
             raise ValueError(f"need 0 < median < p90, got median={median}, p90={p90}")
