@@ -169,3 +169,20 @@ def test_range_checks_of_a_batch_are_the_one_scenario_checks():
         except ValidationError:
             expected_ok.append(False)
     assert info.accepts(values).tolist() == expected_ok
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"incidents.p2.work_median_hours": [0.5, 1.0, 2.0], "incidents.p2.work_p90_hours": [3.0, 4.0, 9.0]},
+        {"break_fix.billing_increment_hours": [0.0, 0.1, 0.5]},
+        {"break_fix.remote_minimum_hours": [0.0, 0.25, 2.0]},
+        {"msp.per_user_monthly": [90.0, 125.0, 160.0]},
+    ],
+)
+def test_a_few_fields_varying_with_the_rest_as_one_value(sample, changes):
+    # The fields left alone are single values that broadcast against the changed ones.
+    totals = expected_totals(sample, changes)
+    for i in range(3):
+        e = expected(sample.replace({p: v[i] for p, v in changes.items()})).loc["total_cost"]
+        assert totals[i].tolist() == pytest.approx([e["break_fix"], e["msp"]], rel=1e-12)

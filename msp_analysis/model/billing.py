@@ -48,7 +48,7 @@ _MIN_INCREMENT = 1e-9
 _FIRST_CELLS = 16
 _GROWTH = 1.25
 _MAX_CELLS = 20_000
-# Relative size of the terms the tail formula neglects (see _moments): for the
+# Relative size of the terms the tail formula neglects (see _lattice): for the
 # mean, floating-point noise; for the second moments, which only shape the
 # simulation's normal draw of many incidents' rounding, far below sampling error.
 _TAIL_TOL_MEAN = 1e-13
@@ -117,6 +117,9 @@ _Moments = tuple[_Floats, _Floats, _Floats, _Floats]
 _MIN_WIDTH = 16
 # Lattice entries held at once: bounds memory for a batch of many input sets.
 _BLOCK_ENTRIES = 2**20
+# Lattices start at a multiple of this many edges at or below their minimum, so
+# that minimums a few increments apart (on site, remote) share one.
+_SHARED_BLOCK = 32
 
 
 def _moments_of(shape: _Floats, scale: _Floats, minimum: _Floats, increment: _Floats) -> _Moments:
@@ -169,30 +172,27 @@ def _lattice(k: _Floats, th: _Floats, minimum: _Floats, d: _Floats) -> tuple[_Fl
     first neglected terms are negligible (:func:`_tail_is_smooth`): a long
     work tail billed in small increments needs a few hundred cells, not
     hundreds of thousands, and the decision tools stay in milliseconds.
-    Each input set gets its own number of cells; the rows are summed in
-    groups padded to a multiple of 16 edges (cells past a row's end are empty).
+    Each input set's lattice depends on its own inputs alone; input sets
+    with the same work and increment whose minimums are close share one.
     """
     g = Gamma(batchable(k), batchable(th))
-    m0 = np.floor(minimum / d + _EPS) * d
+    i0 = np.floor(minimum / d + _EPS)  # whole increments in the minimum: the lattice starts at m0
+    m0 = i0 * d
     top = np.maximum(np.asarray(g.ppf(1 - 1e-12)), m0 + d)
-    needed = np.maximum(1.0, np.ceil(np.minimum((top - m0) / d, 1e18)))
-    most = np.minimum(needed, _MAX_CELLS)
-    # The first number of cells, in the growing sequence, where the tail formula
-    # holds (or the most): every candidate checked at once, not one at a time.
-    counts = np.minimum(_cell_counts(_FIRST_CELLS, _GROWTH, _MAX_CELLS)[None, :], most[:, None])
-    ends = m0[:, None] + counts * d[:, None]
+    # The lattice ends at edge `end` (edges j d counted from 0, not from m0, so that the on-site
+    # and remote lattices of a priority, whose minimums differ, end at the same edge and are
+    # summed once): the first edge of a growing sequence where the tail formula holds, at most
+    # where the tail is below 1e-12. Every candidate is checked at once, not one at a time.
+    most = np.minimum(np.ceil(np.minimum(top / d, 1e18)), i0 + _MAX_CELLS)
+    tried = _cell_counts(_FIRST_CELLS, _GROWTH, float(most.max()))
+    ends = np.minimum(np.maximum(tried[None, :], i0[:, None] + 1), most[:, None])
     part = Gamma(batchable(k[:, None]), batchable(th[:, None]))
-    done = (counts >= most[:, None]) | _tail_is_smooth(part, ends, d[:, None])
-    cells = counts[np.arange(k.size), np.argmax(done, axis=1)].astype(np.int64)
-    t = m0 + d * cells
-    sums = np.empty((3, k.size))
-    width = _MIN_WIDTH * -(-(cells + 1) // _MIN_WIDTH)
-    for w in np.unique(width):
-        group = np.flatnonzero(width == w)
-        step = max(1, _BLOCK_ENTRIES // int(w))
-        for start in range(0, group.size, step):
-            r = group[start : start + step]
-            sums[:, r] = _cell_sums(k[r], th[r], m0[r], d[r], cells[r], int(w))
+    done = (ends >= most[:, None]) | _tail_is_smooth(part, ends * d[:, None], d[:, None])
+    end = ends[np.arange(k.size), np.argmax(done, axis=1)]
+    t = end * d
+    # Summed from a multiple of _SHARED_BLOCK edges below the start, the same for nearby minimums.
+    start = _SHARED_BLOCK * np.floor(i0 / _SHARED_BLOCK)
+    sums = _shared_sums(k, th, d, start, end, i0)
     tail_p, tail_w, tail_w2 = g.sf(t), g.partial_moment(1, t), g.partial_moment(2, t)
     f_t = g.pdf(t)
     low_p, low_w = g.cdf(m0), g.partial_moment(1, 0, m0)
@@ -205,21 +205,54 @@ def _lattice(k: _Floats, th: _Floats, minimum: _Floats, d: _Floats) -> tuple[_Fl
     return eb, ebw, eb2
 
 
-@lru_cache(maxsize=8)
-def _cell_counts(first: int, growth: float, most: int) -> npt.NDArray[np.float64]:
-    """Numbers of lattice cells tried in turn: ``first``, then a ``growth`` more each time, up to ``most``."""
+def _cell_counts(first: int, growth: float, most: float) -> npt.NDArray[np.float64]:
+    """Lattice ends tried in turn: ``first``, then a ``growth`` more each time, until ``most``."""
     counts = [float(first)]
     while counts[-1] < most:
-        counts.append(math.ceil(growth * counts[-1]))
+        counts.append(float(math.ceil(growth * counts[-1])))
     return np.array(counts)
 
 
-def _cell_sums(
-    k: _Floats, th: _Floats, m0: _Floats, d: _Floats, cells: npt.NDArray[np.int64], width: int
+def _shared_sums(
+    k: _Floats, th: _Floats, d: _Floats, start: _Floats, end: _Floats, i0: _Floats
 ) -> npt.NDArray[np.float64]:
-    """``sum B P``, ``sum B E[W; cell]`` and ``sum B^2 P`` over each row's cells (rows padded to ``width`` edges)."""
-    last = np.minimum(np.arange(width), cells[:, None])  # padding repeats the last edge: its cells are empty
-    edges = m0[:, None] + d[:, None] * last
+    """Each row's cell sums from edge ``i0`` to ``end``: one lattice per distinct ``(k, theta, d, start, end)``.
+
+    A row's numbers depend on those five alone (never on the other rows), so
+    a set priced alone or among others gives the same bits.
+    """
+    keys = np.stack([k, th, d, start, end], axis=1)
+    if k.size == 1:  # one scenario's row: nothing to share
+        lattices, which = keys, np.zeros(1, dtype=np.int64)
+    else:
+        lattices, which = np.unique(keys, axis=0, return_inverse=True)
+        which = which.ravel()
+    cells = (lattices[:, 4] - lattices[:, 3]).astype(np.int64)
+    width = _MIN_WIDTH * -(-(cells + 1) // _MIN_WIDTH)
+    out = np.empty((3, k.size))
+    for w in np.unique(width):
+        group = np.flatnonzero(width == w)
+        step = max(1, _BLOCK_ENTRIES // int(w))
+        for first in range(0, group.size, step):
+            u = group[first : first + step]
+            lat = lattices[u]
+            cum = _cumulative_cell_sums(lat[:, 0], lat[:, 1], lat[:, 2], lat[:, 3], cells[u], int(w))
+            rows = np.flatnonzero(np.isin(which, u))
+            pos = np.searchsorted(u, which[rows])
+            lo = (i0[rows] - lattices[which[rows], 3]).astype(np.int64)
+            out[:, rows] = cum[:, pos, cells[which[rows]]] - cum[:, pos, lo]
+    return out
+
+
+def _cumulative_cell_sums(
+    k: _Floats, th: _Floats, d: _Floats, start: _Floats, cells: npt.NDArray[np.int64], width: int
+) -> npt.NDArray[np.float64]:
+    """Cumulative ``sum B P``, ``sum B E[W; cell]``, ``sum B^2 P`` over each row's cells from edge ``start``.
+
+    Entry ``j`` of a row sums its first ``j`` cells; rows are padded to
+    ``width`` edges (padding repeats the last edge: its cells are empty).
+    """
+    edges = (start[:, None] + np.minimum(np.arange(width), cells[:, None])) * d[:, None]
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         z = np.where(edges == 0, 0.0, edges / th[:, None])
         cdf = special.gammainc(k[:, None], z)  # the costly part
@@ -229,7 +262,11 @@ def _cell_sums(
     p = np.diff(cdf, axis=1)
     pw = np.diff(cdf1, axis=1) * (k * th)[:, None]
     billed = edges[:, 1:]
-    return np.stack([np.sum(billed * p, axis=1), np.sum(billed * pw, axis=1), np.sum(billed**2 * p, axis=1)])
+    cum = np.zeros((3, k.size, width))
+    np.cumsum(billed * p, axis=1, out=cum[0, :, 1:])
+    np.cumsum(billed * pw, axis=1, out=cum[1, :, 1:])
+    np.cumsum(billed**2 * p, axis=1, out=cum[2, :, 1:])
+    return cum
 
 
 def _tail_is_smooth(g: Gamma, t: _Floats, d: _Floats) -> npt.NDArray[np.bool_]:
@@ -282,6 +319,12 @@ def billing_moments(work: Gamma, minimum: float, increment: float) -> BillingMom
     True
     """
     inc = np.asarray(increment, dtype=float)
+    if all(np.ndim(v) == 0 for v in (work.shape, work.scale, increment)) and np.ndim(minimum) == 1:
+        # One scenario's few minimums (on site, remote): each from the cache.
+        each = [billing_moments(work, float(m), increment) for m in np.asarray(minimum, dtype=float)]
+        return BillingMoments(
+            *(batchable(np.array([getattr(e, f) for e in each])) for f in BillingMoments.__dataclass_fields__)
+        )
     if all(np.ndim(v) == 0 for v in (work.shape, work.scale, minimum, increment)):
         return _moments(
             float(work.shape), float(work.scale), float(minimum), float(inc) if inc >= _MIN_INCREMENT else 0.0

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .billing import BillingMoments, billing_moments
-from .distributions import Gamma
+from .distributions import Gamma, batchable
 from .downtime import users_affected
 from .scenario import PRIORITIES, Scenario
 
@@ -89,12 +89,18 @@ def incident_plan(scenario: Scenario) -> tuple[PriorityPlan, ...]:
         cls = scenario.incidents[p]
         work = Gamma.from_median_p90(cls.work_median_hours, cls.work_p90_hours)
         cats = []
-        # Billing depends on where the work is done, not when: one computation for both times of day.
+        # Billing depends on where the work is done, not when: one computation for both times of day,
+        # and the on-site and remote minimums in one call (a batch sums their lattice once).
+        same = np.broadcast_arrays(
+            bf.onsite_minimum_hours, bf.remote_minimum_hours, work.shape, work.scale, bf.billing_increment_hours
+        )
+        minimums = np.stack(same[:2])  # (2,) for one scenario, (2, n) for a batch
+        both = billing_moments(work, minimums, bf.billing_increment_hours)  # type: ignore[arg-type]
         moments = {
-            onsite: billing_moments(
-                work, bf.onsite_minimum_hours if onsite else bf.remote_minimum_hours, bf.billing_increment_hours
+            onsite: BillingMoments(
+                *(batchable(np.asarray(getattr(both, f))[i]) for f in BillingMoments.__dataclass_fields__)
             )
-            for onsite in (True, False)
+            for i, onsite in enumerate((True, False))
         }
         for onsite, after in CATEGORIES:
             prob = (cls.onsite_share if onsite else 1 - cls.onsite_share) * (
