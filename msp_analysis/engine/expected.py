@@ -21,6 +21,7 @@ from ..model.billing import (
     msp_hourly_fees,
     msp_onboarding_staff_cost,
 )
+from ..model.distributions import batchable
 from ..model.downtime import availability, cost_per_user_hour
 from ..model.incidents import NOTICED, NOTICED_IN_SCOPE, OCCURRED, OUT_OF_SCOPE, incident_plan
 from ..model.response import break_fix_response, expected_msp_response
@@ -57,12 +58,12 @@ def expected_components(scenario: Scenario) -> dict[str, dict[str, float]]:
         b["downtime_hours"] += plan.rate * plan.user_hours_per_hour * (break_fix_response(scenario, p).mean() + ew)
 
         q = plan.class_probabilities
-        noticed = plan.rate * q[NOTICED].sum()
+        noticed = plan.rate * q[NOTICED].sum(axis=0)
         noticed_total += noticed
-        m["incidents"] += plan.rate * q[OCCURRED].sum()
-        oos_hours += plan.rate * q[OUT_OF_SCOPE].sum() * ew
+        m["incidents"] += plan.rate * q[OCCURRED].sum(axis=0)
+        oos_hours += plan.rate * q[OUT_OF_SCOPE].sum(axis=0) * ew
         after_share = sum(cat.probability for cat in plan.categories if cat.after_hours)
-        after_hours_hours += plan.rate * q[NOTICED_IN_SCOPE].sum() * after_share * ew
+        after_hours_hours += plan.rate * q[NOTICED_IN_SCOPE].sum(axis=0) * after_share * ew
         dispatch = plan.onsite_share * (1 - msp.remote_resolution_share) * msp.onsite_dispatch_hours
         m["downtime_hours"] += noticed * plan.user_hours_per_hour * (expected_msp_response(scenario, p) + ew + dispatch)
         if p in ("p1", "p2"):
@@ -73,7 +74,7 @@ def expected_components(scenario: Scenario) -> dict[str, dict[str, float]]:
     b["fees"] += break_fix_project_fees(scenario)
     m["fees"] = (
         msp_annual_fixed_fee(scenario)
-        + float(msp_hourly_fees(scenario, oos_hours, after_hours_hours))  # a 0-d array for one input set
+        + batchable(msp_hourly_fees(scenario, oos_hours, after_hours_hours))  # a 0-d array for one input set
         - expected_sla_credits(critical_misses, scenario)
     )
     m["internal_cost"] = org.loaded_hourly_cost * (
@@ -85,7 +86,7 @@ def expected_components(scenario: Scenario) -> dict[str, dict[str, float]]:
         d.update(expected_security(scenario, model))
         d["downtime_cost"] = per_hour * d["downtime_hours"]
         d["total_cost"] = d["fees"] + d["internal_cost"] + d["downtime_cost"] + d["security_loss"]
-        d["availability"] = float(availability(scenario, d["downtime_hours"] + d["security_downtime_hours"]))
+        d["availability"] = batchable(availability(scenario, d["downtime_hours"] + d["security_downtime_hours"]))
     return out
 
 

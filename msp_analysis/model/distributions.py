@@ -19,9 +19,9 @@ from typing import Any, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
-from scipy import optimize, special, stats
+from scipy import special, stats
 
-__all__ = ["PERT", "Z90", "FloatOrArray", "Gamma", "Lognormal"]
+__all__ = ["PERT", "Z90", "FloatOrArray", "Gamma", "Lognormal", "batchable", "gamma_shape_for_ratio"]
 
 #: What the maths below returns: a float for a scalar argument, an array of
 #: floats for an array.
@@ -39,15 +39,80 @@ def _clip_bounds(a: npt.ArrayLike, b: npt.ArrayLike) -> tuple[npt.NDArray[np.flo
     return np.maximum(a, 0.0), np.maximum(b, 0.0)
 
 
+def batchable(x: Any) -> float:
+    """``x`` as a plain float for one scenario; for a batch, the array of values, unchanged.
+
+    A batch (:mod:`msp_analysis.engine.batch`) is a scenario whose numeric
+    fields hold one value per input set, so the model's one implementation of
+    the maths runs on it as written, broadcasting. The model's signatures
+    describe one scenario, hence the type: this is the one place that says a
+    float may be an array of floats at run time.
+
+    Examples
+    --------
+    >>> batchable(np.float64(2.0)), batchable(np.array([1.0, 2.0])).tolist()
+    (2.0, [1.0, 2.0])
+    """
+    a = np.asarray(x, dtype=float)
+    return float(a) if a.ndim == 0 else a  # type: ignore[return-value]
+
+
+# The p90/median ratio of a Gamma as a function of its shape, tabulated once:
+# u = log(log(ratio)) falls smoothly (almost linearly) with log k, which makes
+# the table an accurate first guess and its slope a good Newton derivative.
+_LOG_K = np.linspace(math.log(0.05), math.log(5e4), 8_193)  # a few ms at import
+
+
+def _log_log_ratio(log_k: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    k = np.exp(log_k)
+    return np.asarray(np.log(np.log(special.gammaincinv(k, 0.9) / special.gammaincinv(k, 0.5))))
+
+
+_U = _log_log_ratio(_LOG_K)[::-1]  # increasing, for np.interp
+_LOG_K_OF_U = _LOG_K[::-1]
+_SLOPE = np.gradient(_LOG_K_OF_U, _U)
+# Newton stops for a shape once its step in log k is below this. The table's
+# slope is off by about 1e-7 of itself, so a step of e leaves an error of about
+# 1e-7 e + e^2 < 1e-13: one evaluation for most shapes, as the table's first
+# guess is within 1e-7 (tested against brentq).
+_SHAPE_STEP_TOL = 1e-7
+_SHAPE_MAX_STEPS = 30
+
+
+def gamma_shape_for_ratio(ratio: npt.ArrayLike) -> npt.NDArray[np.float64]:
+    """Shape ``k`` with ``ppf(0.9, k) / ppf(0.5, k) == ratio`` (scale-free), for an array of ratios.
+
+    Newton's method in ``log k`` from the tabulated inverse (two or three
+    evaluations per ratio); each ratio stops on its own step, so its shape
+    does not depend on the other ratios solved with it.
+
+    Examples
+    --------
+    >>> k = gamma_shape_for_ratio([2.5, 4.0])
+    >>> np.round(special.gammaincinv(k, 0.9) / special.gammaincinv(k, 0.5), 12).tolist()
+    [2.5, 4.0]
+    """
+    r = np.asarray(ratio, dtype=float)
+    distinct, inverse = np.unique(r, return_inverse=True)
+    if distinct.size < r.size:  # each distinct ratio solved once (a Sobol design repeats them)
+        return gamma_shape_for_ratio(distinct)[inverse].reshape(r.shape)
+    u = np.log(np.log(r)).ravel()
+    log_k = np.interp(u, _U, _LOG_K_OF_U)
+    slope = np.interp(u, _U, _SLOPE)
+    todo = np.arange(u.size)
+    for _ in range(_SHAPE_MAX_STEPS):
+        if not todo.size:
+            break
+        step = (_log_log_ratio(log_k[todo]) - u[todo]) * slope[todo]
+        log_k[todo] = np.clip(log_k[todo] - step, _LOG_K[0], _LOG_K[-1])
+        todo = todo[~(np.abs(step) <= _SHAPE_STEP_TOL)]
+    return np.exp(log_k).reshape(r.shape)
+
+
 @lru_cache(maxsize=4096)
 def _gamma_shape_for_ratio(ratio: float) -> float:
-    """Shape k with ppf(0.9, k) / ppf(0.5, k) == ratio (scale-free)."""
-
-    def gap(log_k: float) -> float:
-        k = math.exp(log_k)
-        return math.log(special.gammaincinv(k, 0.9) / special.gammaincinv(k, 0.5)) - math.log(ratio)
-
-    return math.exp(optimize.brentq(gap, math.log(0.05), math.log(5e4), xtol=1e-12))
+    """One ratio's shape, cached: the dashboard asks for the same few again and again."""
+    return float(gamma_shape_for_ratio(ratio))
 
 
 #: The p90/median ratios a Gamma can express with shape in [0.05, 5e4].
@@ -87,14 +152,24 @@ class Gamma:
         mean is well above the median); the median then fixes the scale.
         The ratio must lie strictly between about 1.0 and 1e13.
         """
-        if not (median > 0 and p90 > median):
-            raise ValueError(f"need 0 < median < p90, got median={median}, p90={p90}")
-        ratio = p90 / median
         lo, hi = GAMMA_RATIO_RANGE
-        if not (lo < ratio < hi):
-            raise ValueError(f"p90/median = {ratio:.6g} is outside what a Gamma expresses ({lo:.6g}, {hi:.3g})")
-        k = _gamma_shape_for_ratio(float(ratio))
-        return cls(k, median / float(special.gammaincinv(k, 0.5)))
+        if np.ndim(median) == 0 and np.ndim(p90) == 0:  # one scenario: plain checks, the cached solve
+            if not (median > 0 and p90 > median):
+                raise ValueError(f"need 0 < median < p90, got median={median}, p90={p90}")
+            if not (lo < p90 / median < hi):
+                raise ValueError(
+                    f"p90/median = {p90 / median:.6g} is outside what a Gamma expresses ({lo:.6g}, {hi:.3g})"
+                )
+            k = _gamma_shape_for_ratio(float(p90 / median))
+            return cls(k, float(median) / float(special.gammaincinv(k, 0.5)))
+        med, top = np.asarray(median, dtype=float), np.asarray(p90, dtype=float)
+        if not np.all((med > 0) & (top > med)):
+            raise ValueError(f"need 0 < median < p90, got median={median}, p90={p90}")
+        ratio = top / med
+        if not np.all((lo < ratio) & (ratio < hi)):
+            raise ValueError(f"p90/median = {ratio} is outside what a Gamma expresses ({lo:.6g}, {hi:.3g})")
+        shape = gamma_shape_for_ratio(ratio)  # a batch: one shape per input set
+        return cls(batchable(shape), batchable(med / special.gammaincinv(shape, 0.5)))
 
     @classmethod
     def from_mean_cv(cls, mean: float, cv: float) -> Gamma:
@@ -150,7 +225,7 @@ class Gamma:
         """
         a, b = _clip_bounds(a, b)
         k, th = self.shape, self.scale
-        factor = th**j * math.exp(special.gammaln(k + j) - special.gammaln(k))
+        factor = th**j * np.exp(special.gammaln(k + j) - special.gammaln(k))
         return factor * (special.gammainc(k + j, self._standard(b)) - special.gammainc(k + j, self._standard(a)))
 
 
@@ -179,9 +254,14 @@ class Lognormal:
 
     @classmethod
     def from_median_p90(cls, median: float, p90: float) -> Lognormal:
-        if not (median > 0 and p90 > median):
+        if np.ndim(median) == 0 and np.ndim(p90) == 0:  # one scenario
+            if not (median > 0 and p90 > median):
+                raise ValueError(f"need 0 < median < p90, got median={median}, p90={p90}")
+            return cls(math.log(median), math.log(p90 / median) / Z90)
+        med, top = np.asarray(median, dtype=float), np.asarray(p90, dtype=float)
+        if not np.all((med > 0) & (top > med)):
             raise ValueError(f"need 0 < median < p90, got median={median}, p90={p90}")
-        return cls(math.log(median), math.log(p90 / median) / Z90)
+        return cls(batchable(np.log(med)), batchable(np.log(top / med) / Z90))
 
     @classmethod
     def from_range(cls, low: float, high: float) -> Lognormal:
@@ -191,13 +271,13 @@ class Lognormal:
         return cls((math.log(low) + math.log(high)) / 2, (math.log(high) - math.log(low)) / (2 * _Z95))
 
     def median(self) -> float:
-        return math.exp(self.mu)
+        return batchable(np.exp(self.mu))
 
     def mean(self) -> float:
-        return math.exp(self.mu + self.sigma**2 / 2)
+        return batchable(np.exp(self.mu + self.sigma**2 / 2))
 
     def var(self) -> float:
-        return (math.exp(self.sigma**2) - 1) * math.exp(2 * self.mu + self.sigma**2)
+        return batchable((np.exp(self.sigma**2) - 1) * np.exp(2 * self.mu + self.sigma**2))
 
     def cdf(self, x: npt.ArrayLike) -> FloatOrArray:
         x = np.asarray(x, dtype=float)
@@ -218,7 +298,7 @@ class Lognormal:
     def partial_moment(self, j: int, a: npt.ArrayLike = 0.0, b: npt.ArrayLike = np.inf) -> FloatOrArray:
         """``E[X^j ; a < X <= b]``, exactly, for j = 0, 1, 2."""
         a, b = _clip_bounds(a, b)
-        m = math.exp(j * self.mu + j**2 * self.sigma**2 / 2)
+        m = np.exp(j * self.mu + j**2 * self.sigma**2 / 2)
         with np.errstate(divide="ignore"):
             za = (np.log(a) - self.mu - j * self.sigma**2) / self.sigma
             zb = (np.log(b) - self.mu - j * self.sigma**2) / self.sigma
@@ -226,9 +306,13 @@ class Lognormal:
 
     def limited_mean(self, cap: float) -> float:
         """``E[min(X, cap)]``: the mean of a loss capped at ``cap``."""
-        if not np.isfinite(cap):
+        c = np.asarray(cap, dtype=float)
+        finite = np.isfinite(c)
+        if not finite.any():
             return self.mean()
-        return float(self.partial_moment(1, 0.0, cap) + cap * self.sf(cap))
+        with np.errstate(invalid="ignore"):  # inf * 0 where there is no cap: that branch is not taken
+            capped = self.partial_moment(1, 0.0, c) + c * self.sf(c)
+        return batchable(np.where(finite, capped, self.mean()))
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..errors import ValidationError
+from .distributions import batchable
 from .scenario import Scenario
 
 __all__ = [
@@ -77,7 +78,7 @@ def site_users(scenario: Scenario) -> float:
     """
     o = scenario.organization
     # np.minimum, not min(): the same formula holds for arrays of headcounts (engine/batch.py).
-    return _plain(np.minimum(o.users, o.users_per_site))
+    return batchable(np.minimum(o.users, o.users_per_site))
 
 
 def users_affected(scenario: Scenario, priority: str) -> float:
@@ -93,17 +94,7 @@ def users_affected(scenario: Scenario, priority: str) -> float:
     >>> users_affected(big, "p1"), users_affected(big, "p2")   # one site of 250 stops, not all 2,000
     (250.0, 50.0)
     """
-    return _plain(np.maximum(1.0, scenario.incidents[priority].users_affected_share * site_users(scenario)))
-
-
-def _plain(x: npt.ArrayLike) -> float:
-    """A single number as a plain float (as callers and doctests print it); an array of them unchanged.
-
-    The branch is on the shape, never on a value, so a scenario whose fields
-    hold arrays (engine/batch.py) gets arrays back.
-    """
-    a = np.asarray(x, dtype=float)
-    return float(a) if a.ndim == 0 else a  # type: ignore[return-value]
+    return batchable(np.maximum(1.0, scenario.incidents[priority].users_affected_share * site_users(scenario)))
 
 
 def revenue_per_user_hour(scenario: Scenario) -> float:
@@ -228,8 +219,8 @@ def availability(
             UserWarning,
             stacklevel=2,
         )
-    # _plain: a float for the expected year, an array for simulated years (or for arrays of inputs).
-    return _plain(np.clip(raw, 0.0, 1.0))
+    # batchable: a float for the expected year, an array for simulated years (or for arrays of inputs).
+    return batchable(np.clip(raw, 0.0, 1.0))
 
 
 def estimate_downtime_inputs(

@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import numpy as np
+import numpy.typing as npt
 
 from ..errors import ValidationError
 from .distributions import GAMMA_RATIO_RANGE
@@ -52,6 +53,7 @@ __all__ = [
     "as_real",
     "build",
     "checked",
+    "first_failing",
     "info_at",
     "join_path",
     "nested",
@@ -137,16 +139,31 @@ class FieldInfo:
         if self.choices is not None or self.unit == "text":
             return self._check_text(path, value)
         v = as_real(value)
-        if v is None or not math.isfinite(v):
-            raise ValidationError(path, value, self.allowed())
-        if self.integer:
-            if v != int(v):
-                raise ValidationError(path, value, self.allowed())
-        too_low = self.low is not None and (v <= self.low if self.low_open else v < self.low)
-        too_high = self.high is not None and v > self.high
-        if too_low or too_high:
+        if v is None or not self.accepts(v):
             raise ValidationError(path, value, self.allowed())
         return int(v) if self.integer else v
+
+    def accepts(self, values: npt.ArrayLike) -> Any:
+        """Whether each of ``values`` (real numbers) is finite, whole if need be, and in range.
+
+        The test :meth:`check` applies to one value, for an array of them at
+        once (a batch of input sets, :mod:`msp_analysis.engine.batch`).
+
+        Examples
+        --------
+        >>> FieldInfo("share", "A share", 0.0, 1.0).accepts([0.5, 1.3, float("nan")]).tolist()
+        [True, False, False]
+        """
+        v = np.asarray(values, dtype=float)
+        with np.errstate(invalid="ignore"):
+            ok = np.isfinite(v)
+            if self.integer:
+                ok &= v == np.trunc(v)
+            if self.low is not None:
+                ok &= (v > self.low) if self.low_open else (v >= self.low)
+            if self.high is not None:
+                ok &= v <= self.high
+        return ok
 
     def _check_text(self, path: str, value: Any) -> str:
         if self.zone and value is None:
@@ -315,24 +332,51 @@ class Validated:
         A ratio of 10**6 already puts the mean 10**25 times above the median;
         beyond 10**10 the second moment, and soon the mean, overflow.
         """
-        if not high > low:
+        with np.errstate(divide="ignore", invalid="ignore"):  # arrays for a batch: see _need_above
+            above, ratio = np.asarray(high > low), np.asarray(high / low)
+        if not above.all():
+            low, high = first_failing(above, low, high)
             raise ValidationError(self._path(high_name), high, f"a value above {self._path(low_name)} = {low:g}")
-        if not high / low <= LOGNORMAL_MAX_RATIO:
+        if not (ratio <= LOGNORMAL_MAX_RATIO).all():
+            low, high = first_failing(ratio <= LOGNORMAL_MAX_RATIO, low, high)
             raise ValidationError(
                 self._path(high_name), high, f"at most {LOGNORMAL_MAX_RATIO:.0e} times {self._path(low_name)} = {low:g}"
             )
 
     def _need_above(self, low_name: str, high_name: str, low: float, high: float) -> None:
-        """``high`` must exceed ``low`` and form a shape a Gamma can express."""
-        if not high > low:
-            raise ValidationError(self._path(high_name), high, f"a value above {self._path(low_name)} = {low:g}")
+        """``high`` must exceed ``low`` and form a shape a Gamma can express.
+
+        For a batch (arrays, one entry per input set) the first input set that
+        fails is named by its values.
+        """
         lo, hi = GAMMA_RATIO_RANGE
-        if not high / low < hi:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            above, ratio = np.asarray(high > low), np.asarray(high / low)
+        if not above.all():
+            low, high = first_failing(above, low, high)
+            raise ValidationError(self._path(high_name), high, f"a value above {self._path(low_name)} = {low:g}")
+        if not (ratio < hi).all():
+            low, high = first_failing(ratio < hi, low, high)
             raise ValidationError(self._path(high_name), high, f"at most {hi:.3g} times {self._path(low_name)}")
-        if not high / low > lo:
+        if not (ratio > lo).all():
+            low, high = first_failing(ratio > lo, low, high)
             raise ValidationError(
                 self._path(high_name), high, f"at least {lo:.9g} times {self._path(low_name)} = {low:g}"
             )
+
+
+def first_failing(ok: npt.NDArray[np.bool_], *values: float) -> tuple[float, ...]:
+    """``values`` at the first input set where ``ok`` is False (for one scenario: the values themselves).
+
+    Examples
+    --------
+    >>> first_failing(np.array([True, False]), 1.0, np.array([3.0, 4.0]))
+    (1.0, 4.0)
+    """
+    if ok.ndim == 0:
+        return values
+    i = int(np.argmin(ok.ravel()))
+    return tuple(float(np.broadcast_to(v, ok.shape).ravel()[i]) for v in values)
 
 
 class ChecksPerEntry(Validated):

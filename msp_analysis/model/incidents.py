@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .billing import BillingMoments, billing_moments
-from .distributions import Gamma
+from .distributions import Gamma, batchable
 from .downtime import users_affected
 from .scenario import PRIORITIES, Scenario
 
@@ -78,7 +78,7 @@ class PriorityPlan:
     users_affected: float
     degradation: float
     categories: tuple[Category, ...]
-    class_probabilities: np.ndarray  # over CLASSES
+    class_probabilities: np.ndarray  # over CLASSES (first axis; a batch adds a second)
     onsite_share: float
     in_house_rate: float = 0.0  # incidents per year the in-house person resolves (both models alike)
 
@@ -99,13 +99,28 @@ def incident_plan(scenario: Scenario) -> tuple[PriorityPlan, ...]:
         cls = scenario.incidents[p]
         work = Gamma.from_median_p90(cls.work_median_hours, cls.work_p90_hours)
         cats = []
+        # Billing depends on where the work is done and, through the after-hours minimum, when: the four
+        # categories' minimums go in one call (a batch sums their lattice once).
+        minimum_of = {
+            (onsite, after): np.maximum(
+                bf.onsite_minimum_hours if onsite else bf.remote_minimum_hours,
+                bf.after_hours_minimum_hours if after else 0.0,
+            )
+            for onsite, after in CATEGORIES
+        }
+        same = np.broadcast_arrays(*minimum_of.values(), work.shape, work.scale, bf.billing_increment_hours)
+        minimums = np.stack(same[: len(CATEGORIES)])  # (4,) for one scenario, (4, n) for a batch
+        every = billing_moments(work, minimums, bf.billing_increment_hours)  # type: ignore[arg-type]
+        moments = {
+            key: BillingMoments(
+                *(batchable(np.asarray(getattr(every, f))[i]) for f in BillingMoments.__dataclass_fields__)
+            )
+            for i, key in enumerate(minimum_of)
+        }
         for onsite, after in CATEGORIES:
             prob = (cls.onsite_share if onsite else 1 - cls.onsite_share) * (
                 cls.after_hours_share if after else 1 - cls.after_hours_share
             )
-            minimum = bf.onsite_minimum_hours if onsite else bf.remote_minimum_hours
-            if after:  # out of hours, the after-hours minimum when it is the larger
-                minimum = np.maximum(minimum, bf.after_hours_minimum_hours)
             cats.append(
                 Category(
                     onsite=onsite,
@@ -113,22 +128,23 @@ def incident_plan(scenario: Scenario) -> tuple[PriorityPlan, ...]:
                     probability=prob,
                     rate=bf.hourly_rate if onsite else bf.remote_hourly_rate,
                     multiplier=bf.after_hours_multiplier if after else urgent[p],
-                    minimum=minimum,
+                    minimum=batchable(minimum_of[onsite, after]),
                     increment=bf.billing_increment_hours,
                     trip_fee=bf.trip_fee if onsite else 0.0,
-                    moments=billing_moments(work, minimum, bf.billing_increment_hours),
+                    moments=moments[onsite, after],
                 )
             )
         prev, caught, oos = msp.prevented_share[p], msp.caught_early_share[p], msp.out_of_scope_share
-        q = np.array(
-            [
+        # Stacked on the first axis: shape (5,) for one scenario, (5, n) for a batch of n input sets.
+        q = np.stack(
+            np.broadcast_arrays(
                 prev,
                 (1 - prev) * (1 - caught) * (1 - oos),
                 (1 - prev) * (1 - caught) * oos,
                 (1 - prev) * caught * (1 - oos),
                 (1 - prev) * caught * oos,
-            ]
-        )
+            )
+        ).astype(float)
         plans.append(
             PriorityPlan(
                 priority=p,

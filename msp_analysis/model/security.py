@@ -55,6 +55,7 @@ sum, plus their fines and priced outage: the same attacks, exactly, for both.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import overload
@@ -62,7 +63,7 @@ from typing import overload
 import numpy as np
 import numpy.typing as npt
 
-from .distributions import Gamma, Lognormal
+from .distributions import Gamma, Lognormal, batchable
 from .downtime import cost_per_user_hour, site_users
 from .scenario import Scenario
 
@@ -184,9 +185,9 @@ def fine_cap(scenario: Scenario, regime: str) -> float:
     """
     sec, org = scenario.security, scenario.organization
     if regime != "gdpr":
-        return float(sec.fine_cap[regime])
+        return batchable(sec.fine_cap[regime])
     rate = 1.0 if org.currency == "EUR" else org.eur_rate  # a stale rate left in a euro scenario is ignored
-    return float(np.maximum(sec.fine_cap.gdpr, 0.04 * org.annual_revenue / rate) * rate)
+    return batchable(np.maximum(sec.fine_cap.gdpr, 0.04 * org.annual_revenue / rate) * rate)
 
 
 def security_profile(scenario: Scenario, model: str) -> SecurityProfile:
@@ -196,7 +197,7 @@ def security_profile(scenario: Scenario, model: str) -> SecurityProfile:
     regime = org.compliance
     stopped = site_users(scenario)
     fine = None
-    q, cap = 0.0, np.inf
+    q, cap = 0.0, math.inf
     if regime != "none":
         q = sec.fine_probability[regime]
         fine = Lognormal.from_median_p90(sec.fine_median[regime], sec.fine_p90[regime])
@@ -208,7 +209,7 @@ def security_profile(scenario: Scenario, model: str) -> SecurityProfile:
         outage=Gamma.from_median_p90(sec.outage_median_hours, sec.outage_p90_hours),
         fine_probability=q,
         fine=fine,
-        fine_cap=float(cap),
+        fine_cap=cap,
         # claims-based severities already hold business interruption: the outage is then counted in hours only
         outage_cost_per_hour=cost_per_user_hour(scenario) * stopped * (sec.severity_includes_outage == "no"),
         users=stopped,
