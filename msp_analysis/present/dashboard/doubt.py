@@ -9,7 +9,7 @@ the top three inputs or topics worth measuring with their value in money,
 the MSP price the client can be 80% and 90% sure at and, for a client whose
 folder holds a ticket history, what that history was worth.
 
-Cost. The figures take ~7 s today on an idle machine
+Cost. The figures take ~9 s of CPU today
 (:data:`~msp_analysis.present.report.how_sure.DOUBT_DRAWS` draws of the
 inputs priced exactly, their regressions, the prices), far more than a
 control change's ~100 ms. So nothing is computed until the tab is opened:
@@ -235,7 +235,7 @@ class DoubtTab:
         self.widget.value = _CSS + f'<div class="msp-doubt" data-state="done">{_cards(h)}{how_sure_html(h, "h3")}</div>'
 
     def _busy(self, partial: HowSure | None) -> None:
-        seconds = round(7 * self.draws / 2_000)
+        seconds = round(9 * self.draws / 2_000)  # measured: ~9 s of CPU for 2,000 draws (how_sure.py)
         if partial is None:
             what = (
                 f"Computing how sure we are: {self.draws:,} draws of the uncertain inputs, each priced exactly "
