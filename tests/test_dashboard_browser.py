@@ -304,7 +304,7 @@ def test_the_invoices_and_what_the_msp_must_deliver_are_on_screen_first_and_in_t
     from playwright.sync_api import expect
     from pptx import Presentation
 
-    page, record = session
+    page, _record = session
     page.locator(".msp-title").scroll_into_view_if_needed()
     fees, must = page.locator('[data-deliver="fees"]'), page.locator('[data-deliver="break-even"]')
     expect(fees).to_contain_text("On fees alone (what the invoices say)")
@@ -320,6 +320,41 @@ def test_the_invoices_and_what_the_msp_must_deliver_are_on_screen_first_and_in_t
     deck = Presentation(str(next(folder.glob("*.pptx"))))
     slide = " ".join(sh.text_frame.text for sh in deck.slides[1].shapes if sh.has_text_frame)
     assert fees_line in slide and must_line in slide
+
+
+DOUBT_TIMEOUT = 150_000  # ms: the tab's 2,000 draws take ~7 s on an idle machine, minutes on a loaded one
+
+
+def test_the_how_sure_tab_shows_its_figures_and_the_export_holds_them(session, server):
+    """Issue 14: the "How sure are we" tab shows P(MSP is the better choice),
+    labelled apart from the headline's chance the MSP is cheaper in a year, and the top three inputs or
+    topics worth measuring with their value; the report exported of the same scenario holds the same figures."""
+    import html as html_lib
+
+    from playwright.sync_api import expect
+
+    page, record = session
+    tab = page.locator(".lm-TabBar-tab", has_text="How sure are we")
+    tab.click()
+    expect(page.locator(".msp-doubt")).to_have_count(1)
+    expect(page.locator('.msp-doubt[data-state="done"]')).to_be_visible(timeout=DOUBT_TIMEOUT)
+    prob = _text(page, '.msp-doubt [data-figure="prob-better"]')
+    assert re.fullmatch(r"[<>]?\d+%", prob), prob
+    expect(page.locator('.msp-doubt [data-figure="doubt-prob"]')).to_contain_text("the better choice")
+    expect(page.locator('.msp-doubt [data-figure="doubt-prob"]')).to_contain_text(prob)
+    assert "cheaper" not in _text(page, '.msp-doubt [data-figure="doubt-prob"]')
+    top = page.locator('.msp-doubt li[data-figure="measure"]').all_text_contents()
+    assert len(top) == 3 and all(re.search(r": \$[\d,]+ \(± \$[\d,]+\)$", t) for t in top), top
+    # The report exported above (test_export_button_writes_the_report_files) is of this scenario: its
+    # export computed the section with the tab's draws and seed, and the tab shows those figures.
+    folder = max((p for p in server["reports"].iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime)
+    assert folder.name.startswith("bayside-clinic-")
+    report = html_lib.unescape(re.sub(r"<[^>]+>", "", next(folder.glob("*.html")).read_text(encoding="utf-8")))
+    assert f"Chance the MSP is the better choice: {prob} of " in report
+    assert [t for t in top if t not in report] == []
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "dashboard-how-sure.png"))
+    page.locator(".lm-TabBar-tab").first.click()  # back to the first chart for the tests that follow
     assert record["page_errors"] == []
 
 

@@ -14,6 +14,10 @@ and displays it; everything the consultant shows is made here:
   the IT bill and a risk appetite ("plan for a bad year of 1 in 20");
 - the headline figures (:func:`msp_analysis.present.report.headline`), four charts
   (:data:`msp_analysis.present.report.CHARTS`), the assumptions with their sources;
+- a "How sure are we" tab (:mod:`~msp_analysis.present.dashboard.doubt`): the
+  chance the MSP is the better choice over what is not known about the
+  inputs, what is worth measuring next, and what a client's ticket history
+  was worth; computed only when opened, as the report's section;
 - an export button that writes the leave-behind report
   (:func:`msp_analysis.present.report.build_report`) into ``reports/<client>-<time>/``
   and says where.

@@ -26,6 +26,7 @@ from ...formatting import nice_step, short_unit, slugify
 from ...model.scenario import Scenario, field_info
 from ..live import LiveSurface, bug_details, register
 from ..report.build import build_report
+from ..report.how_sure import draws_for
 from ..report.summary import (
     CHARTS,
     DEFAULT_SEED,
@@ -41,6 +42,7 @@ from ..report.summary import (
 from ..widgets.controls import control, ui_range
 from .charts import _DPI, TAB_TITLES, Chart, draw
 from .deliver import DeliverPanel
+from .doubt import TAB_TITLE, DoubtTab
 from .page import CSS, LABELS, TOOLTIPS, assumptions_html, cards_html, label_html, notes_html, title_html
 from .serve import PROJECT_ROOT, available_scenarios, reports_dir
 
@@ -285,6 +287,7 @@ class Dashboard(LiveSurface):
             budget=self.headline.budget,
             level=self.headline.level,
             yours=self.yours(),
+            doubt=self.doubt.for_export(self.scenario, self.base, self.headline.trials),
         )
 
     def error_html(self, exc: BaseException) -> str:
@@ -306,7 +309,10 @@ class Dashboard(LiveSurface):
         self.cards = W.HTML()
         self.cards.add_class("msp-headline")
         self.charts = {name: Chart(name) for name in CHARTS}
-        self.tabs = W.Tab(children=[self.charts[n].image for n in CHARTS], titles=[TAB_TITLES[n] for n in CHARTS])
+        # The last tab, "How sure are we", is computed when opened (doubt.py): the same draws as the report's.
+        self.doubt = DoubtTab(draws_for(self.report_trials), self.seed)
+        tabs = [self.charts[n].image for n in CHARTS] + [self.doubt.widget]
+        self.tabs = W.Tab(children=tabs, titles=[TAB_TITLES[n] for n in CHARTS] + [TAB_TITLE])
         self.tabs.selected_index = 0
         self.tabs.observe(self._on_tab, names="selected_index")
         self.deliver = DeliverPanel()  # issue 12: what the invoices say and what the MSP must deliver, first
@@ -470,6 +476,11 @@ class Dashboard(LiveSurface):
         index = change["new"]
         if index is None:
             return
+        if index == len(CHARTS):
+            with self.guard(self.status, clear=True):
+                self.doubt.show(self._scenario, self.base)
+            return
+        self.doubt.cancel()
         chart = self.charts[CHARTS[index]]
         if chart.stale:
             with self.guard(self.status, clear=True):
@@ -530,9 +541,11 @@ class Dashboard(LiveSurface):
         self.renders["figures"] += 1
         for name, chart in self.charts.items():
             chart.wanted = self._wanted(name, s, comparison, comps)
-        visible = self.charts[CHARTS[self.tabs.selected_index or 0]]
-        if visible.stale:
-            self._draw(visible)
+        index = self.tabs.selected_index or 0
+        if index == len(CHARTS):
+            self.doubt.show(s, self.base)
+        elif self.charts[CHARTS[index]].stale:
+            self._draw(self.charts[CHARTS[index]])
         self.timings.append(time.perf_counter() - t0)
         if self.refined:
             self._cancel_refine()

@@ -44,7 +44,8 @@ CSS = """<style>
 .msp-dash .widget-readout { font-size: 16px; }
 .msp-dash .widget-dropdown select { font-size: 16px; height: 34px; }
 .msp-dash .lm-TabBar-tabLabel { font-size: 16px; }
-.msp-dash .widget-tab > .lm-TabBar .lm-TabBar-tab { flex: 0 0 auto !important; min-width: 190px; max-width: none; }
+/* Five tabs (four charts, "How sure are we") share the bar: at 190 px each the fifth ran off a 1280 px screen. */
+.msp-dash .widget-tab > .lm-TabBar .lm-TabBar-tab { flex: 1 1 auto !important; min-width: 0; max-width: none; }
 .msp-dash .widget-button { font-size: 16px; height: 40px; }
 .msp-cards { display: grid; grid-template-columns: repeat(4, minmax(0, 1fr)); gap: 8px; margin-bottom: 8px; }
 .msp-card { background: #f5f5f5; border-radius: 6px; padding: 4px 10px; }

@@ -18,6 +18,7 @@ from ...formatting import slugify
 from ...model.scenario import Scenario
 from ..charts.style import apply_style
 from .content import ReportContent, collect
+from .how_sure import HowSure
 from .html import write_html
 from .pdf import write_pdf
 from .pptx import write_pptx
@@ -44,6 +45,7 @@ def build_report(
     level: float = 0.95,
     name: str | None = None,
     yours: Collection[str] | None = None,
+    doubt: HowSure | None = None,
 ) -> list[Path]:
     """Write the leave-behind report for ``scenario`` into ``out_dir``.
 
@@ -71,6 +73,10 @@ def build_report(
         The fields that are the client's own numbers, marked "your figure"
         (default: every field that differs from the sample's; see
         :func:`~msp_analysis.present.report.summary.assumption_rows`).
+    doubt : HowSure, optional
+        The "how sure are we" section as already computed (the dashboard's
+        tab, with the client's ticket history); by default computed here
+        (:func:`~msp_analysis.present.report.how_sure.how_sure`).
     name : str, optional
         File name stem (default: the client's name, slugified, plus
         ``-break-fix-vs-msp``).
@@ -103,7 +109,7 @@ def build_report(
         apply_style(large=True)
         if years is None:
             years = contract_years(scenario)
-        content = collect(scenario, trials, seed, years, date or dt.date.today(), budget, level, yours)
+        content = collect(scenario, trials, seed, years, date or dt.date.today(), budget, level, yours, doubt)
         # every format or none: written under temporary names, each moved in whole once all are written
         with staged_files(out) as stage:
             for f in dict.fromkeys(wanted):

@@ -22,8 +22,10 @@ from ...engine.expected import expected_components
 from ...engine.simulation import Comparison, simulate
 from ...model.scenario import Scenario
 from .deliver import DeliverView, deliver_view
+from .how_sure import DRAFT_NOTE, DRAFT_TRIALS, HowSure, draws_for, how_sure
 from .summary import (
     CHARTS,
+    DEFAULT_SEED,
     Headline,
     Seed,
     assumption_rows,
@@ -62,6 +64,9 @@ class ReportContent:
         Date printed on the report.
     trials, seed, years
         Simulated years, their seed and the contract years of the multi-year chart.
+    how_sure : HowSure, optional
+        How sure we are that the MSP is the better choice, and what to measure next
+        (:mod:`~msp_analysis.present.report.how_sure`).
     """
 
     scenario: Scenario
@@ -77,6 +82,7 @@ class ReportContent:
     trials: int
     seed: Seed
     years: int
+    how_sure: HowSure | None = None
 
     @property
     def client(self) -> str:
@@ -144,11 +150,16 @@ def collect(
     budget: float | None = None,
     level: float = 0.95,
     yours: Collection[str] | None = None,
+    doubt: HowSure | None = None,
 ) -> ReportContent:
     """Compute and draw everything a report of ``scenario`` shows (see :func:`~msp_analysis.build_report`).
 
     ``yours`` are the fields that are the client's own numbers
-    (:func:`~msp_analysis.present.report.summary.assumption_rows`).
+    (:func:`~msp_analysis.present.report.summary.assumption_rows`). ``doubt``
+    is the "how sure are we" section as the dashboard computed it; else it
+    is computed here with the same draws and (for an int seed) the same seed,
+    except in a draft of fewer than ``DRAFT_TRIALS`` simulated years, which
+    leaves it out and says so in its notes.
 
     Examples
     --------
@@ -158,6 +169,8 @@ def collect(
     >>> c.subtitle
     'Prepared 14 March 2026 · 200 simulated years · amounts in USD a year'
     """
+    if doubt is None and trials >= DRAFT_TRIALS:
+        doubt = how_sure(scenario, draws_for(trials), seed if isinstance(seed, int) else DEFAULT_SEED)
     comparison = simulate(scenario, trials=trials, seed=seed)
     comps = expected_components(scenario)
     table = expected_frame(comps)
@@ -173,9 +186,10 @@ def collect(
         all_assumptions=assumption_rows(scenario, paths=scenario.paths(), yours=yours),
         # the client's own numbers as the assumptions table marks them: one rule for "client data" everywhere
         deliver=deliver_view(scenario, yours),
-        notes=method_notes(scenario, trials, seed, years),
+        notes=method_notes(scenario, trials, seed, years) + ([] if doubt else [DRAFT_NOTE]),
         date=date,
         trials=trials,
         seed=seed,
         years=years,
+        how_sure=doubt,
     )

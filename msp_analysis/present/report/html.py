@@ -15,6 +15,7 @@ import pandas as pd
 from ...files import atomic_path
 from .content import ReportContent
 from .deliver import DELIVER_HEADING, deliver_html
+from .how_sure import how_sure_html
 from .summary import CHART_ALT, CHART_HEADINGS, CHARTS, Headline, chart_png
 
 __all__ = ["write_html"]
@@ -132,6 +133,7 @@ def write_html(c: ReportContent, path: Path) -> Path:
 <h2>Headline figures</h2>
 {_headline_html(c.headline)}
 {_charts_html(c)}
+{how_sure_html(c.how_sure) if c.how_sure else ""}
 <h2>Assumptions and sources</h2>
 <p>{_yours_html(c)}</p>
 {_assumptions_html(c.assumptions)}

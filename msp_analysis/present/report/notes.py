@@ -9,7 +9,9 @@ so the notes never disagree with the slide.
 
 from __future__ import annotations
 
+from ...formatting import percent
 from .content import ReportContent
+from .how_sure import SECTION_TITLE
 from .summary import CHARTS, bad_year_words
 
 __all__ = [
@@ -18,6 +20,7 @@ __all__ = [
     "chart_notes",
     "deliver_notes",
     "headline_notes",
+    "how_sure_notes",
     "method_notes_notes",
     "title_notes",
 ]
@@ -155,4 +158,29 @@ def method_notes_notes(c: ReportContent) -> str:
         "What it shows: how the figures are computed, in plain words.",
         "How to read it: the model compares like with like (both models face the same simulated incidents "
         "and attacks each year); these are estimates for a decision, not a quote.",
+    )
+
+
+def how_sure_notes(c: ReportContent) -> str:
+    """Notes of the "how sure are we" slide: what it shows, how to read it, what to do next."""
+    h = c.how_sure
+    if h is None:
+        raise ValueError(f"{SECTION_TITLE}: this report has no such section")
+    top = h.measures[0].name if h.measures else "nothing in particular"
+    history = (
+        "The ticket history's worth is what it changed: zero when it confirmed the choice, however much it "
+        "taught; the expected figure is what a history that long could have changed, before it was seen."
+        if h.history is not None
+        else ""
+    )
+    return _join(
+        "What it shows: how sure we can be that the MSP is the better choice when the inputs themselves are "
+        f"uncertain ({percent(h.prob_msp_better)} of {h.n:,} draws), and what finding out more would be worth.",
+        "How to read it: the headline's chance the MSP is cheaper is about years that vary with every input "
+        "known; this one is about the inputs we do not know. The EVPI caps what any study is worth to this "
+        "choice; each EVPPI is what knowing one input, or one topic, is worth.",
+        f"What to do next: measure {top} first if finding it out costs less than its value; ask the MSP for "
+        "a price under the 90% line if the client wants to be that sure.",
+        history,
+        "Same draws and seed as the dashboard's tab: the numbers there are these.",
     )

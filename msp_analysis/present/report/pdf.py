@@ -19,6 +19,7 @@ from matplotlib.textpath import text_to_path
 from ...files import atomic_path
 from .content import ReportContent
 from .deliver import DELIVER_HEADING
+from .how_sure import SECTION_TITLE
 from .summary import CHART_HEADINGS, CHARTS
 
 __all__ = ["write_pdf"]
@@ -177,6 +178,8 @@ def write_pdf(c: ReportContent, path: Path) -> Path:
             pdf.savefig(page)
         for name in CHARTS:
             _save_chart_page(pdf, c, name)
+        for page in _text_pages(SECTION_TITLE, [(s, 12, "normal") for s in c.how_sure.lines()] if c.how_sure else []):
+            pdf.savefig(page)
         for page in _assumption_pages(c):
             pdf.savefig(page)
         for page in _text_pages("Method notes", [(n, 12, "normal") for n in c.notes]):

@@ -26,7 +26,16 @@ from pptx.util import Emu, Inches, Length, Pt
 from ...files import atomic_path, bounded
 from .content import ReportContent
 from .deliver import DELIVER_HEADING
-from .notes import assumption_notes, chart_notes, deliver_notes, headline_notes, method_notes_notes, title_notes
+from .how_sure import SECTION_TITLE
+from .notes import (
+    assumption_notes,
+    chart_notes,
+    deliver_notes,
+    headline_notes,
+    how_sure_notes,
+    method_notes_notes,
+    title_notes,
+)
 from .summary import CHART_HEADINGS, CHARTS, chart_png
 
 __all__ = ["write_pptx"]
@@ -153,17 +162,28 @@ def _assumption_slides(deck: _Deck, c: ReportContent) -> None:
 
 
 def _notes_slide(deck: _Deck, c: ReportContent) -> None:
-    slide = deck.titled("Method notes")
+    _text_slide(deck, "Method notes", ["• " + note for note in c.notes], 14)
+    _notes(deck.prs.slides[-1], method_notes_notes(c))
+
+
+def _how_sure_slide(deck: _Deck, c: ReportContent) -> None:
+    """How sure we are and what to measure next: the report section's sentences, its speaker notes."""
+    if c.how_sure is not None:
+        _text_slide(deck, SECTION_TITLE, c.how_sure.lines(), 13 if c.how_sure.history is None else 11)
+        _notes(deck.prs.slides[-1], how_sure_notes(c))
+
+
+def _text_slide(deck: _Deck, title: str, lines: Sequence[str], size: int) -> None:
+    slide = deck.titled(title)
     box = slide.shapes.add_textbox(Inches(0.6), Inches(1.4), deck.inner(0.6), Inches(5.8))
     tf = box.text_frame
     tf.word_wrap = True
-    for i, note in enumerate(c.notes):
+    for i, line in enumerate(lines):
         p = tf.paragraphs[0] if i == 0 else tf.add_paragraph()
-        p.text = "• " + note
+        p.text = line
         p.space_after = Pt(4)
         for r in p.runs:
-            r.font.size = Pt(14)
-    _notes(slide, method_notes_notes(c))
+            r.font.size = Pt(size)
 
 
 def _notes(slide: Slide, text: str) -> None:
@@ -196,6 +216,7 @@ def write_pptx(c: ReportContent, path: Path) -> Path:
     _headline_slide(deck, c)
     for name in CHARTS:
         _chart_slide(deck, c, name)
+    _how_sure_slide(deck, c)
     _assumption_slides(deck, c)
     _notes_slide(deck, c)
     # the OOXML core properties hold at most 255 characters (python-pptx raises beyond): a long name is shortened
