@@ -260,3 +260,12 @@ def test_intervals_are_90_percent_by_default_like_the_assumption_ranges(calibrat
     for bad in (0.0, 1.0, 95):
         with pytest.raises(ValidationError, match=r"^level"):
             calibrate(tickets, users=USERS, scenario=result.scenario, level=bad)
+
+
+def test_a_scenario_with_self_service_or_in_house_help_is_told_what_the_ticket_count_means(truth, calibrated):
+    tickets, _ = calibrated
+    helped = truth.replace({"incidents.p4.self_service_share": 0.3, "incidents.p3.in_house_share": 0.2})
+    warnings = calibrate(tickets, users=USERS, scenario=helped).warnings
+    said = [w for w in warnings if "reached the vendor" in w]
+    assert [w[:3] for w in said] == ["p3:", "p4:"] and "30% self-served" in said[1]
+    assert not [w for w in calibrate(tickets, users=USERS, scenario=truth).warnings if "reached the vendor" in w]

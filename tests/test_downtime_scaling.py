@@ -181,3 +181,12 @@ def test_calibration_warns_when_outages_stopped_more_than_a_site():
     result = calibrate(tickets, users=1000, scenario=s)
     assert result.changes["incidents.p2.users_affected_share"] == 1.0
     assert any("P2 tickets affected 400 users on average" in w and "users_per_site" in w for w in result.warnings)
+
+
+def test_the_report_says_when_the_answer_rests_on_the_site_size():
+    from msp_analysis import sample_scenario
+    from msp_analysis.present.report.summary import method_notes
+
+    big = "\n".join(method_notes(sample_scenario().replace({"organization.users": 2_000}), 1_000, 1, 3))
+    assert "one site of 250 of the 2,000 users (an assumption: users per site)" in big
+    assert "users per site" not in "\n".join(method_notes(sample_scenario(), 1_000, 1, 3))

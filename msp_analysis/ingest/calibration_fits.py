@@ -160,6 +160,15 @@ def _fit_rate(ledger: _Ledger, p: str, n: int) -> None:
             note=f"{n:,} tickets over {ctx.years:.2f} years x {ctx.users:,} users",
         )
     )
+    cls = ctx.base.incidents[p]
+    if cls.self_service_share > 0 or cls.in_house_share > 0:
+        # The rate field counts incidents before self-service and in-house help; whether an export holds those
+        # depends on whose helpdesk it is, so the count is used as it is and the user is told what to check.
+        ledger.warnings.append(
+            f"{p}: the scenario has {cls.self_service_share:.0%} self-served and {cls.in_house_share:.0%} resolved "
+            "in house before a vendor; the tickets are counted as all incidents (the rate field's meaning). If the "
+            "export holds only tickets that reached the vendor, divide the rate by the share that reaches it"
+        )
     if ctx.years < SHORT_WINDOW_DAYS / 365.25 and ctx.thin != "data":
         ledger.warnings.append(
             f"{p}: a {ctx.years * 365.25:.0f}-day window gives {rate:.3g} incidents per user per year; shrunk "

@@ -35,7 +35,7 @@ from ...engine.expected import expected_components
 from ...engine.simulation import COLUMNS, MODEL_LABELS, MODELS, Comparison
 from ...formatting import assumption_label, format_value, money, percent
 from ...model.defaults import assumptions
-from ...model.downtime import valuation_words
+from ...model.downtime import site_words, valuation_words
 from ...model.scenario import Scenario, field_info
 from ..charts.cost import plot_cost_breakdown, plot_total_cost_distribution
 from ..charts.decisions import plot_projection
@@ -595,7 +595,8 @@ def method_notes(scenario: Scenario, trials: int, seed: Seed, years: int) -> lis
         "security losses. Downtime is user-hours lost (waiting for help plus repair, times the users affected "
         "and how much of their IT is down), each hour "
         f"{valuation_words(scenario)} (the loaded cost of an hour times the share of work that needs IT, or the "
-        "revenue lost instead, or a stated mix: never both added, as wages and billable revenue overlap).",
+        "revenue lost instead, or a stated mix: never both added, as wages and billable revenue overlap)."
+        + (f" For a firm of more than one site, {sites}." if (sites := site_words(scenario)) else ""),
         "Break/Fix bills each incident by the hour with minimum billable time, billing increments, trip fees "
         "and after-hours multipliers; users wait for a technician. The MSP charges fixed monthly fees, bills "
         "out-of-scope work by the hour, credits missed critical SLAs, meets its response targets most of the "
