@@ -149,7 +149,11 @@ def test_calibration_reads_users_affected_against_one_site():
 
 
 def test_users_per_site_is_grouped_with_who_an_incident_stops():
-    rs = input_ranges(SAMPLE, inputs=["organization.users_per_site", "organization.loaded_hourly_cost"])
+    rs = input_ranges(
+        SAMPLE,
+        inputs=["organization.users_per_site", "organization.loaded_hourly_cost"],
+        ranges={"organization.users_per_site": (50, 1_000)},  # a set-up fact: varies only when named with a range
+    )
     groups = input_groups(rs)
     assert groups["who an incident stops, and how much"] == ["organization.users_per_site"]
     assert groups["what an hour of downtime costs"] == ["organization.loaded_hourly_cost"]
@@ -190,3 +194,9 @@ def test_the_report_says_when_the_answer_rests_on_the_site_size():
     big = "\n".join(method_notes(sample_scenario().replace({"organization.users": 2_000}), 1_000, 1, 3))
     assert "one site of 250 of the 2,000 users (an assumption: users per site)" in big
     assert "users per site" not in "\n".join(method_notes(sample_scenario(), 1_000, 1, 3))
+
+
+def test_users_per_site_is_a_fact_of_the_firm_and_not_drawn_by_default():
+    from msp_analysis.decisions.input_ranges import default_ranges
+
+    assert "organization.users_per_site" not in default_ranges(SAMPLE.replace({"organization.users": 2_000}))
