@@ -155,3 +155,17 @@ def test_unknown_or_missing_keys_name_their_path(tmp_path, mutate, path):
     with pytest.raises(ValidationError) as err:
         Scenario.from_json(file)
     assert err.value.path == path
+
+
+@pytest.mark.parametrize("name", ["=cmd|' /C calc'!A0", "=1+1", '=HYPERLINK("http://x")'])
+def test_text_that_looks_like_a_formula_is_written_as_text_and_round_trips(tmp_path, name):
+    from openpyxl import load_workbook
+
+    from msp_analysis import sample_scenario
+    from msp_analysis.ingest.workbook import scenario_from_workbook, scenario_to_workbook
+
+    path = scenario_to_workbook(sample_scenario().replace({"organization.name": name}), tmp_path / "s.xlsx")
+    wb = load_workbook(path)
+    cells = [c for ws in wb for row in ws.iter_rows() for c in row if c.value == name]
+    assert len(cells) == 2 and all(c.data_type == "s" for c in cells)  # the organisation sheet and the README
+    assert scenario_from_workbook(path).organization.name == name

@@ -152,7 +152,7 @@ def scenario_to_workbook(scenario: Scenario, path: str | os.PathLike[str]) -> Pa
     ]
     for k, (key, value) in enumerate(meta):
         readme.cell(row=base + k, column=1, value=key).font = Font(bold=True)
-        readme.cell(row=base + k, column=2, value=_escape(value))
+        _as_text(readme.cell(row=base + k, column=2, value=_escape(value)))
     readme.column_dimensions["A"].width = 100
     readme.column_dimensions["B"].width = 40
     bold = Font(bold=True)
@@ -169,6 +169,8 @@ def scenario_to_workbook(scenario: Scenario, path: str | os.PathLike[str]) -> Pa
             value = scenario.get(p)
             ws.append([p, _escape(value), info.unit, info.allowed(), info.doc, sources.get(p, "")])
             row = ws.max_row
+            for cell in ws[row]:
+                _as_text(cell)
             if isinstance(value, float) and float(f"{value:.16g}") != value:
                 # openpyxl writes numbers with 16 significant digits, and 0.30000000000000004 would come
                 # back as 0.3: store the shortest exact form (as Excel itself does), still a number cell.
@@ -196,6 +198,17 @@ def scenario_to_workbook(scenario: Scenario, path: str | os.PathLike[str]) -> Pa
 _XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _XML_ESCAPE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
 _XML_ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def _as_text(cell: Any) -> None:
+    """Keep a text cell text: openpyxl stores a string that starts with '=' as a formula.
+
+    A client's organisation name such as ``=cmd|' /C calc'!A0`` would otherwise
+    be a live formula in the workbook the consultant opens in Excel, and the
+    reader would refuse it as a formula with no saved value.
+    """
+    if isinstance(cell.value, str) and cell.data_type == "f":
+        cell.data_type = "s"
 
 
 def _escape(value: object) -> object:
