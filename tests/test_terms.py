@@ -7,6 +7,7 @@ against the per-incident reference engine, validation by name, old files,
 the workbook round trip and the controls.
 """
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -466,3 +467,16 @@ def test_in_house_fields_load_from_old_files_round_trip_and_have_controls(tmp_pa
     assert scenario_from_workbook(scenario_to_workbook(s, tmp_path / "h.xlsx")) == s
     for path, value in IN_HOUSE.items():
         assert control(path, s).value == pytest.approx(value)
+
+
+def test_a_co_managed_discount_without_an_in_house_first_line_is_warned_and_the_minimum_still_holds():
+    s = sample_scenario()
+    with pytest.warns(UserWarning, match="co_managed_discount: a co-managed discount with no in-house first line"):
+        s.replace({"msp.co_managed_discount": 0.5})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        s.replace({"msp.co_managed_discount": 0.5, "incidents.p4.in_house_share": 0.5})  # a first line: no warning
+    one = s.replace({"organization.users": 1, "organization.workstations": 1, "organization.servers": 0})
+    with pytest.warns(UserWarning):
+        discounted = one.replace({"msp.co_managed_discount": 0.5})
+    assert msp_monthly_fee(discounted) == pytest.approx(one.msp.monthly_minimum)  # never below the minimum

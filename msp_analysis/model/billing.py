@@ -384,7 +384,8 @@ def msp_monthly_fee(scenario: Scenario) -> float:
 
     Quoted for ``msp.quoted_term_months``; another term pays the short-term
     premium (:func:`short_term_factor`) on the whole subscription, minimum
-    included; a co-managed contract takes ``msp.co_managed_discount`` off it. Onboarding, exit and out-of-scope prices are not scaled.
+    included; a co-managed contract takes ``msp.co_managed_discount`` off it, down to the
+    minimum at most. Onboarding, exit and out-of-scope prices are not scaled.
 
     Examples
     --------
@@ -401,8 +402,9 @@ def msp_monthly_fee(scenario: Scenario) -> float:
         + m.per_server_monthly * o.servers
         + m.flat_monthly
     )
-    # a co-managed contract (in-house first line) is discounted on the whole subscription
-    return batchable(np.maximum(fee, m.monthly_minimum) * short_term_factor(scenario) * (1 - m.co_managed_discount))
+    # a co-managed contract (in-house first line) is discounted, but the invoice never falls below the minimum
+    discounted = np.maximum(fee * (1 - m.co_managed_discount), m.monthly_minimum)
+    return batchable(discounted * short_term_factor(scenario))
 
 
 def msp_annual_fixed_fee(scenario: Scenario) -> float:

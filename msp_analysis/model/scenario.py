@@ -42,6 +42,7 @@ import copy
 import dataclasses
 import json
 import os
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -490,6 +491,16 @@ class Scenario:
         for name, cls in _SECTIONS.items():
             if not isinstance(getattr(self, name), cls):
                 raise ValidationError(name, getattr(self, name), f"a {cls.__name__}")
+        first_line = self.organization.in_house_it_cost_per_year > 0 or any(
+            np.any(self.incidents[p].in_house_share > 0) for p in PRIORITIES
+        )
+        if np.any(self.msp.co_managed_discount > 0) and not first_line:  # arrays for a batch
+            warnings.warn(
+                "msp.co_managed_discount: a co-managed discount with no in-house first line (no in-house IT cost, "
+                "no in-house share of incidents) lowers the MSP's price for nothing in return",
+                UserWarning,
+                stacklevel=2,
+            )
 
     # -- dotted-path access -------------------------------------------------
     def get(self, path: str) -> Any:
