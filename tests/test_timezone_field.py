@@ -37,6 +37,17 @@ def test_not_stated_by_default_and_checked_against_the_zone_database():
             s.replace({"organization.timezone": bad})
 
 
+@pytest.mark.parametrize("name", ["localtime", "posixrules", "Factory", "right/UTC", "posix/Europe/Berlin"])
+def test_a_zone_file_that_names_no_place_is_refused(name):
+    # zoneinfo opens each of these (on most machines), but "localtime" is the
+    # machine's own setting and the others are templates or leap-second copies.
+    with pytest.raises(ValidationError, match=r"^organization\.timezone: .*IANA time zone"):
+        sample_scenario().replace({"organization.timezone": name})
+    with pytest.raises(DataError, match="unknown time zone"):
+        load_tickets(ZONED, timezone=name)
+    assert sample_scenario().replace({"organization.timezone": "UTC"}).organization.timezone == "UTC"
+
+
 def test_version_1_files_load_without_a_zone():
     assert Scenario.from_json(V1 / "sample_scenario.json").organization.timezone == ""
     assert scenario_from_workbook(V1 / "sample_assumptions.xlsx").organization.timezone == ""

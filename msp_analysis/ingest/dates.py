@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
+from ..model.fields import known_zone
 from .cells import _EXCEL_EPOCH, Cell, _all_str, blank_mask, cell_is_blank
 from .months import english_months
 
@@ -239,14 +240,12 @@ def _parse_with_format(strings: pd.Series, date_format: str) -> tuple[np.ndarray
 def _check_zone(timezone: str) -> None:
     """Refuse a time-zone name that names no zone, before any date is converted to it.
 
-    Only the look-up is guarded: zoneinfo raises ZoneInfoNotFoundError (a
-    KeyError) for an unknown name, ValueError for a malformed one, OSError
-    for one too long for a file name, and pandas IndexError for ``""``.
+    A name counts when :func:`~msp_analysis.model.fields.known_zone` accepts it.
     """
-    try:
-        pd.Timestamp(0, tz="UTC").tz_convert(timezone)
-    except (LookupError, ValueError, OSError):
-        raise DataError(f"unknown time zone {timezone!r}; use a name such as 'Europe/London'") from None
+    # The same test as organization.timezone's: "localtime" or "right/UTC"
+    # open as zones but name no place.
+    if not isinstance(timezone, str) or not known_zone(timezone):
+        raise DataError(f"unknown time zone {timezone!r}; use a name such as 'Europe/London'")
 
 
 _ISO_START = re.compile(r"^\d{4}-\d{2}-\d{2}")
