@@ -115,3 +115,20 @@ def test_a_client_without_a_ticket_export_is_told_so(tmp_path, monkeypatch):
     (tmp_path / "clients" / "acme" / "tickets.csv").unlink()
     with pytest.raises(DataError, match=r"no tickets\.csv or tickets\.xlsx"):
         load_client("acme").load_tickets()
+
+
+def test_order_is_checked_on_absolute_time_across_both_dst_changes(tmp_path, monkeypatch):
+    # Berlin's autumn change: 00:30Z -> 01:10Z is 02:30 CEST -> 02:10 CET, resolved 40 minutes after opened,
+    # not before it; its spring change: 00:30Z -> 02:30Z is 01:30 CET -> 04:30 CEST, two hours, not three.
+    rows = [
+        "Ticket,Opened,First Response,Resolved,Priority,Hours",
+        "3,2026-10-25T00:30:00Z,2026-10-25T00:50:00Z,2026-10-25T01:10:00Z,P3,0.5",
+        "4,2026-03-29T00:30:00Z,2026-03-29T02:30:00Z,2026-03-29T02:30:00Z,P3,0.5",
+    ]
+    monkeypatch.setenv("MSP_ANALYSIS_DATA", str(tmp_path))
+    _client(tmp_path, "Europe/Berlin")
+    (tmp_path / "clients" / "acme" / "tickets.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    tickets, _report = load_client("acme").load_tickets()
+    # the local hour (for business and after hours) is Berlin's wall clock
+    assert [f"{t:%H:%M}" for t in tickets["opened"]] == ["02:30", "01:30"]
+    assert [f"{t:%H:%M}" for t in tickets["resolved"]] == ["02:10", "04:30"]

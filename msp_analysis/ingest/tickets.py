@@ -465,7 +465,8 @@ def _ticket_dates(
     unit = table.mapping.units.get("first_response", "hours")
     out: dict[str, Any] = {"response_hours": np.full(n, np.nan), "response_business_hours": np.full(n, np.nan)}
     zoned: list[str] = []
-    for col in ("opened", "first_response", "resolved"):
+    shift = {c: np.zeros(n, dtype="timedelta64[ns]") for c in ("opened", "first_response", "resolved")}
+    for col in shift:
         out[col] = pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns]")
         if col not in table.values:
             continue
@@ -477,10 +478,8 @@ def _ticket_dates(
             hours, bad = durations
             business = "business" in normalise_name(label[col])
             out["response_business_hours" if business else "response_hours"] = hours
-            notes.append(
-                f"first response read as a duration in {unit} from {label[col]!r}"
-                + (" (business hours)" if business else " (wall-clock)")
-            )
+            clock = " (business hours)" if business else " (wall-clock)"
+            notes.append(f"first response read as a duration in {unit} from {label[col]!r}{clock}")
             _check_hours(
                 problems,
                 label[col],
@@ -505,6 +504,7 @@ def _ticket_dates(
         notes += [f"{label[col]}: {t}" for t in parsed.notes]
         warnings += [f"{label[col]}: {t}" for t in parsed.warnings]
         zoned += [label[col]] if parsed.zoned else []
+        shift[col] = shift[col] if parsed.shift is None else parsed.shift
     if zoned and timezone is None:
         warnings.append(
             "dates in " + ", ".join(repr(z) for z in zoned) + " carry a time zone and were read as UTC: "
@@ -514,7 +514,8 @@ def _ticket_dates(
         )
     shown_opened = None
     for col, what in (("first_response", "first response"), ("resolved", "resolved")):
-        before = (out[col] < out["opened"]).to_numpy()
+        # On absolute time: in a zone's autumn change 00:30Z -> 01:10Z reads 02:30 -> 02:10 local.
+        before = (out[col] - shift[col] < out["opened"] - shift["opened"]).to_numpy()
         if not before.any():
             continue
         if shown_opened is None:
