@@ -19,6 +19,7 @@ from msp_analysis import (
     scenario_from_workbook,
     scenario_to_workbook,
 )
+from msp_analysis.ingest.calibration import _response_hours
 from msp_analysis.model.scenario import field_info
 
 EXPORTS = Path(__file__).parent / "data" / "exports"
@@ -132,3 +133,23 @@ def test_order_is_checked_on_absolute_time_across_both_dst_changes(tmp_path, mon
     # the local hour (for business and after hours) is Berlin's wall clock
     assert [f"{t:%H:%M}" for t in tickets["opened"]] == ["02:30", "01:30"]
     assert [f"{t:%H:%M}" for t in tickets["resolved"]] == ["02:10", "04:30"]
+
+
+def test_elapsed_response_is_measured_on_absolute_time_across_both_dst_changes(tmp_path, monkeypatch):
+    # opened -> first response: 00:30Z -> 02:30Z on Berlin's spring day is 2 h (01:30 -> 04:30 on the wall
+    # clock); 00:30Z -> 01:10Z on its autumn day is 40 minutes (02:30 CEST -> 02:10 CET)
+    rows = [
+        "Ticket,Opened,First Response,Priority",
+        "1,2026-03-29T00:30:00Z,2026-03-29T02:30:00Z,P3",
+        "2,2026-10-25T00:30:00Z,2026-10-25T01:10:00Z,P3",
+        "3,2026-06-01T08:00:00Z,2026-06-01T09:30:00Z,P3",
+    ]
+    monkeypatch.setenv("MSP_ANALYSIS_DATA", str(tmp_path))
+    _client(tmp_path, "Europe/Berlin")
+    (tmp_path / "clients" / "acme" / "tickets.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    tickets, _report = load_client("acme").load_tickets()
+    assert tickets["response_hours"].tolist() == pytest.approx([2.0, 40 / 60, 1.5])
+    # calibration's elapsed clock takes those hours, not the wall clock's 3 h and -20 min
+    has = {c: tickets[c].notna().any() for c in tickets.columns}
+    hours, note = _response_hours(tickets, tickets["opened"], has, "elapsed", (9.0, 17.0), [])
+    assert hours.tolist() == pytest.approx([2.0, 40 / 60, 1.5]) and note.startswith("elapsed hours")

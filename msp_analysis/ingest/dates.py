@@ -242,6 +242,14 @@ def _parse_with_format(strings: pd.Series, date_format: str) -> tuple[np.ndarray
     return got.to_numpy(dtype="datetime64[ns]"), np.zeros(len(strings), dtype=bool)
 
 
+#: The warning for zoned dates read without a zone named, after "dates in 'Created', 'Resolved'".
+ZONE_NOT_STATED = (
+    "carry a time zone and were read as UTC: the after-hours share and anything counted in business hours "
+    "depend on the firm's zone; pass timezone= (such as 'America/Los_Angeles'), or state organization.timezone "
+    "in the client's scenario, to read them in it"
+)
+
+
 def _to_zone(parsed: np.ndarray, aware: np.ndarray, timezone: str, idx: np.ndarray, n: int) -> np.ndarray:
     """Convert ``parsed[aware]`` (naive UTC) in place to ``timezone``'s wall clock.
 
