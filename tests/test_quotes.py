@@ -165,6 +165,8 @@ def test_issue_12_terms_are_read_and_a_percentage_is_never_a_term():
         ("Zuschlag außerhalb der Geschäftszeiten", "25%", "msp.after_hours_rate_multiplier", 1.25),
         ("Desconto cogerido", "10%", "msp.co_managed_discount", 0.1),
         ("Prima mes a mes", "20%", "msp.month_to_month_premium", 0.2),
+        ("Recargo con plazo de un año", "5%", "msp.one_year_premium", 0.05),
+        ("Aufschlag bei einem Jahr Laufzeit", "8%", "msp.one_year_premium", 0.08),
     ],
 )
 def test_issue_12_terms_in_five_languages(item, price, path, value):

@@ -8,7 +8,11 @@ dict of ``msp.*`` dotted paths; :func:`apply_quote` puts it into a scenario,
 and a value the scenario refuses is reported with the quote's file and row.
 
 How a line is recognised (item and unit read together, first match wins):
-a dotted path (``msp.per_user_monthly``) names itself; then term, annual
+a dotted path (``msp.per_user_monthly``) names itself; then issue 12's
+terms, each by its context and kind together (month-to-month premium,
+one-year term premium, co-managed discount, after-hours rate multiplier or
+surcharge: "50%" is 1.5 times the rate), a line fitting two of them refused;
+then term (a percentage on a term line is refused, never read as years), annual
 increase, onboarding/setup, minimum, out-of-scope/hourly, server,
 workstation/device/endpoint, user/seat, flat/fixed/monthly; SLA lines
 ("P1 response", in hours or minutes), SLA adherence, vCIO hours. Prices
@@ -127,7 +131,7 @@ _SURCHARGE = r"\b(?:premium|surcharge|uplift|markup|increase|extra)\b"
 #: increase if month-to-month 15%" as an annual increase; a line that fits two of them is refused, not guessed.
 _TERMS: tuple[tuple[str, str, str], ...] = (
     (r"\bmonth to month\b|\brolling monthly\b|\bmonthly rolling\b", _SURCHARGE, "msp.month_to_month_premium"),
-    (r"\b(?:one|1) year\b|\b12 months?\b|\bannual term\b", _SURCHARGE, "msp.one_year_premium"),
+    (r"\b(?:one|1|un|uno|um|une|ein|einem) year\b|\b12 months?\b|\bannual term\b", _SURCHARGE, "msp.one_year_premium"),
     (r"\bco ?managed\b", r"\bdiscount\b|\breduction\b|\boff\b", "msp.co_managed_discount"),
     (
         r"\bafter ?hours?\b|\bout of hours\b|\boutside (?:business|office|working) hours\b",
