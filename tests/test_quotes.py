@@ -183,13 +183,17 @@ def test_a_percentage_on_a_term_line_and_ambiguous_terms_are_refused_in_one_erro
         b"Month-to-month or one-year premium,10%\n"
         b"After-hours rate,$200\n"
         b"After-hours surcharge,50\n"
+        b"Month-to-month annual increase,5%\n"
+        b"Month-to-month per user,$150\n"
     )
     with pytest.raises(DataError) as e:
         load_msp_quote(csv, name="q.csv")
     text = str(e.value)
-    assert "4 problems" in text
+    assert "6 problems" in text
     assert "row 3, column 'Price': '5%' is a percentage, not a term" in text
     assert "row 4, column 'Item'" in text and "could be msp.month_to_month_premium or msp.one_year_premium" in text
     assert "row 5, column 'Item'" in text and "after-hours hourly rate" in text
     assert "row 6, column 'Price': '50' is a surcharge without a percent sign" in text
+    assert "row 7, column 'Item'" in text and "could be msp.month_to_month_premium or msp.annual_escalator" in text
+    assert "row 8, column 'Item'" in text and "is a month-to-month price" in text
     assert "expected one term per line" in text

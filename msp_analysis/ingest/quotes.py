@@ -199,11 +199,11 @@ def classify_line(item: str, unit: str = "") -> str | None:
     text = english(normalise_name(f"{item} {unit}"))
     if any(per not in _PER_UNITS for per in re.findall(r"\bper (\w+)", text)):
         return None  # "per mailbox per month" is no flat fee, "Server backup per TB" no per-server price
-    terms = [path for context, kind, path in _TERMS if re.search(context, text) and re.search(kind, text)]
-    if terms:
-        return terms[0] if len(terms) == 1 else None
     if ambiguous_term(item, unit):
         return None
+    terms = [path for context, kind, path in _TERMS if re.search(context, text) and re.search(kind, text)]
+    if terms:
+        return terms[0]
     for pattern, path in _RULES:
         if re.search(pattern, text):
             if path == "msp.sla_response_hours":
@@ -229,6 +229,12 @@ def ambiguous_term(item: str, unit: str = "") -> str:
     terms = [path for context, kind, path in _TERMS if re.search(context, text) and re.search(kind, text)]
     if len(terms) > 1:
         return "could be " + " or ".join(terms)
+    m2m = re.search(_TERMS[0][0], text)
+    if terms == ["msp.month_to_month_premium"] and re.search(r"\bannual|\byearly\b|\bescalat|\bcpi\b", text):
+        return "could be msp.month_to_month_premium or msp.annual_escalator"
+    if m2m and not terms and re.search(r"\bper (?:user|seat|device|workstation|server|site)\b|\bflat\b", text):
+        # read as the price per user it would add to the term's own price
+        return "is a month-to-month price (state the term's price and a month-to-month premium)"
     if not terms and re.search(_TERMS[-1][0], text) and re.search(r"\brate\b|\bper hour\b|\bhourly\b", text):
         return f"is {_AFTER_HOURS_MONEY}"
     return ""
