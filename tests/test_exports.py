@@ -526,6 +526,19 @@ def test_jira_time_spent_that_cannot_be_seconds_is_refused_with_the_fix(values, 
     assert tickets["work_hours"].tolist() == [1.5, 60 / 3600]
 
 
+def test_jira_seconds_re_saved_as_floats_or_with_thousands_commas_are_read():
+    """Acceptance 2026-12: "3,600" (a re-saved export's thousands separator) was refused as no duration."""
+    head = "Issue key,Created,Priority,Time Spent\n"
+    rows = ["5400.0", '"3,600"', '"1,800"', "60"]
+    csv = head + "".join(f"K-{i},2026-01-0{i + 1} 09:00,High,{v}\n" for i, v in enumerate(rows))
+    tickets, _ = load_tickets(csv.encode(), name="jira.csv")
+    assert tickets["work_hours"].tolist() == [1.5, 1.0, 0.5, 60 / 3600]
+    # a decimal stays refused, with or without a thousands comma
+    for bad in ("1800.5", '"1,800.5"'):
+        with pytest.raises(DataError, match=r"cannot be Jira's seconds.*Time Spent \(h\)"):
+            load_tickets((csv + f"K-9,2026-01-09 09:00,High,{bad}\n").encode(), name="jira.csv")
+
+
 @pytest.mark.parametrize("kwargs, path", [({"lenient": "no"}, "lenient"), ({"dayfirst": "yes"}, "dayfirst")])
 def test_a_switch_given_as_text_is_refused_by_name(kwargs, path):
     """Review, 2026-12-08: lenient='no' was truthy and set rows aside."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from msp_analysis import DataError, ValidationError, apply_quote, load_msp_quote
+from msp_analysis import DataError, ValidationError, apply_quote, load_msp_quote, sample_scenario
 from msp_analysis.ingest.clients import load_client
 from msp_analysis.ingest.quotes import PRICE_PATHS, classify_line
 from msp_analysis.ingest.synthetic import generate_quote
@@ -126,3 +126,74 @@ def test_a_price_per_something_unknown_is_not_read_as_another_price(item, unit):
     assert classify_line(item, unit) is None
     with pytest.raises(DataError, match=rf"row 3, column 'Item': '{item} \({unit}\)' is not a price line"):
         load_msp_quote(f"Item,Unit,Price\nUsers,per user,100\n{item},{unit},12\n".encode(), name="q.csv")
+
+
+def test_issue_12_terms_are_read_and_a_percentage_is_never_a_term():
+    # an acceptance tester's list: the premium was read as a 5-year term, the month-to-month one as an escalator
+    csv = (
+        b"Item,Price\n"
+        b"Managed services per user / month,$125\n"
+        b"One-year term premium,5%\n"
+        b"Price increase if month-to-month,15%\n"
+        b"Co-managed discount,20%\n"
+        b"After-hours rate multiplier,1.5\n"
+    )
+    quote = load_msp_quote(csv, name="q.csv")
+    assert dict(quote) == {
+        "msp.per_user_monthly": 125.0,
+        "msp.one_year_premium": 0.05,
+        "msp.month_to_month_premium": 0.15,
+        "msp.co_managed_discount": 0.2,
+        "msp.after_hours_rate_multiplier": 1.5,
+    }
+    s = apply_quote(sample_scenario(), quote)
+    assert (s.msp.one_year_premium, s.msp.month_to_month_premium) == (0.05, 0.15)
+    assert (s.msp.co_managed_discount, s.msp.after_hours_rate_multiplier) == (0.2, 1.5)
+    assert s.msp.term_months == sample_scenario().msp.term_months
+    assert s.msp.annual_escalator == sample_scenario().msp.annual_escalator
+
+
+@pytest.mark.parametrize(
+    ("item", "price", "path", "value"),
+    [
+        ("Month-to-month premium", "15%", "msp.month_to_month_premium", 0.15),
+        ("12-month term premium", "5%", "msp.one_year_premium", 0.05),
+        ("Descuento cogestionado", "20 %", "msp.co_managed_discount", 0.2),
+        ("Recargo fuera de horario", "50 %", "msp.after_hours_rate_multiplier", 1.5),
+        ("After-hours surcharge", "50%", "msp.after_hours_rate_multiplier", 1.5),
+        ("Majoration hors heures ouvrées", "100%", "msp.after_hours_rate_multiplier", 2.0),
+        ("Zuschlag außerhalb der Geschäftszeiten", "25%", "msp.after_hours_rate_multiplier", 1.25),
+        ("Desconto cogerido", "10%", "msp.co_managed_discount", 0.1),
+        ("Prima mes a mes", "20%", "msp.month_to_month_premium", 0.2),
+        ("Recargo con plazo de un año", "5%", "msp.one_year_premium", 0.05),
+        ("Aufschlag bei einem Jahr Laufzeit", "8%", "msp.one_year_premium", 0.08),
+    ],
+)
+def test_issue_12_terms_in_five_languages(item, price, path, value):
+    quote = load_msp_quote(f"Item,Price\nUsers,100\n{item},{price}\n".encode(), name="q.csv")
+    assert quote[path] == pytest.approx(value)
+    assert set(quote) == {"msp.per_user_monthly", path}
+
+
+def test_a_percentage_on_a_term_line_and_ambiguous_terms_are_refused_in_one_error():
+    csv = (
+        b"Item,Price\n"
+        b"Users,100\n"
+        b"Contract term,5%\n"
+        b"Month-to-month or one-year premium,10%\n"
+        b"After-hours rate,$200\n"
+        b"After-hours surcharge,50\n"
+        b"Month-to-month annual increase,5%\n"
+        b"Month-to-month per user,$150\n"
+    )
+    with pytest.raises(DataError) as e:
+        load_msp_quote(csv, name="q.csv")
+    text = str(e.value)
+    assert "6 problems" in text
+    assert "row 3, column 'Price': '5%' is a percentage, not a term" in text
+    assert "row 4, column 'Item'" in text and "could be msp.month_to_month_premium or msp.one_year_premium" in text
+    assert "row 5, column 'Item'" in text and "after-hours hourly rate" in text
+    assert "row 6, column 'Price': '50' is a surcharge without a percent sign" in text
+    assert "row 7, column 'Item'" in text and "could be msp.month_to_month_premium or msp.annual_escalator" in text
+    assert "row 8, column 'Item'" in text and "is a month-to-month price" in text
+    assert "expected one term per line" in text

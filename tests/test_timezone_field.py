@@ -19,6 +19,7 @@ from msp_analysis import (
     scenario_from_workbook,
     scenario_to_workbook,
 )
+from msp_analysis.ingest.calibration import _response_hours
 from msp_analysis.model.scenario import field_info
 
 EXPORTS = Path(__file__).parent / "data" / "exports"
@@ -35,6 +36,17 @@ def test_not_stated_by_default_and_checked_against_the_zone_database():
     for bad in ("Mars/Olympus_Mons", "America", "../etc/passwd", "europe/madrid", 2, True):
         with pytest.raises(ValidationError, match=r"^organization\.timezone: .*IANA time zone"):
             s.replace({"organization.timezone": bad})
+
+
+@pytest.mark.parametrize("name", ["localtime", "posixrules", "Factory", "right/UTC", "posix/Europe/Berlin"])
+def test_a_zone_file_that_names_no_place_is_refused(name):
+    # zoneinfo opens each of these (on most machines), but "localtime" is the
+    # machine's own setting and the others are templates or leap-second copies.
+    with pytest.raises(ValidationError, match=r"^organization\.timezone: .*IANA time zone"):
+        sample_scenario().replace({"organization.timezone": name})
+    with pytest.raises(DataError, match="unknown time zone"):
+        load_tickets(ZONED, timezone=name)
+    assert sample_scenario().replace({"organization.timezone": "UTC"}).organization.timezone == "UTC"
 
 
 def test_version_1_files_load_without_a_zone():
@@ -104,3 +116,40 @@ def test_a_client_without_a_ticket_export_is_told_so(tmp_path, monkeypatch):
     (tmp_path / "clients" / "acme" / "tickets.csv").unlink()
     with pytest.raises(DataError, match=r"no tickets\.csv or tickets\.xlsx"):
         load_client("acme").load_tickets()
+
+
+def test_order_is_checked_on_absolute_time_across_both_dst_changes(tmp_path, monkeypatch):
+    # Berlin's autumn change: 00:30Z -> 01:10Z is 02:30 CEST -> 02:10 CET, resolved 40 minutes after opened,
+    # not before it; its spring change: 00:30Z -> 02:30Z is 01:30 CET -> 04:30 CEST, two hours, not three.
+    rows = [
+        "Ticket,Opened,First Response,Resolved,Priority,Hours",
+        "3,2026-10-25T00:30:00Z,2026-10-25T00:50:00Z,2026-10-25T01:10:00Z,P3,0.5",
+        "4,2026-03-29T00:30:00Z,2026-03-29T02:30:00Z,2026-03-29T02:30:00Z,P3,0.5",
+    ]
+    monkeypatch.setenv("MSP_ANALYSIS_DATA", str(tmp_path))
+    _client(tmp_path, "Europe/Berlin")
+    (tmp_path / "clients" / "acme" / "tickets.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    tickets, _report = load_client("acme").load_tickets()
+    # the local hour (for business and after hours) is Berlin's wall clock
+    assert [f"{t:%H:%M}" for t in tickets["opened"]] == ["02:30", "01:30"]
+    assert [f"{t:%H:%M}" for t in tickets["resolved"]] == ["02:10", "04:30"]
+
+
+def test_elapsed_response_is_measured_on_absolute_time_across_both_dst_changes(tmp_path, monkeypatch):
+    # opened -> first response: 00:30Z -> 02:30Z on Berlin's spring day is 2 h (01:30 -> 04:30 on the wall
+    # clock); 00:30Z -> 01:10Z on its autumn day is 40 minutes (02:30 CEST -> 02:10 CET)
+    rows = [
+        "Ticket,Opened,First Response,Priority",
+        "1,2026-03-29T00:30:00Z,2026-03-29T02:30:00Z,P3",
+        "2,2026-10-25T00:30:00Z,2026-10-25T01:10:00Z,P3",
+        "3,2026-06-01T08:00:00Z,2026-06-01T09:30:00Z,P3",
+    ]
+    monkeypatch.setenv("MSP_ANALYSIS_DATA", str(tmp_path))
+    _client(tmp_path, "Europe/Berlin")
+    (tmp_path / "clients" / "acme" / "tickets.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    tickets, _report = load_client("acme").load_tickets()
+    assert tickets["response_hours"].tolist() == pytest.approx([2.0, 40 / 60, 1.5])
+    # calibration's elapsed clock takes those hours, not the wall clock's 3 h and -20 min
+    has = {c: tickets[c].notna().any() for c in tickets.columns}
+    hours, note = _response_hours(tickets, tickets["opened"], has, "elapsed", (9.0, 17.0), [])
+    assert hours.tolist() == pytest.approx([2.0, 40 / 60, 1.5]) and note.startswith("elapsed hours")

@@ -378,9 +378,11 @@ def _response_hours(
         fr = pd.to_datetime(frame["first_response"])
         if response_clock == "business":
             return business_hours_between(opened, fr, business_hours), "business hours from opened to first response"
-        return ((fr - opened) / pd.Timedelta(hours=1)).to_numpy(
-            dtype=float
-        ), "elapsed hours from opened to first response"
+        elapsed = ((fr - opened) / pd.Timedelta(hours=1)).to_numpy(dtype=float)
+        if has.get("response_hours"):  # load_tickets' own, on absolute time, for dates read in a zone with DST
+            given = frame["response_hours"].to_numpy(dtype=float)
+            elapsed = np.where(np.isfinite(given), given, elapsed)
+        return elapsed, "elapsed hours from opened to first response"
     if has.get("response_business_hours") and response_clock == "business":
         return frame["response_business_hours"].to_numpy(
             dtype=float

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
+from ..model.fields import known_zone
 from .cells import _EXCEL_EPOCH, Cell, _all_str, blank_mask, cell_is_blank
 from .months import english_months
 
@@ -101,6 +102,10 @@ class DateResult:
     order: str | None = None  # "day/month/year" or "month/day/year", when the column has numeric dates
     order_told: bool = False
     zoned: bool = False  # some values carried a time zone (converted to ``timezone``, or UTC)
+    # Local wall-clock minus UTC for each value converted to ``timezone`` (0 for
+    # the others): ``values - shift`` is absolute time, the one to order and
+    # measure durations on (a DST change makes local time repeat or skip an hour).
+    shift: np.ndarray | None = None
 
 
 def parse_dates(
@@ -115,7 +120,8 @@ def parse_dates(
 
     Values with a time zone (``Z``, ``+01:00``, ``UTC``) are converted to
     ``timezone`` (UTC when None) and the zone dropped, so the column is naive
-    and consistent; values without a zone are taken as already local.
+    and consistent (the result's ``shift`` takes them back to absolute time);
+    values without a zone are taken as already local.
     Numeric dates like ``03/04/2024`` are read day-first if that reads more
     of the column than month-first (a day above 12 in the first place), and
     the other way round; when both read everything, by ``dayfirst``
@@ -145,6 +151,7 @@ def parse_dates(
     notes: list[str] = []
     warnings: list[str] = []
     zoned = False
+    shift = None
     if _all_str(values):
         stripped = pd.Series([v.strip() for v in values], dtype=object)
         idx = np.flatnonzero((stripped != "").to_numpy())
@@ -197,9 +204,7 @@ def parse_dates(
             zoned = True
             zone = timezone or "UTC"
             if timezone is not None:
-                _check_zone(timezone)
-                local = pd.Series(parsed[aware]).dt.tz_localize("UTC").dt.tz_convert(timezone).dt.tz_localize(None)
-                parsed[aware] = local.to_numpy(dtype="datetime64[ns]")
+                shift = _to_zone(parsed, aware, timezone, idx, n)
             notes.append(f"dates with a time zone converted to {zone} and the zone dropped")
             if (~aware & ~np.isnat(parsed)).any():
                 warnings.append(
@@ -216,6 +221,7 @@ def parse_dates(
         order,
         dayfirst is not None,
         zoned=zoned,
+        shift=shift,
     )
 
 
@@ -236,17 +242,37 @@ def _parse_with_format(strings: pd.Series, date_format: str) -> tuple[np.ndarray
     return got.to_numpy(dtype="datetime64[ns]"), np.zeros(len(strings), dtype=bool)
 
 
+#: The warning for zoned dates read without a zone named, after "dates in 'Created', 'Resolved'".
+ZONE_NOT_STATED = (
+    "carry a time zone and were read as UTC: the after-hours share and anything counted in business hours "
+    "depend on the firm's zone; pass timezone= (such as 'America/Los_Angeles'), or state organization.timezone "
+    "in the client's scenario, to read them in it"
+)
+
+
+def _to_zone(parsed: np.ndarray, aware: np.ndarray, timezone: str, idx: np.ndarray, n: int) -> np.ndarray:
+    """Convert ``parsed[aware]`` (naive UTC) in place to ``timezone``'s wall clock.
+
+    Returns local minus UTC for each of the column's ``n`` values (``parsed``
+    holds those at ``idx``), zero where a value had no zone.
+    """
+    _check_zone(timezone)
+    local = pd.Series(parsed[aware]).dt.tz_localize("UTC").dt.tz_convert(timezone).dt.tz_localize(None)
+    shift = np.zeros(n, dtype="timedelta64[ns]")
+    shift[idx[aware]] = local.to_numpy(dtype="datetime64[ns]") - parsed[aware]
+    parsed[aware] = local.to_numpy(dtype="datetime64[ns]")
+    return shift
+
+
 def _check_zone(timezone: str) -> None:
     """Refuse a time-zone name that names no zone, before any date is converted to it.
 
-    Only the look-up is guarded: zoneinfo raises ZoneInfoNotFoundError (a
-    KeyError) for an unknown name, ValueError for a malformed one, OSError
-    for one too long for a file name, and pandas IndexError for ``""``.
+    A name counts when :func:`~msp_analysis.model.fields.known_zone` accepts it.
     """
-    try:
-        pd.Timestamp(0, tz="UTC").tz_convert(timezone)
-    except (LookupError, ValueError, OSError):
-        raise DataError(f"unknown time zone {timezone!r}; use a name such as 'Europe/London'") from None
+    # The same test as organization.timezone's: "localtime" or "right/UTC"
+    # open as zones but name no place.
+    if not isinstance(timezone, str) or not known_zone(timezone):
+        raise DataError(f"unknown time zone {timezone!r}; use a name such as 'Europe/London'")
 
 
 _ISO_START = re.compile(r"^\d{4}-\d{2}-\d{2}")

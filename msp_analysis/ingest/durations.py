@@ -22,7 +22,7 @@ import pandas as pd
 
 from .cells import _EXCEL_EPOCH, Cell, _all_str, cell_is_blank
 
-__all__ = ["parse_durations"]
+__all__ = ["parse_durations", "without_grouping"]
 
 _UNIT_HOURS = {"hours": 1.0, "minutes": 1 / 60, "seconds": 1 / 3600, "days": 24.0}
 
@@ -69,6 +69,25 @@ def _duration_from_text(text: str, unit_hours: float) -> float | None:
     if found and t[pos:].strip() == "":
         return sign * total
     return None
+
+
+_GROUPED = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
+
+
+def without_grouping(texts: pd.Series) -> pd.Series:
+    """Texts with the thousands commas of a number such as ``"3,600"`` or ``"1,800.5"`` taken out.
+
+    Only for a column in seconds or minutes: there ``"3,600"`` is 3,600 (a
+    decimal comma with three decimals of a second is no one's habit); in
+    hours it could be 3.6, and is left for the duration rules.
+
+    Examples
+    --------
+    >>> without_grouping(pd.Series(["3,600", "1,800.5", "3,6", "12,5000", 5400.0])).tolist()
+    ['3600', '1800.5', '3,6', '12,5000', 5400.0]
+    """
+    # element by element: an Excel column mixes numbers and texts, and .str refuses a column of numbers
+    return texts.map(lambda v: v.replace(",", "") if isinstance(v, str) and _GROUPED.match(v) else v)
 
 
 def parse_durations(values: Sequence[Cell], unit: str = "hours") -> tuple[np.ndarray, np.ndarray]:
@@ -120,6 +139,8 @@ def parse_durations(values: Sequence[Cell], unit: str = "hours") -> tuple[np.nda
             str_vals.append(str(v))
     if len(str_idx):
         s = pd.Series(str_vals, dtype=object)
+        if factor < 1:  # minutes, seconds: Jira's "3,600" seconds re-saved with a thousands separator
+            s = without_grouping(s)
         fast = pd.to_numeric(s, errors="coerce")
         idx = np.asarray(str_idx)
         ok = fast.notna().to_numpy()

@@ -8,7 +8,7 @@ three small functions here:
 
 - :func:`english` puts the Spanish, Portuguese, French and German words a
   price line uses (per user, per month, one-off, minimum, server, term,
-  increase ...) into the English ones :func:`.quotes.classify_line` knows, on a
+  increase, discount, surcharge, co-managed, after hours ...) into the English ones :func:`.quotes.classify_line` knows, on a
   name already reduced by :func:`.normalise_name` (lower case, no accents);
 - :func:`split_price` separates the amount of a price cell from the words
   after it ("$95 per server" -> "$95", "per server"), so those words say
@@ -46,6 +46,12 @@ _PHRASES: tuple[tuple[str, str], ...] = (
     (r"\btarifa horaria\b|\btaux horaire\b|\bvalor hora\b|\bstundensatz\b", "hourly"),
     (r"\bmindest\w*", "minimum"),
     (r"\baugmentation (?:annuelle|tarifaire|des prix|des tarifs)\b", "increase annual"),
+    # the terms of issue 12: month-to-month and co-managed contracts, after-hours work
+    (r"\bmes a mes\b|\bde mois en mois\b|\bmonatlich kundbar\b|\bsans engagement\b", "month to month"),
+    (r"\bco ?gestionad[oa]s?\b|\bco ?gerid[oa]s?\b|\bco ?geree?s?\b|\bco ?verwaltet\w*\b", "co managed"),
+    (r"\bfuera de(?:l)? horario(?: laboral| de oficina)?\b|\bfora do horario(?: comercial)?\b", "after hours"),
+    (r"\b(?:en )?(?:dehors des|hors) heures (?:ouvrees|ouvrables|de bureau)\b|\bheures non ouvrees\b", "after hours"),
+    (r"\bausserhalb der (?:geschafts|arbeits|buro)zeit(?:en)?\b", "after hours"),
 )
 
 _WORDS: dict[str, str] = {}
@@ -84,6 +90,10 @@ for _english, _foreign in (
     # not "augmentation" alone: "staff augmentation" is an English service, not a price increase
     ("increase", "incremento aumento subida reajuste ipc revalorisation erhohung preiserhohung"),
     ("flat", "fijo fija fixo fixa fixe forfait forfaitaire pauschal pauschale festpreis grundgebuhr"),
+    ("discount", "descuento desconto remise rabais rabatt nachlass"),
+    ("surcharge", "recargo sobretaxa acrescimo majoration supplement zuschlag aufschlag"),
+    ("premium", "prima"),
+    ("multiplier", "multiplicador multiplicateur multiplikator faktor"),
     ("response", "respuesta resposta reponse reaktionszeit antwortzeit"),
     ("priority", "prioridad prioridade priorite prioritat"),
 ):

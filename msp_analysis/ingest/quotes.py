@@ -8,7 +8,11 @@ dict of ``msp.*`` dotted paths; :func:`apply_quote` puts it into a scenario,
 and a value the scenario refuses is reported with the quote's file and row.
 
 How a line is recognised (item and unit read together, first match wins):
-a dotted path (``msp.per_user_monthly``) names itself; then term, annual
+a dotted path (``msp.per_user_monthly``) names itself; then issue 12's
+terms, each by its context and kind together (month-to-month premium,
+one-year term premium, co-managed discount, after-hours rate multiplier or
+surcharge: "50%" is 1.5 times the rate), a line fitting two of them refused;
+then term (a percentage on a term line is refused, never read as years), annual
 increase, onboarding/setup, minimum, out-of-scope/hourly, server,
 workstation/device/endpoint, user/seat, flat/fixed/monthly; SLA lines
 ("P1 response", in hours or minutes), SLA adherence, vCIO hours. Prices
@@ -121,6 +125,24 @@ PRICE_PATHS = (
 _MONTHLY = set(PRICE_PATHS[:5])
 _ADDITIVE = _MONTHLY - {"msp.monthly_minimum"} | {"msp.onboarding_fee"}
 
+_SURCHARGE = r"\b(?:premium|surcharge|uplift|markup|increase|extra)\b"
+#: The terms of issue 12: each needs its context and its kind ("co-managed" alone may be a per-user plan's name).
+#: They come before the rules below, which would read "One-year term premium 5%" as a 5-year term and "Price
+#: increase if month-to-month 15%" as an annual increase; a line that fits two of them is refused, not guessed.
+_TERMS: tuple[tuple[str, str, str], ...] = (
+    (r"\bmonth to month\b|\brolling monthly\b|\bmonthly rolling\b", _SURCHARGE, "msp.month_to_month_premium"),
+    (r"\b(?:one|1|un|uno|um|une|ein|einem) year\b|\b12 months?\b|\bannual term\b", _SURCHARGE, "msp.one_year_premium"),
+    (r"\bco ?managed\b", r"\bdiscount\b|\breduction\b|\boff\b", "msp.co_managed_discount"),
+    (
+        r"\bafter ?hours?\b|\bout of hours\b|\boutside (?:business|office|working) hours\b",
+        r"\b(?:multiplier|factor|multiple|premium|surcharge|uplift|markup|increase|extra)\b",
+        "msp.after_hours_rate_multiplier",
+    ),
+)
+#: Why a line is refused rather than read: an after-hours rate in money (the scenario takes a multiple of the
+#: out-of-scope rate), and a line fitting two of the terms above.
+_AFTER_HOURS_MONEY = "an after-hours hourly rate (state it as a multiplier of the out-of-scope rate, such as 1.5)"
+
 _RULES: tuple[tuple[str, str], ...] = (
     (r"\bsla\b.*\badherence\b|\badherence\b|\bsla\b.*\bpercent", "msp.sla_adherence"),
     (r"\b(?:sla|response|respond)\b", "msp.sla_response_hours"),
@@ -177,6 +199,11 @@ def classify_line(item: str, unit: str = "") -> str | None:
     text = english(normalise_name(f"{item} {unit}"))
     if any(per not in _PER_UNITS for per in re.findall(r"\bper (\w+)", text)):
         return None  # "per mailbox per month" is no flat fee, "Server backup per TB" no per-server price
+    if ambiguous_term(item, unit):
+        return None
+    terms = [path for context, kind, path in _TERMS if re.search(context, text) and re.search(kind, text)]
+    if terms:
+        return terms[0]
     for pattern, path in _RULES:
         if re.search(pattern, text):
             if path == "msp.sla_response_hours":
@@ -186,6 +213,31 @@ def classify_line(item: str, unit: str = "") -> str | None:
                 return f"{path}.p{m.group(1)}"
             return path
     return None
+
+
+def ambiguous_term(item: str, unit: str = "") -> str:
+    """Why a price line is refused though words of it are known (two terms at once, an after-hours rate), or "".
+
+    Examples
+    --------
+    >>> ambiguous_term("Month-to-month or one-year premium")
+    'could be msp.month_to_month_premium or msp.one_year_premium'
+    >>> ambiguous_term("After-hours rate", "per hour"), ambiguous_term("Managed services", "per user")
+    ('is an after-hours hourly rate (state it as a multiplier of the out-of-scope rate, such as 1.5)', '')
+    """
+    text = english(normalise_name(f"{item} {unit}"))
+    terms = [path for context, kind, path in _TERMS if re.search(context, text) and re.search(kind, text)]
+    if len(terms) > 1:
+        return "could be " + " or ".join(terms)
+    m2m = re.search(_TERMS[0][0], text)
+    if terms == ["msp.month_to_month_premium"] and re.search(r"\bannual|\byearly\b|\bescalat|\bcpi\b", text):
+        return "could be msp.month_to_month_premium or msp.annual_escalator"
+    if m2m and not terms and re.search(r"\bper (?:user|seat|device|workstation|server|site)\b|\bflat\b", text):
+        # read as the price per user it would add to the term's own price
+        return "is a month-to-month price (state the term's price and a month-to-month premium)"
+    if not terms and re.search(_TERMS[-1][0], text) and re.search(r"\brate\b|\bper hour\b|\bhourly\b", text):
+        return f"is {_AFTER_HOURS_MONEY}"
+    return ""
 
 
 class MSPQuote(dict):
@@ -281,13 +333,24 @@ def load_msp_quote(
     totals = [is_total(i) for i in items]  # "Total", "Subtotal", "Gesamtbetrag": sums of the lines, not prices
     paths = [classify_line(i, u) if (i or u) and not t else None for i, u, t in zip(items, units, totals)]
     unknown = np.array([p is None and bool(i or u) and not t for p, i, u, t in zip(paths, items, units, totals)])
+    why = [ambiguous_term(i, u) if k else "" for i, u, k in zip(items, units, unknown)]
+    problems.add_mask(
+        np.array([bool(w) for w in why], dtype=bool),
+        label["item"],
+        [f"{i} ({u})" if u else i for i, u in zip(items, units)],
+        why,
+        "one term per line, named plainly (month-to-month premium, one-year term premium, co-managed discount, "
+        "after-hours rate multiplier) or by its msp.* field path",
+    )
+    unknown &= ~np.array([bool(w) for w in why], dtype=bool)
     problems.add_mask(
         unknown,
         label["item"],
         [f"{i} ({u})" if u else i for i, u in zip(items, units)],
         "is not a price line this suite knows",
         "a unit such as per user, per workstation, per server, flat, minimum, onboarding, term, "
-        "out-of-scope rate or annual increase, in English, Spanish, Portuguese, French or German "
+        "out-of-scope rate, annual increase, month-to-month or one-year term premium, co-managed discount or "
+        "after-hours rate multiplier, in English, Spanish, Portuguese, French or German "
         "(or an msp.* field path)",
     )
     money, per_line, notes = _quantities(table, problems, paths, money)
@@ -385,6 +448,10 @@ def _price_line(path: str, raw: object, money: float, text: str) -> _Priced:
     """
     if path.count(".") == 1 and path not in _MSP_FIELDS:
         return _Priced(problem=f"names {path!r}, which is not a field of the msp section")
+    if path == "msp.term_months" and "%" in str(raw):  # "One-year term 5%" is a premium, never a 5-year term
+        return _Priced(problem="is a percentage, not a term (a term premium is a 'one-year term premium' line)")
+    if path == "msp.after_hours_rate_multiplier" and "%" not in str(raw) and re.search(_SURCHARGE, text):
+        return _Priced(problem="is a surcharge without a percent sign (write 50% for 1.5 times the rate)")
     val, note = _converted(path, raw, money, text)
     if not math.isfinite(val):  # math, not numpy: a term may be an int too large for int64
         return _Priced(val, note, problem="is not a price")
@@ -404,6 +471,18 @@ def _price_line(path: str, raw: object, money: float, text: str) -> _Priced:
     return _Priced(val, note)
 
 
+#: Fields a quote states as a share: "15%" and "15" are 0.15, "0.15" is 0.15.
+_SHARES = frozenset(
+    {
+        "msp.annual_escalator",
+        "msp.sla_adherence",
+        "msp.month_to_month_premium",
+        "msp.one_year_premium",
+        "msp.co_managed_discount",
+    }
+)
+
+
 def _converted(path: str, raw: object, money: float, text: str) -> tuple[float | int, str]:
     """A line's price in the field's own unit (hours, months, a share, a monthly price), and a note if converted."""
     if path.startswith("msp.sla_response_hours"):
@@ -418,8 +497,13 @@ def _converted(path: str, raw: object, money: float, text: str) -> tuple[float |
         if re.search(r"\byears?\b", f"{text} {english(normalise_name(raw))}"):
             months, note = months * 12, "years converted to months"
         return (int(months) if math.isfinite(months) and months.is_integer() else months), note
-    if path in ("msp.annual_escalator", "msp.sla_adherence"):
+    if path in _SHARES:
         return _percent_share(raw, float(money)) if math.isfinite(money) else (money, "")
+    if path == "msp.after_hours_rate_multiplier" and math.isfinite(money):
+        if "%" in str(raw):  # "surcharge 50%" is 1.5 times the rate, "multiplier 150%" too
+            surcharge = not re.search(r"\b(?:multiplier|factor|multiple)\b", text)
+            return 1 + money / 100 if surcharge else money / 100, "percentage read as a multiple of the rate"
+        return money, ""
     if path in _MONTHLY:
         if re.search(r"\b(?:year|years|annual|annually|yearly|per annum|pa)\b", text):
             return money / 12, "annual price divided by 12"

@@ -55,7 +55,7 @@ from . import event_logs
 from .blanks import clear_markers
 from .cells import Cell, blank_mask, cell_is_blank, parse_booleans, parse_counts, parse_texts, shown
 from .columns import ColumnSpec, aliases, normalise_name
-from .dates import AMBIGUOUS, DateResult, check_dates, parse_dates
+from .dates import AMBIGUOUS, ZONE_NOT_STATED, DateResult, check_dates, parse_dates
 from .durations import parse_durations
 from .grid import _where
 from .priorities import _EXCLUDE, _normalise_priority_map, check_bare_numbers, guess_priority, parse_priority
@@ -342,7 +342,7 @@ def load_tickets(
         Columns ``row`` (as numbered in the file), ``ticket_id`` (string),
         ``opened``, ``first_response``, ``resolved`` (datetime64, no zone),
         ``priority`` (categorical p1-p4), ``category`` (string), ``work_hours``,
-        ``response_hours`` (wall-clock, from a duration column),
+        ``response_hours`` (elapsed, from a duration column or from zoned dates),
         ``response_business_hours`` (from a business-hours duration column)
         (float hours), ``onsite``, ``after_hours`` (nullable boolean),
         ``users_affected`` (nullable integer). Columns the file lacks are empty.
@@ -465,7 +465,8 @@ def _ticket_dates(
     unit = table.mapping.units.get("first_response", "hours")
     out: dict[str, Any] = {"response_hours": np.full(n, np.nan), "response_business_hours": np.full(n, np.nan)}
     zoned: list[str] = []
-    for col in ("opened", "first_response", "resolved"):
+    shift = {c: np.zeros(n, dtype="timedelta64[ns]") for c in ("opened", "first_response", "resolved")}
+    for col in shift:
         out[col] = pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns]")
         if col not in table.values:
             continue
@@ -477,10 +478,8 @@ def _ticket_dates(
             hours, bad = durations
             business = "business" in normalise_name(label[col])
             out["response_business_hours" if business else "response_hours"] = hours
-            notes.append(
-                f"first response read as a duration in {unit} from {label[col]!r}"
-                + (" (business hours)" if business else " (wall-clock)")
-            )
+            clock = " (business hours)" if business else " (wall-clock)"
+            notes.append(f"first response read as a duration in {unit} from {label[col]!r}{clock}")
             _check_hours(
                 problems,
                 label[col],
@@ -505,16 +504,18 @@ def _ticket_dates(
         notes += [f"{label[col]}: {t}" for t in parsed.notes]
         warnings += [f"{label[col]}: {t}" for t in parsed.warnings]
         zoned += [label[col]] if parsed.zoned else []
-    if zoned and timezone is None:
-        warnings.append(
-            "dates in " + ", ".join(repr(z) for z in zoned) + " carry a time zone and were read as UTC: "
-            "the after-hours share and anything counted in business hours depend on the firm's zone; "
-            "pass timezone= (such as 'America/Los_Angeles'), or state organization.timezone in the client's "
-            "scenario, to read them in it"
-        )
+        shift[col] = shift[col] if parsed.shift is None else parsed.shift
+    warnings += (
+        [f"dates in {', '.join(repr(z) for z in zoned)} {ZONE_NOT_STATED}"] if zoned and timezone is None else []
+    )
+    if shift["first_response"].any():  # elapsed on absolute time: across a DST change local clocks gain or lose 1 h
+        out["response_hours"] = (
+            (out["first_response"] - shift["first_response"]) - (out["opened"] - shift["opened"])
+        ).dt.total_seconds().to_numpy(dtype=float) / 3600
     shown_opened = None
     for col, what in (("first_response", "first response"), ("resolved", "resolved")):
-        before = (out[col] < out["opened"]).to_numpy()
+        # On absolute time: in a zone's autumn change 00:30Z -> 01:10Z reads 02:30 -> 02:10 local.
+        before = (out[col] - shift[col] < out["opened"] - shift["opened"]).to_numpy()
         if not before.any():
             continue
         if shown_opened is None:

@@ -48,6 +48,7 @@ import numpy as np
 import pandas as pd
 
 from .columns import aliases, is_sla_timer, normalise_name
+from .durations import without_grouping
 
 if TYPE_CHECKING:  # the collector's type only: problems.py imports nothing from here, but keep vendors a leaf
     from .problems import Problems
@@ -217,9 +218,8 @@ def vendor_units(
 
 def _check_jira_seconds(label: str, raw: list[object], problems: Problems) -> None:
     """A Jira "Time Spent" column that cannot be whole seconds (decimals, or only seconds-long work): its rows with time."""
-    nums = pd.to_numeric(
-        pd.Series([str(v).strip() if isinstance(v, str) else v for v in raw], dtype=object), errors="coerce"
-    )
+    texts = pd.Series([str(v).strip() if isinstance(v, str) else v for v in raw], dtype=object)
+    nums = pd.to_numeric(without_grouping(texts), errors="coerce")  # "1,800.5" has decimals too
     v = nums.to_numpy(dtype=float)
     bare = np.isfinite(v)  # text such as "1h 30m" says its own unit: parse_durations reads it
     expected = (

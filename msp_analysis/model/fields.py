@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import contextvars
 import dataclasses
+import functools
 import math
 import numbers
 import re
@@ -196,17 +197,39 @@ class FieldInfo:
         return value
 
 
+# Names the zone database ships that are not places: "localtime" is whatever
+# the machine is set to (a file read on one machine means another hour on the
+# next), "posixrules" a template, "Factory" a placeholder with the abbreviation
+# "-00", and "right/..." the same zones counting leap seconds.
+NOT_PLACES = frozenset({"localtime", "posixrules", "Factory"})
+
+
+@functools.cache
+def _zone_names() -> frozenset[str]:
+    # Scanning the database reads every file: once per process is enough.
+    return frozenset(zoneinfo.available_timezones()) | {"UTC"}
+
+
 def known_zone(name: str) -> bool:
-    """Whether ``name`` is a time zone of the IANA database (as :mod:`zoneinfo` finds it).
+    """Whether ``name`` is a place's time zone of the IANA database (as :mod:`zoneinfo` lists it).
+
+    Only names :func:`zoneinfo.available_timezones` lists (and ``"UTC"``)
+    count, and not the ones that name no place (``localtime``, ``posixrules``,
+    ``Factory``, ``right/...``, ``posix/...``): ``ZoneInfo`` opens any file
+    under the database's folders, so opening a name proves too little.
 
     Examples
     --------
     >>> known_zone("Europe/Madrid"), known_zone("Mars/Olympus_Mons"), known_zone("../etc/passwd")
     (True, False, False)
+    >>> known_zone("localtime"), known_zone("right/UTC"), known_zone("Factory"), known_zone("UTC")
+    (False, False, False, True)
     """
+    if name in NOT_PLACES or name.startswith(("right/", "posix/")) or name not in _zone_names():
+        return False
     try:
         zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):  # unknown, a path, a folder such as "America"
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):  # listed but unreadable (a broken install)
         return False
     return True
 
