@@ -51,6 +51,7 @@ Examples
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -172,13 +173,15 @@ def sure_prices(
     zero; P(MSP is the better choice) at a price is the share of draws whose
     break-even price is above it, so the price at which the client is 90%
     sure is the 10th percentile of the break-even prices. They are found by
-    two secant steps from the draw's own price (the MSP's total is nearly linear
-    in its price: fees, and SLA credits in proportion), on the first
-    ``draws`` draws (a Latin hypercube's rows are in random order, so they
-    are a random subset): two batches of ``draws`` exact expectations
-    instead of one per price on a grid (:meth:`Uncertainty.acceptability`
-    gives the same curve, slower). ``nan`` for a level the prices from 0 up
-    do not reach (even free, the MSP is not better that often).
+    bracketing (:func:`_breakeven`: a draw with no root is never or always
+    better), on the first ``draws`` draws (a Latin hypercube's rows are in
+    random order, so they are a random subset): a few batches of ``draws``
+    exact expectations instead of one per price on a grid
+    (:meth:`Uncertainty.acceptability` gives the same curve, slower).
+    ``nan`` for a level the prices from 0 up do not reach (even free, the MSP
+    is not better that often, as when the MSP's monthly minimum binds and
+    the price per user changes nothing); ``inf`` for one every price up to
+    100,000 keeps.
 
     Examples
     --------
@@ -199,20 +202,11 @@ def sure_prices(
     rows = result.draws.iloc[:m]
     fixed = {c: rows[c].to_numpy() for c in rows.columns if c != path}
 
-    def saving(price: _Floats) -> _Floats:
-        totals = expected_totals(result.scenario, {**fixed, path: price})
+    def saving(price: _Floats, rows: npt.NDArray[np.intp]) -> _Floats:
+        totals = expected_totals(result.scenario, {**{c: v[rows] for c, v in fixed.items()}, path: price})
         return np.asarray(totals[:, 0] - totals[:, 1])
 
-    p0 = rows[path].to_numpy(float) if path in rows else np.full(m, float(result.scenario.get(path)))
-    s0 = (result.totals["break_fix"] - result.totals["msp"]).to_numpy()[:m]
-    p1 = p0 * 1.25 + 10.0
-    s1 = saving(p1)
-    root = _secant(p0, s0, p1, s1)
-    # One more secant step from the two nearest points passes a kink (the fee's
-    # minimum); the total being linear in the price on each side, it lands on the root.
-    root = _secant(p1, s1, root, saving(root))
-    # A draw better for Break/Fix even at a price of 0 never favours the MSP.
-    breakeven = np.where(root <= 0.0, -np.inf, root)
+    breakeven = _breakeven(saving, m)
     out = {}
     for level in levels:
         # Interpolating next to an infinite break-even would subtract infinities: take the draw's own then.
@@ -220,20 +214,52 @@ def sure_prices(
             q = float(np.quantile(breakeven, 1.0 - level, method="inverted_cdf"))
         else:
             q = float(np.quantile(breakeven, 1.0 - level))
-        out[level] = q if math.isfinite(q) else math.nan
+        # -inf: even free, the MSP is not better that often; inf: better that often at any price.
+        out[level] = math.nan if q == -math.inf else q
     return out
 
 
-def _secant(p0: _Floats, s0: _Floats, p1: _Floats, s1: _Floats) -> _Floats:
-    """Where the line through (p0, s0) and (p1, s1) crosses zero, within the field's range.
+_TOP_PRICE = 100_000.0
 
-    A draw whose saving does not fall with the price (no users) keeps ``p1``.
+
+def _breakeven(saving: Callable[[_Floats, npt.NDArray[np.intp]], _Floats], m: int, steps: int = 12) -> _Floats:
+    """Each draw's break-even price in [0, 100,000], ``-inf`` if never better, ``inf`` if always.
+
+    The saving does not rise with the price, but it need not fall either:
+    below the MSP's monthly minimum the per-user price changes nothing, so
+    a secant through two prices there has no slope and no root. The root is
+    therefore bracketed: a draw not better at a price of 0 is never better,
+    one still better at the top price always is, and the rest are narrowed
+    by the Illinois variant of regula falsi (exact in a step or two on each
+    linear piece of the fee), re-pricing only the draws not yet settled
+    (``saving(prices, rows)`` prices the given rows of the draws).
     """
-    dp = np.where(p1 == p0, 1.0, p1 - p0)
-    slope = (s1 - s0) / dp
-    falling = slope < 0
-    step = np.where(falling, -s1 / np.where(falling, slope, -1.0), 0.0)
-    return np.asarray(np.clip(p1 + step, 0.0, 100_000.0))
+    every = np.arange(m)
+    lo, hi = np.zeros(m), np.full(m, _TOP_PRICE)
+    s_lo, s_hi = saving(lo, every), saving(hi, every)
+    out = np.where(s_lo <= 0.0, -np.inf, np.where(s_hi > 0.0, np.inf, np.nan))
+    open_ = np.isnan(out)
+    side = np.zeros(m)  # which end was kept last (Illinois halves its value when kept twice)
+    root = hi.copy()
+    for _ in range(steps):
+        if not open_.any():
+            break
+        i = np.flatnonzero(open_)
+        root[i] = lo[i] + s_lo[i] * (hi[i] - lo[i]) / (s_lo[i] - s_hi[i])
+        s = saving(root[i], i)
+        done = (np.abs(s) <= 1e-6 * (np.abs(s_lo[i]) + 1.0)) | (hi[i] - lo[i] <= 1e-6 * (hi[i] + 1.0))
+        pos = s > 0.0
+        j, k = i[pos], i[~pos]
+        lo[j], s_lo[j] = root[j], s[pos]
+        s_hi[j] = np.where(side[j] > 0, 0.5 * s_hi[j], s_hi[j])
+        hi[k], s_hi[k] = root[k], s[~pos]
+        s_lo[k] = np.where(side[k] < 0, 0.5 * s_lo[k], s_lo[k])
+        side[j], side[k] = 1.0, -1.0
+        out[i[done]] = root[i[done]]
+        open_[i[done]] = False
+    # Not settled in ``steps``: the bracket is already narrow; take its middle.
+    out[open_] = 0.5 * (lo[open_] + hi[open_])
+    return out
 
 
 @dataclass(frozen=True)

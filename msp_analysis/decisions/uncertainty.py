@@ -122,7 +122,8 @@ class Uncertainty:
         Regression-based (Strong, Oakley & Brennan 2014) on the same draws;
         see :func:`~msp_analysis.decisions.value_of_information.evppi`.
         Columns ``path``, ``evppi``, ``se``, ``share_of_evpi``, ``low``,
-        ``high``, ``source``.
+        ``high``, ``source``, ``capped`` (the regression's estimate exceeded
+        the EVPI and was cut to it: never more than the EVPI is shown).
         """
         self._enough_draws(knots)
         s = self.savings.to_numpy()
@@ -132,8 +133,8 @@ class Uncertainty:
         for r, ss in zip(self.ranges, streams):
             est = evppi(self.draws[r.path].to_numpy(), s, knots=knots, n_se=n_se, rng=np.random.default_rng(ss))
             share = est.value / total if total > 0 else 0.0
-            rows.append((r.path, est.value, est.standard_error, share, r.low, r.high, r.source))
-        cols = ["path", "evppi", "se", "share_of_evpi", "low", "high", "source"]
+            rows.append((r.path, est.value, est.standard_error, share, r.low, r.high, r.source, est.capped))
+        cols = ["path", "evppi", "se", "share_of_evpi", "low", "high", "source", "capped"]
         table = pd.DataFrame(rows, columns=cols)
         return table.sort_values("evppi", ascending=False, kind="stable").reset_index(drop=True)
 
@@ -152,7 +153,7 @@ class Uncertainty:
         spline per input), so interactions inside a group are not credited.
         ``groups`` maps a name to paths among the varying inputs; by default
         :func:`input_groups`. Columns ``group``, ``inputs``, ``evppi``, ``se``,
-        ``share_of_evpi``.
+        ``share_of_evpi``, ``capped`` (as in :meth:`evppi`).
         """
         s = self.savings.to_numpy()
         chosen = input_groups(self.ranges) if groups is None else {k: list(v) for k, v in groups.items()}
@@ -167,8 +168,9 @@ class Uncertainty:
                     raise ValidationError(path, name, "a varying input (see Uncertainty.ranges)")
             x = self.draws[list(paths)].to_numpy()
             est = evppi(x, s, knots=knots, n_se=n_se, rng=np.random.default_rng(ss))
-            rows.append((name, len(paths), est.value, est.standard_error, est.value / total if total > 0 else 0.0))
-        table = pd.DataFrame(rows, columns=["group", "inputs", "evppi", "se", "share_of_evpi"])
+            share = est.value / total if total > 0 else 0.0
+            rows.append((name, len(paths), est.value, est.standard_error, share, est.capped))
+        table = pd.DataFrame(rows, columns=["group", "inputs", "evppi", "se", "share_of_evpi", "capped"])
         return table.sort_values("evppi", ascending=False, kind="stable").reset_index(drop=True)
 
     def _enough_draws(self, knots: int, inputs: int = 1) -> None:

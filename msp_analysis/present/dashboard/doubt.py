@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import math
 from collections.abc import Callable, Hashable
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -264,7 +265,7 @@ def _cards(h: HowSure) -> str:
         (
             "doubt-price",
             f"{percent(top)} sure up to",
-            money(price, h.symbol) if price == price else "no price",
+            money(price, h.symbol) if math.isfinite(price) else "any price" if price == math.inf else "no price",
             "MSP price per user a month",
         ),
     ]

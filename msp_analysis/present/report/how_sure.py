@@ -105,6 +105,8 @@ class Measure:
     name: str
     value: float
     se: float
+    #: The regression's estimate exceeded the EVPI and was cut to it.
+    capped: bool = False
 
 
 @dataclass(frozen=True)
@@ -169,6 +171,7 @@ class HowSure:
         head = f"Worth measuring next, by what knowing it is worth a year (EVPPI), {kind}:"
         items = [
             f"{i}. {m.name[0].upper()}{m.name[1:]}: {self._m(m.value)} (± {self._m(m.se)})"
+            + (", capped at the EVPI: the regression put it higher, which cannot be" if m.capped else "")
             for i, m in enumerate(self.measures, 1)
         ]
         return [head, *items]
@@ -178,6 +181,8 @@ class HowSure:
         parts = [
             f"{percent(level)} sure up to {self._m(p)} per user a month"
             if math.isfinite(p)
+            else f"{percent(level)} sure at any price"
+            if p == math.inf
             else f"not {percent(level)} sure at any price"
             for level, p in self.prices.items()
         ]
@@ -233,12 +238,13 @@ def _measures(u: Uncertainty) -> tuple[str, tuple[Measure, ...]]:
     if len(clear) >= TOP:
         rows = clear.head(TOP)
         return "inputs", tuple(
-            Measure(field_label(p), float(v), float(s))
-            for p, v, s in rows[["path", "evppi", "se"]].itertuples(index=False)
+            Measure(field_label(p), float(v), float(s), bool(c))
+            for p, v, s, c in rows[["path", "evppi", "se", "capped"]].itertuples(index=False)
         )
     groups = u.evppi_groups().head(TOP)
     return "topics", tuple(
-        Measure(str(g), float(v), float(s)) for g, v, s in groups[["group", "evppi", "se"]].itertuples(index=False)
+        Measure(str(g), float(v), float(s), bool(c))
+        for g, v, s, c in groups[["group", "evppi", "se", "capped"]].itertuples(index=False)
     )
 
 
