@@ -365,3 +365,16 @@ def test_every_shown_evppi_lies_between_zero_and_the_evpi_for_random_scenarios(s
     for table in (u.evppi(), u.evppi_groups()):
         assert (table["evppi"] >= 0).all()
         assert (table["evppi"] <= u.evpi * (1 + 1e-9) + 1e-9).all()
+
+
+@pytest.mark.parametrize(
+    ("values", "said"),
+    [
+        (100.0, r"got 100\.0, expected a 1-D sequence of n values, one per input set, not a single number"),
+        (np.ones((2, 2)), r"got 'a 2-D array of shape \(2, 2\)', expected a 1-D sequence of n values"),
+    ],
+)
+def test_batch_says_what_was_given_when_it_is_not_one_value_per_input_set(sample, values, said):
+    # Both used to say "expected one value per input set (None of them)".
+    with pytest.raises(ValidationError, match=rf"^msp\.per_user_monthly: {said}"):
+        expected_totals(sample, {"msp.per_user_monthly": values})

@@ -68,11 +68,13 @@ if TYPE_CHECKING:  # only for the annotation: decisions do not need ingest at ru
     from ..model.scenario import Scenario
 
 __all__ = [
+    "SUBSCRIPTION",
     "HistoryWorth",
     "evsi_of_counts",
     "history_worth",
     "realised_value",
     "sure_prices",
+    "sure_shares",
 ]
 
 _Floats = npt.NDArray[np.float64]
@@ -193,12 +195,7 @@ def sure_prices(
     """
     if path not in result.scenario.paths():
         raise ValidationError(path, "<path>", "a field of the scenario (see Scenario.paths())")
-    for level in levels:
-        if not 0.0 < level < 1.0:
-            raise ValidationError("levels", level, "a probability strictly between 0 and 1")
-    m = min(int(draws), len(result.draws))
-    if m < 1:
-        raise ValidationError("draws", draws, "at least one draw")
+    m = _checked(levels, draws, len(result.draws))
     rows = result.draws.iloc[:m]
     fixed = {c: rows[c].to_numpy() for c in rows.columns if c != path}
 
@@ -206,7 +203,64 @@ def sure_prices(
         totals = expected_totals(result.scenario, {**{c: v[rows] for c, v in fixed.items()}, path: price})
         return np.asarray(totals[:, 0] - totals[:, 1])
 
-    breakeven = _breakeven(saving, m)
+    return _quantiles(_breakeven(saving, m), levels)
+
+
+#: The recurring price fields of a quote (and its minimum): scaled together, they scale the subscription.
+SUBSCRIPTION = (
+    "msp.per_user_monthly",
+    "msp.per_workstation_monthly",
+    "msp.per_server_monthly",
+    "msp.flat_monthly",
+    "msp.monthly_minimum",
+)
+
+
+def sure_shares(result: Uncertainty, levels: tuple[float, ...] = (0.8, 0.9), *, draws: int = 500) -> dict[float, float]:
+    """The share of the quoted subscription up to which the client can be ``level`` sure of the MSP.
+
+    As :func:`sure_prices`, but every recurring price of the quote (per
+    user, per workstation, per server, flat, and the monthly minimum) is
+    scaled by one factor, so it answers for any quote: one priced per
+    workstation or as a flat fee has no per-user price to move. ``1.0`` is
+    the quote as it stands; ``nan`` a level not reached even at no fee,
+    ``inf`` one kept up to ten times the quote.
+
+    Examples
+    --------
+    >>> from msp_analysis import sample_scenario, uncertainty
+    >>> s = sample_scenario().replace({"msp.per_user_monthly": 0.0, "msp.per_workstation_monthly": 120.0})
+    >>> k = sure_shares(uncertainty(s, n=200, seed=1), (0.8, 0.9), draws=200)
+    >>> bool(0 < k[0.9] < k[0.8])
+    True
+    """
+    m = _checked(levels, draws, len(result.draws))
+    rows = result.draws.iloc[:m]
+    fixed = {c: rows[c].to_numpy() for c in rows.columns if c not in SUBSCRIPTION}
+    base = {
+        p: rows[p].to_numpy(float) if p in rows else np.full(m, float(result.scenario.get(p))) for p in SUBSCRIPTION
+    }
+
+    def saving(factor: _Floats, idx: npt.NDArray[np.intp]) -> _Floats:
+        scaled = {p: v[idx] * factor for p, v in base.items()}
+        totals = expected_totals(result.scenario, {**{c: v[idx] for c, v in fixed.items()}, **scaled})
+        return np.asarray(totals[:, 0] - totals[:, 1])
+
+    return _quantiles(_breakeven(saving, m, top=_TOP_SHARE), levels)
+
+
+def _checked(levels: tuple[float, ...], draws: int, available: int) -> int:
+    for level in levels:
+        if not 0.0 < level < 1.0:
+            raise ValidationError("levels", level, "a probability strictly between 0 and 1")
+    m = min(int(draws), available)
+    if m < 1:
+        raise ValidationError("draws", draws, "at least one draw")
+    return m
+
+
+def _quantiles(breakeven: _Floats, levels: tuple[float, ...]) -> dict[float, float]:
+    """The break-even below which ``level`` of the draws are better, per level (see :func:`sure_prices`)."""
     out = {}
     for level in levels:
         # Interpolating next to an infinite break-even would subtract infinities: take the draw's own then.
@@ -220,10 +274,14 @@ def sure_prices(
 
 
 _TOP_PRICE = 100_000.0
+#: Ten times the quote: a client this sure at that price is sure at any price that matters.
+_TOP_SHARE = 10.0
 
 
-def _breakeven(saving: Callable[[_Floats, npt.NDArray[np.intp]], _Floats], m: int, steps: int = 12) -> _Floats:
-    """Each draw's break-even price in [0, 100,000], ``-inf`` if never better, ``inf`` if always.
+def _breakeven(
+    saving: Callable[[_Floats, npt.NDArray[np.intp]], _Floats], m: int, steps: int = 12, top: float = _TOP_PRICE
+) -> _Floats:
+    """Each draw's break-even price in [0, ``top``], ``-inf`` if never better, ``inf`` if always.
 
     The saving does not rise with the price, but it need not fall either:
     below the MSP's monthly minimum the per-user price changes nothing, so
@@ -235,7 +293,7 @@ def _breakeven(saving: Callable[[_Floats, npt.NDArray[np.intp]], _Floats], m: in
     (``saving(prices, rows)`` prices the given rows of the draws).
     """
     every = np.arange(m)
-    lo, hi = np.zeros(m), np.full(m, _TOP_PRICE)
+    lo, hi = np.zeros(m), np.full(m, top)
     s_lo, s_hi = saving(lo, every), saving(hi, every)
     out = np.where(s_lo <= 0.0, -np.inf, np.where(s_hi > 0.0, np.inf, np.nan))
     open_ = np.isnan(out)

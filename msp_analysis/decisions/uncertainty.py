@@ -50,6 +50,7 @@ __all__ = [
     "default_ranges",
     "input_groups",
     "input_ranges",
+    "regression_draws",
     "threshold",
     "uncertainty",
 ]
@@ -174,7 +175,7 @@ class Uncertainty:
         return table.sort_values("evppi", ascending=False, kind="stable").reset_index(drop=True)
 
     def _enough_draws(self, knots: int, inputs: int = 1) -> None:
-        need = 4 * (knots + 4) * inputs
+        need = regression_draws(knots, inputs)
         if len(self.draws) < need:
             raise ValidationError(
                 "n",
@@ -254,6 +255,20 @@ class Uncertainty:
         curve = pd.DataFrame({"value": vals, "prob_msp_better": better.mean(axis=0)})
         curve.attrs.update(path=path, currency_symbol=self.scenario.organization.currency_symbol)
         return curve
+
+
+def regression_draws(knots: int, inputs: int = 1) -> int:
+    """The fewest draws for an EVPPI regression on ``inputs`` inputs with ``knots`` knots each.
+
+    Four draws per spline coefficient (``knots + 4`` per input), as
+    :func:`~msp_analysis.decisions.value_of_information.evppi` demands.
+
+    Examples
+    --------
+    >>> regression_draws(6, 23)   # the largest default topic, security, with the topics' 6 knots
+    920
+    """
+    return 4 * (knots + 4) * inputs
 
 
 def threshold(curve: pd.DataFrame, level: float = 0.9) -> float:
