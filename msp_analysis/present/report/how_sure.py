@@ -9,8 +9,10 @@ the inputs and the report's seed.
 Why :data:`DOUBT_DRAWS` = 2,000. A draw costs ~1.9 ms today (the exact
 expectations of both models). Measured on the sample (CPU seconds, 2026-12):
 the 2,000 draws 3.8 s, the single inputs' EVPPI 1.5 s, the topics' 2.0 s, the
-prices the client can be sure at 1.8 s (two re-pricings of a quarter of the
-draws, :data:`PRICE_SHARE`): ~9 s, paid once per scenario when the tab is
+prices the client can be sure at 1.8 s (re-pricings of a quarter of the
+draws, :data:`PRICE_SHARE`; bracketing each break-even, so that a monthly
+minimum with no root is not taken for one, doubled their wall time on the
+sample from 0.11 s to 0.21 s on 2026-12-08): ~9 s, paid once per scenario when the tab is
 first opened (or the report written) and cached. Fewer draws are not enough
 for the ranking of what to measure: on the sample, the incident rates'
 EVPPI reads $1,130 at 1,000 draws and $530 at 2,000 (SE $190); P(MSP is the
