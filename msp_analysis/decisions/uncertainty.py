@@ -150,8 +150,10 @@ class Uncertainty:
         """EVPPI of groups of inputs learnt together (say, everything about downtime), largest first.
 
         Knowing one input rarely changes the choice when several must be
-        unfavourable at once; a group can. The regression is additive (one
-        spline per input), so interactions inside a group are not credited.
+        unfavourable at once; a group can. The regression is a spline per
+        input added up, then a spline on that sum (a single index: a saving
+        that is a product of the inputs is not extrapolated below anything
+        observed); interactions beyond that are not credited.
         ``groups`` maps a name to paths among the varying inputs; by default
         :func:`input_groups`. Columns ``group``, ``inputs``, ``evppi``, ``se``,
         ``share_of_evpi``, ``capped`` (as in :meth:`evppi`).
