@@ -7,7 +7,8 @@ import pytest
 from scipy import stats
 
 from msp_analysis import sample_scenario, uncertainty
-from msp_analysis.decisions.data_worth import evsi_of_counts, realised_value, sure_prices
+from msp_analysis.decisions.data_worth import SUBSCRIPTION, evsi_of_counts, realised_value, sure_prices, sure_shares
+from msp_analysis.engine.batch import expected_totals
 
 
 def _brute_realised(before: np.ndarray, after: np.ndarray) -> float:
@@ -94,6 +95,41 @@ def test_a_level_no_price_reaches_is_nan():
     assert np.isnan(sure_prices(u, (0.9,), draws=50)[0.9])
 
 
+def _grid_sure_price(u, level, grid):
+    """Brute force: the highest grid price at which P(MSP better) is still at least ``level`` (nan if none)."""
+    curve = u.acceptability("msp.per_user_monthly", grid)
+    ok = curve.loc[curve["prob_msp_better"] >= level, "value"]
+    return float(ok.max()) if len(ok) else float("nan")
+
+
+def test_when_the_monthly_minimum_binds_no_price_makes_the_client_sure():
+    # The tester's case: one user, no servers; below the $799 minimum the price per
+    # user changes nothing, so P(MSP better) is 0.004 at every price from $0 to $140.
+    # The secant kept its second point as a "root" and answered $140.40.
+    s = sample_scenario().replace({"organization.users": 1, "organization.workstations": 1, "organization.servers": 0})
+    u = uncertainty(s, n=300, seed=1)
+    prices = sure_prices(u, (0.8, 0.9), draws=300)
+    grid = np.linspace(0.0, 1_000.0, 21)
+    for level in (0.8, 0.9):
+        assert np.isnan(_grid_sure_price(u, level, grid))
+        assert np.isnan(prices[level])
+
+
+@pytest.mark.parametrize("minimum", [0.0, 3_000.0, 6_000.0])
+def test_the_sure_prices_agree_with_a_grid_whether_or_not_the_minimum_binds(minimum):
+    s = sample_scenario().replace({"msp.monthly_minimum": minimum})
+    inputs = ["msp.per_user_monthly", "organization.loaded_hourly_cost", "incidents.p3.rate_per_user_year"]
+    u = uncertainty(s, n=200, seed=4, inputs=inputs)
+    prices = sure_prices(u, (0.8, 0.9), draws=200)
+    grid = np.arange(0.0, 400.0, 2.0)
+    for level, price in prices.items():
+        brute = _grid_sure_price(u, level, grid)
+        if np.isnan(brute):
+            assert np.isnan(price)
+        else:
+            assert brute - 2.0 - 1e-6 <= price <= brute + 2.0 + 1e-6
+
+
 def _history(scenario, months=24, seed=7):
     from msp_analysis import calibrate
     from msp_analysis.ingest.synthetic import simulate_tickets
@@ -127,3 +163,29 @@ def test_a_history_that_confirms_the_choice_changed_nothing_and_was_worth_zero()
     # Before it was seen, the same history could have changed the choice: worth something, at most the rates' EVPPI.
     assert 0.0 < w.expected < w.evpi_before
     assert w.evpi_after == w.after.evpi and w.evpi_before == w.before.evpi
+
+
+@pytest.mark.parametrize(
+    "quote",
+    [
+        {"msp.per_user_monthly": 0.0, "msp.per_workstation_monthly": 120.0},
+        {"msp.per_user_monthly": 0.0, "msp.per_server_monthly": 0.0, "msp.flat_monthly": 6_000.0},
+    ],
+)
+def test_the_sure_share_of_a_quote_with_no_per_user_price_agrees_with_a_grid(quote):
+    # A per-workstation or flat quote has no per-user price to move: the line said
+    # "not 80% sure at any price" though the client was 97% sure at half the quote.
+    s = sample_scenario().replace(quote)
+    u = uncertainty(s, n=200, seed=4)
+    shares = sure_shares(u, (0.8, 0.9), draws=200)
+    assert 0 < shares[0.9] < shares[0.8]
+    grid = np.arange(0.0, 2.0, 0.02)
+    changes = {c: np.repeat(u.draws[c].to_numpy(), grid.size) for c in u.draws.columns if c not in SUBSCRIPTION}
+    for path in SUBSCRIPTION:
+        base = u.draws[path].to_numpy() if path in u.draws else np.full(len(u.draws), float(s.get(path)))
+        changes[path] = np.outer(base, grid).ravel()
+    t = expected_totals(s, changes)
+    prob = ((t[:, 0] - t[:, 1]) > 0).reshape(len(u.draws), grid.size).mean(axis=0)
+    for level, share in shares.items():
+        brute = float(grid[prob >= level].max())
+        assert brute - 0.02 - 1e-9 <= share <= brute + 0.02 + 1e-9

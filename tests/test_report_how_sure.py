@@ -13,7 +13,9 @@ import re
 
 import pytest
 
-from msp_analysis import sample_scenario
+from msp_analysis import ValidationError, sample_scenario
+from msp_analysis.formatting import percent
+from msp_analysis.present.dashboard.doubt import _cards
 from msp_analysis.present.report.build import build_report
 from msp_analysis.present.report.how_sure import (
     DRAFT_NOTE,
@@ -24,6 +26,7 @@ from msp_analysis.present.report.how_sure import (
     draws_for,
     how_sure,
     how_sure_html,
+    min_draws,
 )
 
 SEED = 2024
@@ -91,10 +94,13 @@ def test_the_sample_answers_as_notebook_08_does():
     assert h.by == "topics"
     assert [m.name for m in h.measures] == [
         "how often incidents happen",
-        "what an hour of downtime costs",
         "MSP prices and terms",
+        "what an hour of downtime costs",
     ]
-    assert [round(m.value) for m in h.measures] == [1_408, 219, 190]
+    # The second stage of the group fit (a spline on the additive index) credits the
+    # price's interaction with the headcount, which the additive fit could not.
+    assert [round(m.value) for m in h.measures] == [1_364, 268, 40]
+    assert sum(m.value for m in h.measures) <= h.evpi
     assert 0 < h.prices[0.9] < h.prices[0.8]
 
 
@@ -104,3 +110,28 @@ def test_a_price_no_level_reaches_and_unsafe_names_are_said_plainly():
     assert "<b>x</b>" not in markup and "&lt;b&gt;x&lt;/b&gt; &amp; y" in markup
     assert "not 90% sure at any price" in markup
     assert '<b data-figure="prob-better">&lt;1%</b>' in markup
+
+
+def test_too_few_draws_are_refused_up_front_with_the_minimum():
+    # 400 draws failed deep inside the topics' regression with "n: got 400 ... 920".
+    need = min_draws(sample_scenario())
+    assert need == 920  # security's 23 inputs, one 6-knot spline each
+    with pytest.raises(ValidationError, match=r"^n: got 400, expected .*at least 920"):
+        how_sure(sample_scenario(), n=400)
+
+
+def test_a_quote_with_no_per_user_price_is_sure_at_a_share_of_it_on_the_report_and_the_tab():
+    s = sample_scenario().replace({"msp.per_user_monthly": 0.0, "msp.per_workstation_monthly": 120.0})
+    h = how_sure(s, n=1_000, seed=1)
+    line = h.price_line()
+    assert "not 80% sure" not in line and "not 90% sure" not in line
+    assert "of the quoted subscription" in line and "per user" not in line
+    card = _cards(h)
+    assert f"{percent(h.prices[0.9])}</div>" in card and "of the quoted subscription" in card
+
+
+def test_when_the_minimum_binds_the_line_and_the_card_say_no_price():
+    s = sample_scenario().replace({"organization.users": 1, "organization.workstations": 1, "organization.servers": 0})
+    h = how_sure(s, n=1_000, seed=1)
+    assert "not 80% sure at any price; not 90% sure at any price" in h.price_line()
+    assert "no price" in _cards(h)

@@ -51,6 +51,7 @@ Examples
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -67,11 +68,13 @@ if TYPE_CHECKING:  # only for the annotation: decisions do not need ingest at ru
     from ..model.scenario import Scenario
 
 __all__ = [
+    "SUBSCRIPTION",
     "HistoryWorth",
     "evsi_of_counts",
     "history_worth",
     "realised_value",
     "sure_prices",
+    "sure_shares",
 ]
 
 _Floats = npt.NDArray[np.float64]
@@ -172,13 +175,15 @@ def sure_prices(
     zero; P(MSP is the better choice) at a price is the share of draws whose
     break-even price is above it, so the price at which the client is 90%
     sure is the 10th percentile of the break-even prices. They are found by
-    two secant steps from the draw's own price (the MSP's total is nearly linear
-    in its price: fees, and SLA credits in proportion), on the first
-    ``draws`` draws (a Latin hypercube's rows are in random order, so they
-    are a random subset): two batches of ``draws`` exact expectations
-    instead of one per price on a grid (:meth:`Uncertainty.acceptability`
-    gives the same curve, slower). ``nan`` for a level the prices from 0 up
-    do not reach (even free, the MSP is not better that often).
+    bracketing (:func:`_breakeven`: a draw with no root is never or always
+    better), on the first ``draws`` draws (a Latin hypercube's rows are in
+    random order, so they are a random subset): a few batches of ``draws``
+    exact expectations instead of one per price on a grid
+    (:meth:`Uncertainty.acceptability` gives the same curve, slower).
+    ``nan`` for a level the prices from 0 up do not reach (even free, the MSP
+    is not better that often, as when the MSP's monthly minimum binds and
+    the price per user changes nothing); ``inf`` for one every price up to
+    100,000 keeps.
 
     Examples
     --------
@@ -190,29 +195,72 @@ def sure_prices(
     """
     if path not in result.scenario.paths():
         raise ValidationError(path, "<path>", "a field of the scenario (see Scenario.paths())")
-    for level in levels:
-        if not 0.0 < level < 1.0:
-            raise ValidationError("levels", level, "a probability strictly between 0 and 1")
-    m = min(int(draws), len(result.draws))
-    if m < 1:
-        raise ValidationError("draws", draws, "at least one draw")
+    m = _checked(levels, draws, len(result.draws))
     rows = result.draws.iloc[:m]
     fixed = {c: rows[c].to_numpy() for c in rows.columns if c != path}
 
-    def saving(price: _Floats) -> _Floats:
-        totals = expected_totals(result.scenario, {**fixed, path: price})
+    def saving(price: _Floats, rows: npt.NDArray[np.intp]) -> _Floats:
+        totals = expected_totals(result.scenario, {**{c: v[rows] for c, v in fixed.items()}, path: price})
         return np.asarray(totals[:, 0] - totals[:, 1])
 
-    p0 = rows[path].to_numpy(float) if path in rows else np.full(m, float(result.scenario.get(path)))
-    s0 = (result.totals["break_fix"] - result.totals["msp"]).to_numpy()[:m]
-    p1 = p0 * 1.25 + 10.0
-    s1 = saving(p1)
-    root = _secant(p0, s0, p1, s1)
-    # One more secant step from the two nearest points passes a kink (the fee's
-    # minimum); the total being linear in the price on each side, it lands on the root.
-    root = _secant(p1, s1, root, saving(root))
-    # A draw better for Break/Fix even at a price of 0 never favours the MSP.
-    breakeven = np.where(root <= 0.0, -np.inf, root)
+    return _quantiles(_breakeven(saving, m), levels)
+
+
+#: The recurring price fields of a quote (and its minimum): scaled together, they scale the subscription.
+SUBSCRIPTION = (
+    "msp.per_user_monthly",
+    "msp.per_workstation_monthly",
+    "msp.per_server_monthly",
+    "msp.flat_monthly",
+    "msp.monthly_minimum",
+)
+
+
+def sure_shares(result: Uncertainty, levels: tuple[float, ...] = (0.8, 0.9), *, draws: int = 500) -> dict[float, float]:
+    """The share of the quoted subscription up to which the client can be ``level`` sure of the MSP.
+
+    As :func:`sure_prices`, but every recurring price of the quote (per
+    user, per workstation, per server, flat, and the monthly minimum) is
+    scaled by one factor, so it answers for any quote: one priced per
+    workstation or as a flat fee has no per-user price to move. ``1.0`` is
+    the quote as it stands; ``nan`` a level not reached even at no fee,
+    ``inf`` one kept up to ten times the quote.
+
+    Examples
+    --------
+    >>> from msp_analysis import sample_scenario, uncertainty
+    >>> s = sample_scenario().replace({"msp.per_user_monthly": 0.0, "msp.per_workstation_monthly": 120.0})
+    >>> k = sure_shares(uncertainty(s, n=200, seed=1), (0.8, 0.9), draws=200)
+    >>> bool(0 < k[0.9] < k[0.8])
+    True
+    """
+    m = _checked(levels, draws, len(result.draws))
+    rows = result.draws.iloc[:m]
+    fixed = {c: rows[c].to_numpy() for c in rows.columns if c not in SUBSCRIPTION}
+    base = {
+        p: rows[p].to_numpy(float) if p in rows else np.full(m, float(result.scenario.get(p))) for p in SUBSCRIPTION
+    }
+
+    def saving(factor: _Floats, idx: npt.NDArray[np.intp]) -> _Floats:
+        scaled = {p: v[idx] * factor for p, v in base.items()}
+        totals = expected_totals(result.scenario, {**{c: v[idx] for c, v in fixed.items()}, **scaled})
+        return np.asarray(totals[:, 0] - totals[:, 1])
+
+    return _quantiles(_breakeven(saving, m, top=_TOP_SHARE), levels)
+
+
+def _checked(levels: tuple[float, ...], draws: int, available: int) -> int:
+    for level in levels:
+        if not 0.0 < level < 1.0:
+            raise ValidationError("levels", level, "a probability strictly between 0 and 1")
+    m = min(int(draws), available)
+    if m < 1:
+        raise ValidationError("draws", draws, "at least one draw")
+    return m
+
+
+def _quantiles(breakeven: _Floats, levels: tuple[float, ...]) -> dict[float, float]:
+    """The break-even below which ``level`` of the draws are better, per level (see :func:`sure_prices`)."""
     out = {}
     for level in levels:
         # Interpolating next to an infinite break-even would subtract infinities: take the draw's own then.
@@ -220,20 +268,56 @@ def sure_prices(
             q = float(np.quantile(breakeven, 1.0 - level, method="inverted_cdf"))
         else:
             q = float(np.quantile(breakeven, 1.0 - level))
-        out[level] = q if math.isfinite(q) else math.nan
+        # -inf: even free, the MSP is not better that often; inf: better that often at any price.
+        out[level] = math.nan if q == -math.inf else q
     return out
 
 
-def _secant(p0: _Floats, s0: _Floats, p1: _Floats, s1: _Floats) -> _Floats:
-    """Where the line through (p0, s0) and (p1, s1) crosses zero, within the field's range.
+_TOP_PRICE = 100_000.0
+#: Ten times the quote: a client this sure at that price is sure at any price that matters.
+_TOP_SHARE = 10.0
 
-    A draw whose saving does not fall with the price (no users) keeps ``p1``.
+
+def _breakeven(
+    saving: Callable[[_Floats, npt.NDArray[np.intp]], _Floats], m: int, steps: int = 12, top: float = _TOP_PRICE
+) -> _Floats:
+    """Each draw's break-even price in [0, ``top``], ``-inf`` if never better, ``inf`` if always.
+
+    The saving does not rise with the price, but it need not fall either:
+    below the MSP's monthly minimum the per-user price changes nothing, so
+    a secant through two prices there has no slope and no root. The root is
+    therefore bracketed: a draw not better at a price of 0 is never better,
+    one still better at the top price always is, and the rest are narrowed
+    by the Illinois variant of regula falsi (exact in a step or two on each
+    linear piece of the fee), re-pricing only the draws not yet settled
+    (``saving(prices, rows)`` prices the given rows of the draws).
     """
-    dp = np.where(p1 == p0, 1.0, p1 - p0)
-    slope = (s1 - s0) / dp
-    falling = slope < 0
-    step = np.where(falling, -s1 / np.where(falling, slope, -1.0), 0.0)
-    return np.asarray(np.clip(p1 + step, 0.0, 100_000.0))
+    every = np.arange(m)
+    lo, hi = np.zeros(m), np.full(m, top)
+    s_lo, s_hi = saving(lo, every), saving(hi, every)
+    out = np.where(s_lo <= 0.0, -np.inf, np.where(s_hi > 0.0, np.inf, np.nan))
+    open_ = np.isnan(out)
+    side = np.zeros(m)  # which end was kept last (Illinois halves its value when kept twice)
+    root = hi.copy()
+    for _ in range(steps):
+        if not open_.any():
+            break
+        i = np.flatnonzero(open_)
+        root[i] = lo[i] + s_lo[i] * (hi[i] - lo[i]) / (s_lo[i] - s_hi[i])
+        s = saving(root[i], i)
+        done = (np.abs(s) <= 1e-6 * (np.abs(s_lo[i]) + 1.0)) | (hi[i] - lo[i] <= 1e-6 * (hi[i] + 1.0))
+        pos = s > 0.0
+        j, k = i[pos], i[~pos]
+        lo[j], s_lo[j] = root[j], s[pos]
+        s_hi[j] = np.where(side[j] > 0, 0.5 * s_hi[j], s_hi[j])
+        hi[k], s_hi[k] = root[k], s[~pos]
+        s_lo[k] = np.where(side[k] < 0, 0.5 * s_lo[k], s_lo[k])
+        side[j], side[k] = 1.0, -1.0
+        out[i[done]] = root[i[done]]
+        open_[i[done]] = False
+    # Not settled in ``steps``: the bracket is already narrow; take its middle.
+    out[open_] = 0.5 * (lo[open_] + hi[open_])
+    return out
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,7 @@ __all__ = [
     "default_ranges",
     "input_groups",
     "input_ranges",
+    "regression_draws",
     "threshold",
     "uncertainty",
 ]
@@ -122,7 +123,8 @@ class Uncertainty:
         Regression-based (Strong, Oakley & Brennan 2014) on the same draws;
         see :func:`~msp_analysis.decisions.value_of_information.evppi`.
         Columns ``path``, ``evppi``, ``se``, ``share_of_evpi``, ``low``,
-        ``high``, ``source``.
+        ``high``, ``source``, ``capped`` (the regression's estimate exceeded
+        the EVPI and was cut to it: never more than the EVPI is shown).
         """
         self._enough_draws(knots)
         s = self.savings.to_numpy()
@@ -132,8 +134,8 @@ class Uncertainty:
         for r, ss in zip(self.ranges, streams):
             est = evppi(self.draws[r.path].to_numpy(), s, knots=knots, n_se=n_se, rng=np.random.default_rng(ss))
             share = est.value / total if total > 0 else 0.0
-            rows.append((r.path, est.value, est.standard_error, share, r.low, r.high, r.source))
-        cols = ["path", "evppi", "se", "share_of_evpi", "low", "high", "source"]
+            rows.append((r.path, est.value, est.standard_error, share, r.low, r.high, r.source, est.capped))
+        cols = ["path", "evppi", "se", "share_of_evpi", "low", "high", "source", "capped"]
         table = pd.DataFrame(rows, columns=cols)
         return table.sort_values("evppi", ascending=False, kind="stable").reset_index(drop=True)
 
@@ -148,11 +150,13 @@ class Uncertainty:
         """EVPPI of groups of inputs learnt together (say, everything about downtime), largest first.
 
         Knowing one input rarely changes the choice when several must be
-        unfavourable at once; a group can. The regression is additive (one
-        spline per input), so interactions inside a group are not credited.
+        unfavourable at once; a group can. The regression is a spline per
+        input added up, then a spline on that sum (a single index: a saving
+        that is a product of the inputs is not extrapolated below anything
+        observed); interactions beyond that are not credited.
         ``groups`` maps a name to paths among the varying inputs; by default
         :func:`input_groups`. Columns ``group``, ``inputs``, ``evppi``, ``se``,
-        ``share_of_evpi``.
+        ``share_of_evpi``, ``capped`` (as in :meth:`evppi`).
         """
         s = self.savings.to_numpy()
         chosen = input_groups(self.ranges) if groups is None else {k: list(v) for k, v in groups.items()}
@@ -167,12 +171,13 @@ class Uncertainty:
                     raise ValidationError(path, name, "a varying input (see Uncertainty.ranges)")
             x = self.draws[list(paths)].to_numpy()
             est = evppi(x, s, knots=knots, n_se=n_se, rng=np.random.default_rng(ss))
-            rows.append((name, len(paths), est.value, est.standard_error, est.value / total if total > 0 else 0.0))
-        table = pd.DataFrame(rows, columns=["group", "inputs", "evppi", "se", "share_of_evpi"])
+            share = est.value / total if total > 0 else 0.0
+            rows.append((name, len(paths), est.value, est.standard_error, share, est.capped))
+        table = pd.DataFrame(rows, columns=["group", "inputs", "evppi", "se", "share_of_evpi", "capped"])
         return table.sort_values("evppi", ascending=False, kind="stable").reset_index(drop=True)
 
     def _enough_draws(self, knots: int, inputs: int = 1) -> None:
-        need = 4 * (knots + 4) * inputs
+        need = regression_draws(knots, inputs)
         if len(self.draws) < need:
             raise ValidationError(
                 "n",
@@ -252,6 +257,20 @@ class Uncertainty:
         curve = pd.DataFrame({"value": vals, "prob_msp_better": better.mean(axis=0)})
         curve.attrs.update(path=path, currency_symbol=self.scenario.organization.currency_symbol)
         return curve
+
+
+def regression_draws(knots: int, inputs: int = 1) -> int:
+    """The fewest draws for an EVPPI regression on ``inputs`` inputs with ``knots`` knots each.
+
+    Four draws per spline coefficient (``knots + 4`` per input), as
+    :func:`~msp_analysis.decisions.value_of_information.evppi` demands.
+
+    Examples
+    --------
+    >>> regression_draws(6, 23)   # the largest default topic, security, with the topics' 6 knots
+    920
+    """
+    return 4 * (knots + 4) * inputs
 
 
 def threshold(curve: pd.DataFrame, level: float = 0.9) -> float:

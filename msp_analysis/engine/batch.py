@@ -106,8 +106,16 @@ def expected_totals(
         if path not in known:
             raise ValidationError(path, "<path>", "a field of the scenario (see Scenario.paths())")
         arr = np.asarray(values)
-        if arr.ndim != 1 or (n is not None and arr.size != n):
-            raise ValidationError(path, f"shape {arr.shape}", f"one value per input set ({n} of them)")
+        if arr.ndim != 1:
+            # Say what was given: "shape ()" reads as nothing to someone who passed 100.0.
+            shown = arr.item() if arr.ndim == 0 else f"a {arr.ndim}-D array of shape {arr.shape}"
+            given = "a single number" if arr.ndim == 0 else "an array of arrays"
+            count = "n values" if n is None else f"{n} values, as the paths before it have"
+            raise ValidationError(path, shown, f"a 1-D sequence of {count}, one per input set, not {given}")
+        if n is not None and arr.size != n:
+            raise ValidationError(
+                path, f"{arr.size} value{'' if arr.size == 1 else 's'}", f"one value per input set ({n} of them)"
+            )
         n = arr.size
         columns.append((split_path(path), arr))
     if scheduler is not None and n:

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import math
 from collections.abc import Callable, Hashable
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -254,6 +255,15 @@ class DoubtTab:
         self.widget.value = _CSS + f'<p class="msp-error">Cannot show this: {html.escape(text)}</p>'
 
 
+def _price(h: HowSure, price: float) -> str:
+    """The card's sure-at price: as the report's line says it (per user, or a share of the quote)."""
+    if price == math.inf:
+        return "any price"
+    if not math.isfinite(price):
+        return "no price"
+    return money(price, h.symbol) if h.per_user else percent(price)
+
+
 def _cards(h: HowSure) -> str:
     """The tab's figures at a glance, each card saying what kind of "sure" it is."""
     top = max(SURE_LEVELS)
@@ -264,8 +274,8 @@ def _cards(h: HowSure) -> str:
         (
             "doubt-price",
             f"{percent(top)} sure up to",
-            money(price, h.symbol) if price == price else "no price",
-            "MSP price per user a month",
+            _price(h, price),
+            "MSP price per user a month" if h.per_user else "of the quoted subscription",
         ),
     ]
     if h.history is not None:

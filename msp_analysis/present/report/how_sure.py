@@ -9,8 +9,10 @@ the inputs and the report's seed.
 Why :data:`DOUBT_DRAWS` = 2,000. A draw costs ~1.9 ms today (the exact
 expectations of both models). Measured on the sample (CPU seconds, 2026-12):
 the 2,000 draws 3.8 s, the single inputs' EVPPI 1.5 s, the topics' 2.0 s, the
-prices the client can be sure at 1.8 s (two re-pricings of a quarter of the
-draws, :data:`PRICE_SHARE`): ~9 s, paid once per scenario when the tab is
+prices the client can be sure at 1.8 s (re-pricings of a quarter of the
+draws, :data:`PRICE_SHARE`; bracketing each break-even, so that a monthly
+minimum with no root is not taken for one, doubled their wall time on the
+sample from 0.11 s to 0.21 s on 2026-12-08): ~9 s, paid once per scenario when the tab is
 first opened (or the report written) and cached. Fewer draws are not enough
 for the ranking of what to measure: on the sample, the incident rates'
 EVPPI reads $1,130 at 1,000 draws and $530 at 2,000 (SE $190); P(MSP is the
@@ -36,9 +38,13 @@ from functools import lru_cache
 from html import escape
 from typing import TYPE_CHECKING
 
-from ...decisions.data_worth import HistoryWorth, history_worth, sure_prices
-from ...decisions.uncertainty import Uncertainty, uncertainty
+import numpy as np
+
+from ...decisions.data_worth import HistoryWorth, history_worth, sure_prices, sure_shares
+from ...decisions.uncertainty import Uncertainty, input_groups, input_ranges, regression_draws, uncertainty
+from ...errors import ValidationError
 from ...formatting import field_label, money, percent
+from ...model.billing import msp_monthly_fee
 from ...model.scenario import Scenario
 from .summary import DEFAULT_SEED, DEFAULT_TRIALS
 
@@ -58,6 +64,7 @@ __all__ = [
     "draws_for",
     "how_sure",
     "how_sure_html",
+    "min_draws",
 ]
 
 #: Draws of the uncertain inputs behind the tab and the report's section (see the module docstring).
@@ -105,6 +112,8 @@ class Measure:
     name: str
     value: float
     se: float
+    #: The regression's estimate exceeded the EVPI and was cut to it.
+    capped: bool = False
 
 
 @dataclass(frozen=True)
@@ -131,6 +140,11 @@ class HowSure:
         Currency symbol.
     history : HistoryWorth or None
         The client's ticket history's worth, when there is one.
+    quoted_monthly : float
+        The quote's monthly subscription, or ``nan`` when :attr:`prices` are per user.
+        A quote with no per-user price (per workstation, a flat fee) has
+        nothing for a per-user price to move: its :attr:`prices` are then
+        shares of the whole subscription (:func:`~msp_analysis.decisions.data_worth.sure_shares`).
     """
 
     n: int
@@ -143,6 +157,18 @@ class HowSure:
     prices: dict[float, float]
     symbol: str
     history: HistoryWorth | None = field(default=None, repr=False)
+    quoted_monthly: float = math.nan
+
+    @property
+    def per_user(self) -> bool:
+        """Whether :attr:`prices` are prices per user a month (else shares of the quoted subscription)."""
+        return math.isnan(self.quoted_monthly)
+
+    def price_text(self, p: float) -> str:
+        """One sure-at price in words: per user a month, or a share of the quoted subscription."""
+        if self.per_user:
+            return f"{self._m(p)} per user a month"
+        return f"{percent(p)} of the quoted subscription ({self._m(p * self.quoted_monthly)} a month)"
 
     def _m(self, x: float) -> str:
         return money(x, self.symbol)
@@ -169,15 +195,18 @@ class HowSure:
         head = f"Worth measuring next, by what knowing it is worth a year (EVPPI), {kind}:"
         items = [
             f"{i}. {m.name[0].upper()}{m.name[1:]}: {self._m(m.value)} (± {self._m(m.se)})"
+            + (", capped at the EVPI: the regression put it higher, which cannot be" if m.capped else "")
             for i, m in enumerate(self.measures, 1)
         ]
         return [head, *items]
 
     def price_line(self) -> str:
-        """The MSP price per user a month at which the client can be 80% / 90% sure."""
+        """The MSP price (per user, or share of the quoted subscription) at which the client can be 80% / 90% sure."""
         parts = [
-            f"{percent(level)} sure up to {self._m(p)} per user a month"
+            f"{percent(level)} sure up to {self.price_text(p)}"
             if math.isfinite(p)
+            else f"{percent(level)} sure at any price"
+            if p == math.inf
             else f"not {percent(level)} sure at any price"
             for level, p in self.prices.items()
         ]
@@ -233,12 +262,13 @@ def _measures(u: Uncertainty) -> tuple[str, tuple[Measure, ...]]:
     if len(clear) >= TOP:
         rows = clear.head(TOP)
         return "inputs", tuple(
-            Measure(field_label(p), float(v), float(s))
-            for p, v, s in rows[["path", "evppi", "se"]].itertuples(index=False)
+            Measure(field_label(p), float(v), float(s), bool(c))
+            for p, v, s, c in rows[["path", "evppi", "se", "capped"]].itertuples(index=False)
         )
     groups = u.evppi_groups().head(TOP)
     return "topics", tuple(
-        Measure(str(g), float(v), float(s)) for g, v, s in groups[["group", "evppi", "se"]].itertuples(index=False)
+        Measure(str(g), float(v), float(s), bool(c))
+        for g, v, s, c in groups[["group", "evppi", "se", "capped"]].itertuples(index=False)
     )
 
 
@@ -259,6 +289,12 @@ def how_sure(
     calibration : CalibrationResult, optional
         The client's ticket history, calibrated with ``level=0.9``: adds what it was worth.
 
+    Raises
+    ------
+    ValidationError
+        ``n`` below :func:`min_draws` of the scenario (the regressions of
+        the largest topic need that many), named with the minimum.
+
     Examples
     --------
     >>> from msp_analysis import sample_scenario
@@ -266,12 +302,32 @@ def how_sure(
     >>> h.by in ("topics", "inputs") and len(h.measures) == 3 and 0 <= h.prob_msp_better <= 1
     True
     """
+    need = min_draws(scenario)
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < need:
+        raise ValidationError(
+            "n", n, f"a whole number of draws, at least {need:,} (the largest topic's regression needs that many)"
+        )
     base = _cached(scenario, int(n), int(seed))
     if calibration is None:
         return base
     # "Before the data" is the same draws as the section's own (same scenario and seed): not drawn again.
     worth = history_worth(scenario, calibration, n=n, seed=seed, before=_draws(scenario, int(n), int(seed)))
     return replace(base, history=worth)
+
+
+def min_draws(scenario: Scenario) -> int:
+    """The fewest draws :func:`how_sure` accepts for ``scenario``: its largest topic's regression needs them.
+
+    Examples
+    --------
+    >>> from msp_analysis import sample_scenario
+    >>> min_draws(sample_scenario()) <= MIN_DRAWS
+    True
+    """
+    groups = input_groups(input_ranges(scenario))
+    largest = max((len(v) for v in groups.values()), default=1)
+    # The topics' regressions use 6 knots, the single inputs' 8 (Uncertainty.evppi_groups / evppi).
+    return max(regression_draws(6, largest), regression_draws(8))
 
 
 @lru_cache(maxsize=4)
@@ -283,6 +339,10 @@ def _draws(scenario: Scenario, n: int, seed: int) -> Uncertainty:
 def _cached(scenario: Scenario, n: int, seed: int) -> HowSure:
     u = _draws(scenario, n, seed)
     by, measures = _measures(u)
+    k = max(1, round(n * PRICE_SHARE))
+    per_user = scenario.msp.per_user_monthly > 0
+    prices = sure_prices(u, SURE_LEVELS, draws=k) if per_user else sure_shares(u, SURE_LEVELS, draws=k)
+    quoted = math.nan if per_user else float(msp_monthly_fee(scenario))
     return HowSure(
         n=n,
         seed=seed,
@@ -291,8 +351,9 @@ def _cached(scenario: Scenario, n: int, seed: int) -> HowSure:
         evpi=u.evpi,
         by=by,
         measures=measures,
-        prices=sure_prices(u, SURE_LEVELS, draws=max(1, round(n * PRICE_SHARE))),
+        prices=prices,
         symbol=scenario.organization.currency_symbol,
+        quoted_monthly=quoted,
     )
 
 
