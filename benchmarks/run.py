@@ -557,6 +557,15 @@ def bench_portfolio(cfg: Config) -> Result:
 # -- 8. how sure are we: input uncertainty, EVPPI, Sobol ---------------------------------------------------
 
 
+def _busy_or_idle() -> str:
+    """How loaded the machine was, in words, from the one-minute load average against its cores."""
+    try:
+        one, cores = os.getloadavg()[0], os.cpu_count() or 1
+    except OSError:
+        return "load not known"
+    return "the machine was busy" if one > 0.75 * cores else "the machine was otherwise idle"
+
+
 def bench_uncertainty(cfg: Config) -> Result:
     from msp_analysis import expected, sample_scenario, uncertainty
 
@@ -597,7 +606,7 @@ def bench_uncertainty(cfg: Config) -> Result:
         "totals are exact (`engine.batch.expected_totals`: the draws priced at once by `expected_components` on a "
         "columnar scenario whose varying fields are arrays, the model's one implementation of the maths "
         f"broadcasting over them). Median of {runs} runs of each step, in turn (load average before: {load_before}, "
-        f"after: {machine.load_average()}; the machine is shared by six engineers' work: busy).",
+        f"after: {machine.load_average()}: {_busy_or_idle()}).",
         "",
         "| step | time (median) | runs | goal | per evaluation |",
         "|---|---:|---|---:|---:|",
